@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark hostlist expand/compress: hpc.cluster vs python-hostlist vs ClusterShell.
+
+Not a test: run it by hand on a quiet machine, from the repository root:
+
+    .venv/bin/python bench/hostlist_bench.py            # 10k, 100k, 1M; writes docs/hostlist-benchmark.md
+    .venv/bin/python bench/hostlist_bench.py --sizes 10000 --output -   # quick look, to stdout
+
+Every library gets the same inputs in the same process. Each result is checked
+against the expected set of names (expand) or expanded back by hpc.cluster
+and compared (compress), so a fast but wrong answer shows as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import platform
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, os.pardir, "collections"))
+
+import hostlist as python_hostlist  # noqa: E402  (python-hostlist)
+from ClusterShell import __version__ as clustershell_version  # noqa: E402
+from ClusterShell.NodeSet import NodeSet  # noqa: E402
+
+from ansible_collections.hpc.cluster.plugins.module_utils import hostlist as ours  # noqa: E402
+
+# python-hostlist refuses more than 100,000 names by default.
+python_hostlist.MAX_SIZE = 10**8
+
+
+def shape_contiguous(size):
+    return "n[%07d-%07d]" % (1, size)
+
+
+def shape_fragmented(size):
+    # Runs of 4 names with a gap of 1: size/4 ranges in one bracket.
+    ranges = ["%07d-%07d" % (lo, lo + 3) for lo in range(1, size * 5 // 4, 5)]
+    return "n[" + ",".join(ranges) + "]"
+
+
+def shape_2d(size):
+    racks = size // 1000
+    return "rack[%04d-%04d]-n[%04d-%04d]" % (1, racks, 1, 1000)
+
+
+SHAPES = [
+    ("contiguous", shape_contiguous),
+    ("fragmented", shape_fragmented),
+    ("2-D rack-node", shape_2d),
+]
+
+LIBRARIES = [
+    (
+        "hpc.cluster",
+        ours.expand,
+        ours.compress,
+    ),
+    (
+        "python-hostlist %s" % python_hostlist.__version__,
+        python_hostlist.expand_hostlist,
+        python_hostlist.collect_hostlist,
+    ),
+    (
+        "ClusterShell %s" % clustershell_version,
+        lambda expr: list(NodeSet(expr)),
+        lambda names: str(NodeSet.fromlist(names)),
+    ),
+]
+
+
+def timed(func, arg, repeat):
+    best = None
+    result = None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = func(arg)
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+def run(sizes, repeat_small, repeat_large):
+    rows = []
+    for size in sizes:
+        repeat = repeat_large if size >= 1000000 else repeat_small
+        for shape_name, shape in SHAPES:
+            expr = shape(size)
+            expected = ours.expand(expr)
+            expected_set = set(expected)
+            assert len(expected) == len(expected_set) == size, (shape_name, len(expected))
+            for lib, expand, compress in LIBRARIES:
+                t_expand, names = timed(expand, expr, repeat)
+                ok_expand = len(names) == size and set(names) == expected_set
+                names = None
+                t_compress, text = timed(compress, expected, repeat)
+                try:
+                    back = ours.expand(text)
+                    ok_compress = len(back) == size and set(back) == expected_set
+                except ours.HostlistError:
+                    ok_compress = False
+                rows.append(
+                    {
+                        "size": size,
+                        "shape": shape_name,
+                        "lib": lib,
+                        "expand": t_expand,
+                        "compress": t_compress,
+                        "ok_expand": ok_expand,
+                        "ok_compress": ok_compress,
+                        "compressed_len": len(text),
+                    }
+                )
+                sys.stderr.write(
+                    "%8d %-14s %-24s expand %8.3fs%s compress %8.3fs%s\n"
+                    % (
+                        size,
+                        shape_name,
+                        lib,
+                        t_expand,
+                        "" if ok_expand else " WRONG",
+                        t_compress,
+                        "" if ok_compress else " WRONG",
+                    )
+                )
+    return rows
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def report(rows, sizes, repeat_small, repeat_large):
+    out = []
+    out.append("# Hostlist benchmark")
+    out.append("")
+    out.append(
+        "Generated by `bench/hostlist_bench.py` (a benchmark, not a test). "
+        "Times are wall-clock seconds, best of %d runs (%d for 1M names), "
+        "all libraries in the same process on the same inputs." % (repeat_small, repeat_large)
+    )
+    out.append("")
+    out.append("- Date: %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    out.append("- Python %s on %s, %d CPUs (%s)" % (
+        platform.python_version(), platform.machine(), os.cpu_count() or 0, cpu_model()))
+    out.append("- Sizes: %s names" % ", ".join("{:,}".format(s) for s in sizes))
+    out.append("- Shapes: contiguous `n[0000001-N]`; fragmented `n[0000001-0000004,0000006-...]` "
+               "(runs of 4, N/4 ranges); 2-D `rack[0001-R]-n[0001-1000]`.")
+    out.append("- Expand: hostlist string -> list. Compress: list (in expanded order) -> string.")
+    out.append("- python-hostlist's `MAX_SIZE` (100,000 names) is raised for the run.")
+    out.append("- `ok` = result checked: same set of names (compress: expanded back by hpc.cluster).")
+    out.append("")
+    out.append("| names | shape | library | expand (s) | compress (s) | ok | compressed length |")
+    out.append("|------:|-------|---------|-----------:|-------------:|----|------------------:|")
+    for row in rows:
+        ok = "yes" if row["ok_expand"] and row["ok_compress"] else (
+            "expand %s, compress %s" % (
+                "ok" if row["ok_expand"] else "WRONG", "ok" if row["ok_compress"] else "WRONG"))
+        out.append("| {:,} | {} | {} | {:.3f} | {:.3f} | {} | {:,} |".format(
+            row["size"], row["shape"], row["lib"], row["expand"], row["compress"], ok,
+            row["compressed_len"]))
+    out.append("")
+    out.append("## hpc.cluster against the fastest other library")
+    out.append("")
+    out.append("| names | shape | expand: ours / best other | compress: ours / best other |")
+    out.append("|------:|-------|--------------------------:|----------------------------:|")
+    slower = []
+    for size in sizes:
+        for shape_name, _shape in SHAPES:
+            cell = [r for r in rows if r["size"] == size and r["shape"] == shape_name]
+            mine = [r for r in cell if r["lib"] == "hpc.cluster"][0]
+            others = [r for r in cell if r["lib"] != "hpc.cluster"]
+            best_e = min(others, key=lambda r: r["expand"])
+            best_c = min(others, key=lambda r: r["compress"])
+            out.append("| {:,} | {} | {:.3f} / {:.3f} ({}) | {:.3f} / {:.3f} ({}) |".format(
+                size, shape_name,
+                mine["expand"], best_e["expand"], best_e["lib"].split()[0],
+                mine["compress"], best_c["compress"], best_c["lib"].split()[0]))
+            if mine["expand"] > best_e["expand"]:
+                slower.append("expand %s %s" % (size, shape_name))
+            if mine["compress"] > best_c["compress"]:
+                slower.append("compress %s %s" % (size, shape_name))
+    out.append("")
+    if slower:
+        out.append("Slower than the fastest other library in: %s." % "; ".join(slower))
+    else:
+        out.append("hpc.cluster is no slower than the fastest other library in every cell.")
+    out.append("")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="comma separated list of sizes (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per cell below 1M names")
+    parser.add_argument("--repeat-large", type=int, default=1, help="runs per cell at 1M names")
+    parser.add_argument("--output", default=os.path.join(HERE, os.pardir, "docs", "hostlist-benchmark.md"),
+                        help="markdown report path, '-' for stdout (default: docs/hostlist-benchmark.md)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
+        if size % 1000:
+            parser.error("sizes must be multiples of 1000 (the 2-D shape has 1000 nodes per rack)")
+    rows = run(sizes, args.repeat, args.repeat_large)
+    text = report(rows, sizes, args.repeat, args.repeat_large)
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        sys.stderr.write("wrote %s\n" % os.path.normpath(args.output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: hostlist_expand
+short_description: Expand a Slurm hostlist expression into a list of host names
+version_added: 0.1.0
+author: hpc.cluster contributors
+description:
+  - Expands a Slurm hostlist expression such as C(c[001-128],gpu[1-4]) into the list of names it
+    denotes, following Slurm's rules (slurm.conf(5), C(NodeName)).
+  - The zero padding width of a range comes from its lower bound, so C(n[009-11]) is
+    C(n009), C(n010), C(n011).
+  - Several bracketed ranges in one name are allowed (C(rack[1-2]-n[01-04])), text after the last
+    bracket is not (C(n[1-3]-ib) is refused, as Slurm refuses it).
+  - Malformed input fails with a message naming the bad part, where Slurm would quietly mangle
+    it. Unbalanced or nested brackets, empty brackets, reversed (C(n[5-1])) or non-numeric
+    (C(n[a-c])) ranges, empty names (C(a,,b), a trailing comma) and whitespace inside a name
+    are errors.
+  - Whitespace around items is ignored. Repeated names appear once, at their first position;
+    otherwise the order of the expression is kept.
+  - An empty string gives an empty list.
+  - Pure Python, no extra library needed on the controller.
+options:
+  _input:
+    description: The hostlist expression.
+    type: string
+    required: true
+seealso:
+  - plugin: hpc.cluster.hostlist_compress
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Expand a node list
+  ansible.builtin.debug:
+    msg: "{{ 'c[01-03],gpu1' | hpc.cluster.hostlist_expand }}"
+    # => ['c01', 'c02', 'c03', 'gpu1']
+
+- name: Padding comes from the lower bound, as in Slurm
+  ansible.builtin.debug:
+    msg: "{{ 'n[009-11]' | hpc.cluster.hostlist_expand }}"
+    # => ['n009', 'n010', 'n011']
+
+- name: Two-dimensional names
+  ansible.builtin.debug:
+    msg: "{{ 'rack[1-2]-n[01-02]' | hpc.cluster.hostlist_expand }}"
+    # => ['rack1-n01', 'rack1-n02', 'rack2-n01', 'rack2-n02']
+"""
+
+RETURN = r"""
+_value:
+  description: The host names, in expression order, each once.
+  type: list
+  elements: string
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
+    HostlistError,
+    expand,
+)
+
+
+def hostlist_expand(hostlist):
+    """Expand a Slurm hostlist expression into a list of names."""
+    try:
+        return expand(hostlist)
+    except HostlistError as exc:
+        raise AnsibleFilterError("hostlist_expand: %s" % exc) from None
+
+
+class FilterModule(object):
+    """Slurm hostlist expansion."""
+
+    def filters(self):
+        return {"hostlist_expand": hostlist_expand}

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""One small runner for Slurm's command line tools (scontrol, sacctmgr).
+
+Commands are argv lists run with ``LC_ALL=C``; a failing command ends the
+module with ``fail_json`` showing the command, its exit code and output.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Ansible's locale-independent environment for every Slurm command.
+SLURM_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
+
+_ONELINE_KEY_RE = re.compile(r"(?:^|(?<=\s))([A-Za-z][A-Za-z0-9_]*)=")
+
+
+class SlurmRunner(object):
+    """Run one Slurm binary for an AnsibleModule."""
+
+    def __init__(self, module, binary):
+        self.module = module
+        self.binary = binary
+        self.path = module.get_bin_path(binary, required=True)
+
+    def run(self, args, check_rc=True):
+        """Run ``binary args...``; return (rc, stdout, stderr)."""
+        cmd = [self.path] + [str(arg) for arg in args]
+        rc, out, err = self.module.run_command(
+            cmd, environ_update=SLURM_ENV, check_rc=False
+        )
+        if rc != 0 and check_rc:
+            self.module.fail_json(
+                msg="%s failed (rc=%d): %s"
+                % (self.binary, rc, (err or out).strip() or "no output"),
+                cmd=cmd,
+                rc=rc,
+                stdout=out,
+                stderr=err,
+            )
+        return rc, out, err
+
+
+def parse_parsable2(text, fields):
+    """Parse ``--noheader --parsable2`` output into a list of dicts.
+
+    ``fields`` are the names given to ``format=``, in order. Lines with a
+    different number of columns are an error (a ``|`` inside a value would
+    shift the columns silently otherwise).
+    """
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        values = line.split("|")
+        if len(values) != len(fields):
+            raise ValueError(
+                "expected %d columns (%s), got %d in %r"
+                % (len(fields), ",".join(fields), len(values), line)
+            )
+        rows.append(dict(zip(fields, values)))
+    return rows
+
+
+def parse_oneliner(line):
+    """Parse one ``scontrol show ... -o`` line into a dict.
+
+    Values may hold spaces (``Reason=maint window [root@2026-01-01T10:00:00]``):
+    a value runs until the next ``Key=`` that follows whitespace.
+    """
+    result = {}
+    matches = list(_ONELINE_KEY_RE.finditer(line))
+    for pos, match in enumerate(matches):
+        end = matches[pos + 1].start() if pos + 1 < len(matches) else len(line)
+        result[match.group(1)] = line[match.end():end].strip()
+    return result
+
+
+def parse_oneliners(text):
+    """Parse ``scontrol show ... -o`` output: one dict per non-empty line."""
+    return [parse_oneliner(line) for line in text.splitlines() if line.strip()]
