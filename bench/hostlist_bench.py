@@ -9,7 +9,7 @@ Not a test: run it by hand on a quiet machine, from the repository root:
     .venv/bin/python bench/hostlist_bench.py            # 10k, 100k, 1M; writes docs/hostlist-benchmark.md
     .venv/bin/python bench/hostlist_bench.py --sizes 10000 --output -   # quick look, to stdout
 
-Every library gets the same inputs in the same process. Each result is checked
+Every library gets the same inputs; each measurement runs in a forked child with a time limit. Each result is checked
 against the expected set of names (expand) or expanded back by hpc.cluster
 and compared (compress), so a fast but wrong answer shows as such.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import multiprocessing
 import os
 import platform
 import sys
@@ -28,10 +29,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir, "collections"))
 
 import hostlist as python_hostlist  # noqa: E402  (python-hostlist)
+from ansible_collections.hpc.cluster.plugins.module_utils import hostlist as ours  # noqa: E402
 from ClusterShell import __version__ as clustershell_version  # noqa: E402
 from ClusterShell.NodeSet import NodeSet  # noqa: E402
 
-from ansible_collections.hpc.cluster.plugins.module_utils import hostlist as ours  # noqa: E402
+# Children are forked so that they share the inputs without copying them.
+CTX = multiprocessing.get_context("fork")
 
 # python-hostlist refuses more than 100,000 names by default.
 python_hostlist.MAX_SIZE = 10**8
@@ -90,7 +93,41 @@ def timed(func, arg, repeat):
     return best, result
 
 
-def run(sizes, repeat_small, repeat_large):
+def _measure(conn, kind, func, arg, repeat, expected_set, size):
+    """In a child process: time func(arg), check the result, send a small summary."""
+    try:
+        elapsed, result = timed(func, arg, repeat)
+        if kind == "expand":
+            ok = len(result) == size and set(result) == expected_set
+            conn.send((elapsed, ok, None, ""))
+        else:
+            try:
+                back = ours.expand(result)
+                ok = len(back) == size and set(back) == expected_set
+            except ours.HostlistError:
+                ok = False
+            conn.send((elapsed, ok, len(result), ""))
+    except Exception as exc:  # a library refusing the input is a result too
+        conn.send((None, False, None, "%s: %s" % (type(exc).__name__, exc)))
+    conn.close()
+
+
+def measure(kind, func, arg, repeat, expected_set, size, timeout):
+    """Run one measurement in a forked child, so a slow library can be cut off."""
+    parent, child = CTX.Pipe(duplex=False)
+    proc = CTX.Process(target=_measure, args=(child, kind, func, arg, repeat, expected_set, size))
+    proc.start()
+    child.close()
+    if parent.poll(timeout):
+        result = parent.recv()
+        proc.join()
+        return result
+    proc.kill()
+    proc.join()
+    return (None, False, None, "timeout after %ds" % timeout)
+
+
+def run(sizes, repeat_small, repeat_large, timeout):
     rows = []
     for size in sizes:
         repeat = repeat_large if size >= 1000000 else repeat_small
@@ -100,15 +137,10 @@ def run(sizes, repeat_small, repeat_large):
             expected_set = set(expected)
             assert len(expected) == len(expected_set) == size, (shape_name, len(expected))
             for lib, expand, compress in LIBRARIES:
-                t_expand, names = timed(expand, expr, repeat)
-                ok_expand = len(names) == size and set(names) == expected_set
-                names = None
-                t_compress, text = timed(compress, expected, repeat)
-                try:
-                    back = ours.expand(text)
-                    ok_compress = len(back) == size and set(back) == expected_set
-                except ours.HostlistError:
-                    ok_compress = False
+                t_expand, ok_expand, _n, note_e = measure(
+                    "expand", expand, expr, repeat, expected_set, size, timeout)
+                t_compress, ok_compress, length, note_c = measure(
+                    "compress", compress, expected, repeat, expected_set, size, timeout)
                 rows.append(
                     {
                         "size": size,
@@ -118,22 +150,29 @@ def run(sizes, repeat_small, repeat_large):
                         "compress": t_compress,
                         "ok_expand": ok_expand,
                         "ok_compress": ok_compress,
-                        "compressed_len": len(text),
+                        "compressed_len": length,
+                        "note": "; ".join(n for n in (note_e and "expand: " + note_e,
+                                                      note_c and "compress: " + note_c) if n),
                     }
                 )
                 sys.stderr.write(
-                    "%8d %-14s %-24s expand %8.3fs%s compress %8.3fs%s\n"
+                    "%8d %-14s %-24s expand %s%s compress %s%s %s\n"
                     % (
                         size,
                         shape_name,
                         lib,
-                        t_expand,
+                        fmt_time(t_expand),
                         "" if ok_expand else " WRONG",
-                        t_compress,
+                        fmt_time(t_compress),
                         "" if ok_compress else " WRONG",
+                        rows[-1]["note"],
                     )
                 )
     return rows
+
+
+def fmt_time(value):
+    return "%8.3fs" % value if value is not None else "       -"
 
 
 def cpu_model():
@@ -147,14 +186,63 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def report(rows, sizes, repeat_small, repeat_large):
+SEMANTIC_EXPAND = [
+    "n[009-11]",
+    "prod-2[10-320]",
+    "n[1-3]-ib",
+    "n[5-1]",
+    "a,,b",
+    "n[1-2",
+]
+SEMANTIC_COMPRESS = [
+    ["n1-ib", "n2-ib", "n3-ib"],
+    ["n9", "n10", "n11"],
+    ["rack1-n01", "rack1-n02", "rack2-n01", "rack2-n02"],
+]
+
+
+def _show(func, arg, limit=48):
+    try:
+        result = func(arg)
+    except Exception as exc:
+        return "error: %s" % (str(exc) or type(exc).__name__)[:limit]
+    if isinstance(result, list):
+        text = ",".join(result)
+        return "%d names: %s" % (len(result), text if len(text) <= limit else text[:limit] + "...")
+    return result
+
+
+def semantics():
+    out = []
+    out.append("## Semantics on the same run")
+    out.append("")
+    out.append("Slurm is the reference: padding width from the lower bound (`n[009-11]` is n009..n011), "
+               "text after the last bracket refused (`n[1-3]-ib`), malformed input refused.")
+    out.append("")
+    out.append("| input | " + " | ".join(lib for lib, _e, _c in LIBRARIES) + " |")
+    out.append("|-------|" + "|".join("---" for _ in LIBRARIES) + "|")
+    for expr in SEMANTIC_EXPAND:
+        cells = [_show(expand, expr).replace("|", "\\|") for _lib, expand, _c in LIBRARIES]
+        out.append("| expand `%s` | %s |" % (expr, " | ".join(cells)))
+    for names in SEMANTIC_COMPRESS:
+        cells = ["`%s`" % _show(compress, names) for _lib, _e, compress in LIBRARIES]
+        out.append("| compress %s | %s |" % (",".join(names), " | ".join(cells)))
+    out.append("")
+    return out
+
+
+def report(rows, sizes, repeat_small, repeat_large, timeout):
+    def sec(value):
+        return "%.3f" % value if value is not None else "-"
+
     out = []
     out.append("# Hostlist benchmark")
     out.append("")
     out.append(
         "Generated by `bench/hostlist_bench.py` (a benchmark, not a test). "
-        "Times are wall-clock seconds, best of %d runs (%d for 1M names), "
-        "all libraries in the same process on the same inputs." % (repeat_small, repeat_large)
+        "Times are wall-clock seconds, best of %d runs (%d at 1M names). Every library gets the "
+        "same inputs; each measurement runs in a forked child of one process and is cut off after "
+        "%d s." % (repeat_small, repeat_large, timeout)
     )
     out.append("")
     out.append("- Date: %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
@@ -165,19 +253,22 @@ def report(rows, sizes, repeat_small, repeat_large):
                "(runs of 4, N/4 ranges); 2-D `rack[0001-R]-n[0001-1000]`.")
     out.append("- Expand: hostlist string -> list. Compress: list (in expanded order) -> string.")
     out.append("- python-hostlist's `MAX_SIZE` (100,000 names) is raised for the run.")
-    out.append("- `ok` = result checked: same set of names (compress: expanded back by hpc.cluster).")
+    out.append("- `ok`: the result was checked (same set of names; compress: expanded back by hpc.cluster).")
     out.append("")
-    out.append("| names | shape | library | expand (s) | compress (s) | ok | compressed length |")
-    out.append("|------:|-------|---------|-----------:|-------------:|----|------------------:|")
+    out.append("| names | shape | library | expand (s) | compress (s) | ok | compressed length | note |")
+    out.append("|------:|-------|---------|-----------:|-------------:|----|------------------:|------|")
     for row in rows:
         ok = "yes" if row["ok_expand"] and row["ok_compress"] else (
             "expand %s, compress %s" % (
-                "ok" if row["ok_expand"] else "WRONG", "ok" if row["ok_compress"] else "WRONG"))
-        out.append("| {:,} | {} | {} | {:.3f} | {:.3f} | {} | {:,} |".format(
-            row["size"], row["shape"], row["lib"], row["expand"], row["compress"], ok,
-            row["compressed_len"]))
+                "ok" if row["ok_expand"] else "no", "ok" if row["ok_compress"] else "no"))
+        length = "{:,}".format(row["compressed_len"]) if row["compressed_len"] is not None else "-"
+        out.append("| {:,} | {} | {} | {} | {} | {} | {} | {} |".format(
+            row["size"], row["shape"], row["lib"], sec(row["expand"]), sec(row["compress"]), ok,
+            length, row["note"]))
     out.append("")
     out.append("## hpc.cluster against the fastest other library")
+    out.append("")
+    out.append("Only correct results count.")
     out.append("")
     out.append("| names | shape | expand: ours / best other | compress: ours / best other |")
     out.append("|------:|-------|--------------------------:|----------------------------:|")
@@ -186,23 +277,27 @@ def report(rows, sizes, repeat_small, repeat_large):
         for shape_name, _shape in SHAPES:
             cell = [r for r in rows if r["size"] == size and r["shape"] == shape_name]
             mine = [r for r in cell if r["lib"] == "hpc.cluster"][0]
-            others = [r for r in cell if r["lib"] != "hpc.cluster"]
-            best_e = min(others, key=lambda r: r["expand"])
-            best_c = min(others, key=lambda r: r["compress"])
-            out.append("| {:,} | {} | {:.3f} / {:.3f} ({}) | {:.3f} / {:.3f} ({}) |".format(
-                size, shape_name,
-                mine["expand"], best_e["expand"], best_e["lib"].split()[0],
-                mine["compress"], best_c["compress"], best_c["lib"].split()[0]))
-            if mine["expand"] > best_e["expand"]:
-                slower.append("expand %s %s" % (size, shape_name))
-            if mine["compress"] > best_c["compress"]:
-                slower.append("compress %s %s" % (size, shape_name))
+            texts = []
+            for kind in ("expand", "compress"):
+                others = [r for r in cell if r["lib"] != "hpc.cluster" and r["ok_" + kind]
+                          and r[kind] is not None]
+                if not others:
+                    texts.append("%s / - (none)" % sec(mine[kind]))
+                    continue
+                best = min(others, key=lambda r, k=kind: r[k])
+                ratio = best[kind] / mine[kind] if mine[kind] else float("inf")
+                texts.append("%s / %s (%s, %.1fx)" % (sec(mine[kind]), sec(best[kind]),
+                                                       best["lib"].split()[0], ratio))
+                if mine[kind] is None or not mine["ok_" + kind] or mine[kind] > best[kind]:
+                    slower.append("%s %s %s" % (kind, size, shape_name))
+            out.append("| {:,} | {} | {} | {} |".format(size, shape_name, texts[0], texts[1]))
     out.append("")
     if slower:
         out.append("Slower than the fastest other library in: %s." % "; ".join(slower))
     else:
         out.append("hpc.cluster is no slower than the fastest other library in every cell.")
     out.append("")
+    out.extend(semantics())
     return "\n".join(out)
 
 
@@ -212,6 +307,8 @@ def main(argv=None):
                         help="comma separated list of sizes (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per cell below 1M names")
     parser.add_argument("--repeat-large", type=int, default=1, help="runs per cell at 1M names")
+    parser.add_argument("--timeout", type=int, default=120,
+                        help="seconds before one measurement is cut off (default: %(default)s)")
     parser.add_argument("--output", default=os.path.join(HERE, os.pardir, "docs", "hostlist-benchmark.md"),
                         help="markdown report path, '-' for stdout (default: docs/hostlist-benchmark.md)")
     args = parser.parse_args(argv)
@@ -219,8 +316,8 @@ def main(argv=None):
     for size in sizes:
         if size % 1000:
             parser.error("sizes must be multiples of 1000 (the 2-D shape has 1000 nodes per rack)")
-    rows = run(sizes, args.repeat, args.repeat_large)
-    text = report(rows, sizes, args.repeat, args.repeat_large)
+    rows = run(sizes, args.repeat, args.repeat_large, args.timeout)
+    text = report(rows, sizes, args.repeat, args.repeat_large, args.timeout)
     if args.output == "-":
         sys.stdout.write(text + "\n")
     else:

@@ -81,7 +81,9 @@ class Lab:
         self.name = name
         self.net = lab_network(subnet)
         self.os = os_name
-        self.image = f"localhost/hpc-lab:{os_name}"
+        prefix = os.environ.get("LAB_IMAGE_PREFIX", "localhost/hpc-lab")
+        self.image = f"{prefix}:{os_name}"
+        self.rootfs = f"{prefix}-rootfs:{os_name}"
         self.state = STATE / name
         self.inventory = inventory or (TOP / "inventories" / "lab" / "hosts.yml"
                                        if name == "hpc-lab" else self.state / "hosts.yml")
@@ -150,13 +152,13 @@ class Lab:
         recipe = IMAGES / self.os
         if self.os == "debian12":
             self.build_rootfs(recipe, want)
-        pull = "--pull=never" if self.os == "debian12" else "--pull=missing"
-        self.podman("build", pull, "--label", f"{RECIPE_LABEL}={want}", "-t", self.image,
+        pull = ["--pull=never", "--build-arg", f"ROOTFS={self.rootfs}"] if self.os == "debian12" else []
+        self.podman("build", *pull, "--label", f"{RECIPE_LABEL}={want}", "-t", self.image,
                     str(recipe), capture=False)
         print(f"lab: built {self.image} in {time.monotonic() - start:.0f} s")
 
     def build_rootfs(self, recipe: Path, want: str) -> None:
-        rootfs = "localhost/hpc-lab-rootfs:debian12"
+        rootfs = self.rootfs
         packages = (recipe / "packages").read_text().strip()
         rootfs_hash = hashlib.sha256(packages.encode()).hexdigest()[:16]
         if self.image_recipe(rootfs) == rootfs_hash:
@@ -310,6 +312,10 @@ class Lab:
             }
         }
         self.inventory.parent.mkdir(parents=True, exist_ok=True)
+        group_vars = self.inventory.parent / "group_vars"
+        if not group_vars.exists():
+            # A lab's inventory elsewhere still gets the lab settings.
+            group_vars.symlink_to(TOP / "inventories" / "lab" / "group_vars")
         self.inventory.write_text(f"# Written by 'bin/lab up' for lab {self.name!r}; do not edit.\n"
                                   + yaml.safe_dump(inventory, sort_keys=False))
         self.inventory.chmod(0o600)
@@ -326,7 +332,8 @@ class Lab:
                 removed.append(name)
         if self.inventory.exists() and self.inventory.read_text().startswith("# Written by 'bin/lab up'"):
             self.inventory.unlink()
-        print(f"lab: removed {len(removed)} objects of lab {self.name!r}" + (f": {' '.join(removed)}" if removed else ""))
+        listing = f": {' '.join(removed)}" if removed else ""
+        print(f"lab: removed {len(removed)} objects of lab {self.name!r}{listing}")
 
     def status(self) -> None:
         out = self.podman("ps", "-a", "--filter", f"label={LABEL}={self.name}", "--format",
@@ -352,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--os", dest="os_name", choices=OS_CHOICES, default=os.environ.get("LAB_OS", "debian12"))
     parser.add_argument("--inventory", type=Path, help="where 'up' writes the inventory")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("image", help="build the node image if its recipe changed")
+    sub.add_parser("image", help="build the node image if its recipe changed, and the lab SSH key")
     up = sub.add_parser("up", help="start the lab (adds missing nodes) and write its inventory")
     up.add_argument("--compute", default=os.environ.get("LAB_COMPUTE", "2"),
                     help=f"number of compute nodes, 1 to {MAX_COMPUTE} (default 2)")
@@ -368,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         lab = Lab(args.name, args.subnet, args.os_name, args.inventory)
         if args.command == "image":
             lab.build_image()
+            lab.ssh_key()
         elif args.command == "up":
             lab.up(compute)
         elif args.command == "down":

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -75,7 +74,7 @@ def hostlist_expand(hostlist):
         raise AnsibleFilterError("hostlist_expand: %s" % exc) from None
 
 
-class FilterModule(object):
+class FilterModule:
     """Slurm hostlist expansion."""
 
     def filters(self):

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -75,7 +74,8 @@ EXAMPLES = r"""
         gres: gpu:a100:4
         slurm_node: {RealMemory: 512000, Features: [a100, ib], Weight: 10}
     # => ['NodeName=c[01-02] Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081',
-    #     'NodeName=g01 Sockets=2 CoresPerSocket=32 ThreadsPerCore=2 RealMemory=512000 Gres=gpu:a100:4 Features=a100,ib Weight=10']
+    #     'NodeName=g01 Sockets=2 CoresPerSocket=32 ThreadsPerCore=2 RealMemory=512000
+    #      Gres=gpu:a100:4 Features=a100,ib Weight=10']  (one line)
 """
 
 RETURN = r"""
@@ -242,7 +242,7 @@ def slurm_node_lines(nodes, memory_reserve_mb=0):
     return sorted(lines)
 
 
-class FilterModule(object):
+class FilterModule:
     """slurm.conf NodeName lines."""
 
     def filters(self):

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -146,11 +145,11 @@ def _check_name(name, where):
         raise HostlistError("whitespace inside name '%s'" % _short(name))
 
 
-def expand(hostlist):
+def expand(hostlist, unique=True):
     """Expand a Slurm hostlist expression into a list of names.
 
-    Order is kept, repeated names are dropped (first one wins).
-    An empty or blank string gives an empty list.
+    Order is kept; repeated names are dropped (first one wins) unless
+    ``unique`` is false. An empty or blank string gives an empty list.
     """
     if not isinstance(hostlist, str):
         raise HostlistError(
@@ -165,7 +164,7 @@ def expand(hostlist):
             if stripped != name:
                 names[pos] = name = stripped
             _check_name(name, "(item %d of '%s')" % (pos + 1, _short(hostlist)))
-        if len(names) > 1:
+        if unique and len(names) > 1:
             names = list(dict.fromkeys(names))
         return names
 
@@ -197,7 +196,7 @@ def expand(hostlist):
         pos = stop + 1
         if pos >= end:
             raise HostlistError("empty name after the last comma of '%s'" % _short(hostlist))
-    if index > 1 or may_repeat:
+    if unique and (index > 1 or may_repeat):
         out = list(dict.fromkeys(out))
     if len(out) > MAX_NAMES:
         raise HostlistError("'%s' expands to more than %d names" % (_short(hostlist), MAX_NAMES))

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,7 +18,7 @@ SLURM_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
 _ONELINE_KEY_RE = re.compile(r"(?:^|(?<=\s))([A-Za-z][A-Za-z0-9_]*)=")
 
 
-class SlurmRunner(object):
+class SlurmRunner:
     """Run one Slurm binary for an AnsibleModule."""
 
     def __init__(self, module, binary):

@@ -1,0 +1,611 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: slurm_account
+short_description: Manage Slurm accounting clusters, accounts, users and QOS with sacctmgr
+version_added: 0.1.0
+author: hpc.cluster contributors
+description:
+  - Creates, updates and removes the entities of Slurm's accounting database through
+    C(sacctmgr) - clusters, accounts (with their parent, description, organization), users (their
+    association with an account, default account) and QOS, plus the QOS list, default QOS and
+    simple limits of an association.
+  - Reads the current state with C(sacctmgr --noheader --parsable2 show ...) and only runs
+    C(sacctmgr -i add/modify/delete) when something differs, so it is idempotent.
+  - "One task manages one entity, so an inventory list such as
+    C({type: account, name: physics, parent: root}) or
+    C({type: user, name: alice, account: physics, qos: [normal]}) maps onto a loop directly."
+  - Run it where C(sacctmgr) reaches slurmdbd (usually the controller, once).
+options:
+  type:
+    description: Kind of entity.
+    type: str
+    choices: [cluster, account, user, qos]
+    required: true
+  name:
+    description: Name of the cluster, account, user or QOS.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the entity or association and brings the given attributes to the given
+        values; attributes not given are left alone.
+      - V(absent) removes it. For O(type=user) with O(account), only the association of the user
+        with that account is removed; without O(account), the user.
+    type: str
+    choices: [present, absent]
+    default: present
+  cluster:
+    description:
+      - Cluster of the association (O(type=account) or O(type=user)). Without it, sacctmgr acts on
+        the associations of every cluster.
+    type: str
+  parent:
+    description: Parent account (O(type=account)). Slurm uses V(root) when an account is created without one.
+    type: str
+  description:
+    description: Description (O(type=account) or O(type=qos)).
+    type: str
+  organization:
+    description: Organization (O(type=account)).
+    type: str
+  account:
+    description:
+      - Account of the user's association (O(type=user)). Required with O(state=present).
+    type: str
+  default_account:
+    description: Default account of the user (O(type=user)); the user must be associated with it.
+    type: str
+  qos:
+    description:
+      - QOS allowed on the association (O(type=account) or O(type=user)), replacing the current
+        list. Order does not matter.
+    type: list
+    elements: str
+  default_qos:
+    description: Default QOS of the association (O(type=account) or O(type=user)).
+    type: str
+  limits:
+    description:
+      - Limits of the association (O(type=account) or O(type=user)) or of the QOS (O(type=qos)),
+        by their sacctmgr names. A value of V(-1) removes the limit.
+      - "Associations: C(Fairshare), C(GrpJobs), C(GrpSubmitJobs), C(GrpTRES), C(GrpTRESMins),
+        C(GrpTRESRunMins), C(GrpWall), C(MaxJobs), C(MaxSubmitJobs), C(MaxTRES), C(MaxTRESPerNode),
+        C(MaxTRESMins), C(MaxWall), C(Priority)."
+      - "QOS: C(Flags), C(GraceTime), C(GrpJobs), C(GrpSubmitJobs), C(GrpTRES), C(GrpTRESMins),
+        C(GrpTRESRunMins), C(GrpWall), C(MaxJobsPerAccount), C(MaxJobsPerUser),
+        C(MaxSubmitJobsPerAccount), C(MaxSubmitJobsPerUser), C(MaxTRES), C(MaxTRESMins),
+        C(MaxTRESPerAccount), C(MaxTRESPerNode), C(MaxTRESPerUser), C(MaxWall), C(MinTRES),
+        C(Preempt), C(PreemptMode), C(Priority), C(UsageFactor)."
+      - TRES values compare as sets with memory units normalised (C(mem=1G) equals C(mem=1024M)),
+        times compare as durations (C(48:00:00) equals C(2-00:00:00)).
+    type: dict
+notes:
+  - Check mode computes the commands and reports them without running them.
+  - Supports diff mode.
+  - Removing an account or user that still has running jobs or children fails with sacctmgr's message.
+requirements:
+  - C(sacctmgr) in the PATH and a reachable slurmdbd.
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: The cluster itself
+  hpc.cluster.slurm_account:
+    type: cluster
+    name: lab
+
+- name: QOS for long jobs
+  hpc.cluster.slurm_account:
+    type: qos
+    name: long
+    description: jobs up to one week
+    limits:
+      MaxWall: 7-00:00:00
+      MaxTRESPerUser: cpu=256
+      Priority: 10
+
+- name: Account under root
+  hpc.cluster.slurm_account:
+    type: account
+    name: physics
+    parent: root
+    description: Physics department
+    organization: science
+    cluster: lab
+    limits:
+      GrpTRES: cpu=512,mem=2T
+
+- name: User in the account, default account, QOS list and a job limit
+  hpc.cluster.slurm_account:
+    type: user
+    name: alice
+    account: physics
+    default_account: physics
+    cluster: lab
+    qos: [normal, long]
+    default_qos: normal
+    limits:
+      MaxJobs: 100
+
+- name: Entities declared in the inventory
+  hpc.cluster.slurm_account: "{{ item }}"
+  loop: "{{ slurm_accounting_entities }}"
+
+- name: Take alice out of physics (the user stays)
+  hpc.cluster.slurm_account:
+    type: user
+    name: alice
+    account: physics
+    state: absent
+"""
+
+RETURN = r"""
+commands:
+  description: The sacctmgr commands run (or that would run in check mode), as argv lists.
+  returned: always
+  type: list
+  elements: list
+  sample: [["sacctmgr", "-i", "add", "account", "physics", "parent=root"]]
+before:
+  description: The relevant state read before the change (empty when absent).
+  returned: always
+  type: dict
+after:
+  description: The state expected after the change (empty when absent).
+  returned: always
+  type: dict
+"""
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
+    SlurmRunner,
+    parse_parsable2,
+)
+
+# option name -> (format field of 'show', kind)
+ASSOC_LIMITS = {
+    "Fairshare": ("Fairshare", "str"),
+    "GrpJobs": ("GrpJobs", "int"),
+    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
+    "GrpTRES": ("GrpTRES", "tres"),
+    "GrpTRESMins": ("GrpTRESMins", "tres"),
+    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
+    "GrpWall": ("GrpWall", "time"),
+    "MaxJobs": ("MaxJobs", "int"),
+    "MaxSubmitJobs": ("MaxSubmitJobs", "int"),
+    "MaxTRES": ("MaxTRES", "tres"),
+    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
+    "MaxTRESMins": ("MaxTRESMins", "tres"),
+    "MaxWall": ("MaxWall", "time"),
+    "Priority": ("Priority", "int"),
+}
+QOS_LIMITS = {
+    "Flags": ("Flags", "set"),
+    "GraceTime": ("GraceTime", "time"),
+    "GrpJobs": ("GrpJobs", "int"),
+    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
+    "GrpTRES": ("GrpTRES", "tres"),
+    "GrpTRESMins": ("GrpTRESMins", "tres"),
+    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
+    "GrpWall": ("GrpWall", "time"),
+    "MaxJobsPerAccount": ("MaxJobsPA", "int"),
+    "MaxJobsPerUser": ("MaxJobsPU", "int"),
+    "MaxSubmitJobsPerAccount": ("MaxSubmitJobsPA", "int"),
+    "MaxSubmitJobsPerUser": ("MaxSubmitJobsPU", "int"),
+    "MaxTRES": ("MaxTRES", "tres"),
+    "MaxTRESMins": ("MaxTRESMins", "tres"),
+    "MaxTRESPerAccount": ("MaxTRESPA", "tres"),
+    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
+    "MaxTRESPerUser": ("MaxTRESPU", "tres"),
+    "MaxWall": ("MaxWall", "time"),
+    "MinTRES": ("MinTRES", "tres"),
+    "Preempt": ("Preempt", "set"),
+    "PreemptMode": ("PreemptMode", "set"),
+    "Priority": ("Priority", "int"),
+    "UsageFactor": ("UsageFactor", "float"),
+}
+# Which options apply to which type.
+VALID_FOR = {
+    "cluster": ("account", "user", "qos"),
+    "parent": ("account",),
+    "description": ("account", "qos"),
+    "organization": ("account",),
+    "account": ("user",),
+    "default_account": ("user",),
+    "qos": ("account", "user"),
+    "default_qos": ("account", "user"),
+    "limits": ("account", "user", "qos"),
+}
+_MEM_UNITS = {"K": 1.0 / 1024, "M": 1, "G": 1024, "T": 1024 ** 2, "P": 1024 ** 3}
+_MEM_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)([KMGTP]?)B?", re.I)
+_UNSET = ("", "-1", "unlimited", "none")
+
+
+class LimitError(ValueError):
+    pass
+
+
+def norm_time(value):
+    """Slurm duration -> seconds ('-1', '', UNLIMITED -> None)."""
+    text = str(value).strip()
+    if text.lower() in _UNSET + ("infinite",):
+        return None
+    match = re.fullmatch(r"(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?", text)
+    if not match:
+        raise LimitError("not a Slurm duration: %r" % text)
+    days, first, second, third = match.groups()
+    days = int(days or 0)
+    if match.group(1) is not None:
+        # days-hours[:minutes[:seconds]]
+        hours, minutes, seconds = int(first), int(second or 0), int(third or 0)
+    elif third is not None:
+        hours, minutes, seconds = int(first), int(second), int(third)
+    else:
+        # minutes[:seconds]
+        hours, minutes, seconds = 0, int(first), int(second or 0)
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def norm_tres(value):
+    """'cpu=4,mem=1G' -> {'cpu': '4', 'mem': 1024.0}; elements set to -1 are dropped."""
+    text = str(value).strip()
+    if text.lower() in _UNSET:
+        return None
+    result = {}
+    for part in text.split(","):
+        key, sep, amount = part.partition("=")
+        if not sep or not key.strip() or not amount.strip():
+            raise LimitError("not a TRES list (name=count,...): %r" % text)
+        key = key.strip().lower()
+        amount = amount.strip()
+        if amount == "-1":
+            continue
+        if key == "mem" or key.endswith("/mem"):
+            match = _MEM_RE.fullmatch(amount)
+            if not match:
+                raise LimitError("bad memory amount %r in %r" % (amount, text))
+            amount = float(match.group(1)) * _MEM_UNITS[(match.group(2) or "M").upper()]
+        result[key] = amount
+    return result or None
+
+
+def normalize(kind, value):
+    """Comparable form of a value of the given kind (None = unset)."""
+    if value is None:
+        return None
+    if kind == "exact":
+        return None if str(value) == "" else str(value)
+    if kind == "int":
+        text = str(value).strip()
+        if text.lower() in _UNSET:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise LimitError("not an integer: %r" % text) from None
+    if kind == "float":
+        text = str(value).strip()
+        if text.lower() in _UNSET:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise LimitError("not a number: %r" % text) from None
+    if kind == "time":
+        return norm_time(value)
+    if kind == "tres":
+        return norm_tres(value)
+    if kind == "set":
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        items = {str(i).strip().lower() for i in items if str(i).strip()}
+        return (items - {"", "-1"}) or None
+    text = str(value).strip()
+    return None if text.lower() in _UNSET else text.lower()
+
+
+def setting(value):
+    """Value for 'Key=value' on the command line (-1 clears)."""
+    if value is None:
+        return "-1"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+class Sacctmgr:
+    def __init__(self, module):
+        self.module = module
+        self.runner = SlurmRunner(module, "sacctmgr")
+        self.commands = []
+
+    def show(self, entity, where, fields):
+        args = ["--noheader", "--parsable2", "show", entity, "where"]
+        args += ["%s=%s" % (k, v) for k, v in where]
+        args.append("format=%s" % ",".join(fields))
+        _rc, out, _err = self.runner.run(args)
+        try:
+            return parse_parsable2(out, fields)
+        except ValueError as exc:
+            self.module.fail_json(msg="cannot read sacctmgr output: %s" % exc, stdout=out)
+
+    def change(self, args):
+        self.commands.append([self.runner.path, "-i"] + args)
+        if not self.module.check_mode:
+            self.runner.run(["-i"] + args)
+
+
+def check_options(module):
+    params = module.params
+    kind = params["type"]
+    for option, types in VALID_FOR.items():
+        if params[option] is not None and kind not in types:
+            module.fail_json(
+                msg="option %s is not valid with type=%s (only with type=%s)"
+                % (option, kind, " or ".join(types))
+            )
+    if kind == "user" and params["state"] == "present" and not params["account"]:
+        module.fail_json(msg="type=user with state=present needs account")
+    if kind == "cluster" and params["state"] == "present" and not params["name"]:
+        module.fail_json(msg="name must not be empty")
+    table = QOS_LIMITS if kind == "qos" else ASSOC_LIMITS
+    limits = {}
+    by_lower = {k.lower(): k for k in table}
+    for key, value in (params["limits"] or {}).items():
+        canonical = by_lower.get(str(key).lower())
+        if canonical is None:
+            module.fail_json(
+                msg="limit %s is not supported for type=%s; supported: %s"
+                % (key, kind, ", ".join(sorted(table)))
+            )
+        try:
+            normalize(table[canonical][1], value)
+        except LimitError as exc:
+            module.fail_json(msg="limit %s: %s" % (canonical, exc))
+        limits[canonical] = None if str(value).strip() == "-1" else value
+    return table, limits
+
+
+def differences(rows, wanted):
+    """Settings in ``wanted`` (name -> (field, kind, value)) that differ in any row."""
+    sets = {}
+    for name, (field, kind, value) in wanted.items():
+        target = normalize(kind, value)
+        if not rows or any(normalize(kind, row.get(field, "")) != target for row in rows):
+            sets[name] = value
+    return sets
+
+
+def raw_state(rows, wanted):
+    if not rows:
+        return {}
+    return {name: rows[0].get(field, "") for name, (field, _kind, _value) in wanted.items()}
+
+
+def assoc_wanted(params, table, limits):
+    wanted = {}
+    if params.get("parent") is not None:
+        wanted["Parent"] = ("ParentName", "str", params["parent"])
+    if params["qos"] is not None:
+        wanted["QOS"] = ("QOS", "set", params["qos"])
+    if params["default_qos"] is not None:
+        wanted["DefaultQOS"] = ("DefaultQOS", "str", params["default_qos"])
+    for key, value in limits.items():
+        field, kind = table[key]
+        wanted[key] = (field, kind, value)
+    return wanted
+
+
+def sets_args(sets):
+    return ["%s=%s" % (key, setting(value)) for key, value in sorted(sets.items())]
+
+
+def manage_cluster(mgr, params):
+    name = params["name"]
+    rows = mgr.show("cluster", [("name", name)], ["Cluster"])
+    exists = any(r["Cluster"] == name for r in rows)
+    before = {"cluster": name} if exists else {}
+    if params["state"] == "present":
+        if not exists:
+            mgr.change(["add", "cluster", name])
+        return before, {"cluster": name}
+    if exists:
+        mgr.change(["delete", "cluster", "where", "name=%s" % name])
+    return before, {}
+
+
+def manage_qos(mgr, params, table, limits):
+    name = params["name"]
+    wanted = {}
+    if params["description"] is not None:
+        wanted["Description"] = ("Description", "exact", params["description"])
+    for key, value in limits.items():
+        field, kind = table[key]
+        wanted[key] = (field, kind, value)
+    fields = ["Name", "Description"] + sorted({f for f, _k, _v in wanted.values()} - {"Description"})
+    rows = [r for r in mgr.show("qos", [("name", name)], fields) if r["Name"] == name]
+    before = dict(raw_state(rows, wanted), name=name) if rows else {}
+    if params["state"] == "absent":
+        if rows:
+            mgr.change(["delete", "qos", "where", "name=%s" % name])
+        return before, {}
+    after = dict(before, name=name)
+    after.update({k: setting(v) for k, (_f, _k, v) in wanted.items()})
+    if not rows:
+        add = {k: v for k, (_f, _k, v) in wanted.items() if v is not None}
+        mgr.change(["add", "qos", name] + sets_args(add))
+        return before, after
+    sets = differences(rows, wanted)
+    if sets:
+        mgr.change(["modify", "qos", "where", "name=%s" % name, "set"] + sets_args(sets))
+    return before, after
+
+
+def manage_account(mgr, params, table, limits):
+    name = params["name"]
+    cluster = params["cluster"]
+    entity_wanted = {}
+    if params["description"] is not None:
+        entity_wanted["Description"] = ("Description", "exact", params["description"])
+    if params["organization"] is not None:
+        entity_wanted["Organization"] = ("Organization", "exact", params["organization"])
+    wanted = assoc_wanted(params, table, limits)
+
+    entity = [r for r in mgr.show("account", [("name", name)],
+                                  ["Account", "Description", "Organization"])
+              if r["Account"] == name]
+    where = [("account", name)] + ([("cluster", cluster)] if cluster else [])
+    assoc_fields = ["Cluster", "Account", "User", "Partition"] + sorted(
+        {f for f, _k, _v in wanted.values()})
+    assocs = [r for r in mgr.show("association", where, assoc_fields)
+              if r["Account"] == name and r["User"] == "" and r["Partition"] == ""]
+
+    before = {}
+    if entity and assocs:
+        before = dict(raw_state(entity, entity_wanted), **raw_state(assocs, wanted))
+        before["account"] = name
+    target = [("name", name)] + ([("cluster", cluster)] if cluster else [])
+    if params["state"] == "absent":
+        if assocs or (entity and not cluster):
+            mgr.change(["delete", "account", "where"] + ["%s=%s" % kv for kv in target])
+        return before, {}
+
+    after = dict(before, account=name)
+    after.update({k: setting(v) for k, (_f, _k, v) in entity_wanted.items()})
+    after.update({k: setting(v) for k, (_f, _k, v) in wanted.items()})
+    if not assocs:
+        add = {k: v for k, (_f, _k, v) in entity_wanted.items()}
+        add.update({k: v for k, (_f, _k, v) in wanted.items() if v is not None})
+        if cluster:
+            add["Cluster"] = cluster
+        mgr.change(["add", "account", name] + sets_args(add))
+        return before, after
+    entity_sets = differences(entity, entity_wanted)
+    if entity_sets:
+        mgr.change(["modify", "account", "where", "name=%s" % name, "set"] + sets_args(entity_sets))
+    assoc_sets = differences(assocs, wanted)
+    if assoc_sets:
+        mgr.change(["modify", "account", "where"] + ["%s=%s" % kv for kv in target]
+                   + ["set"] + sets_args(assoc_sets))
+    return before, after
+
+
+def manage_user(mgr, params, table, limits):
+    name = params["name"]
+    account = params["account"]
+    cluster = params["cluster"]
+    wanted = assoc_wanted(params, table, limits)
+
+    user = [r for r in mgr.show("user", [("name", name)], ["User", "DefaultAccount"])
+            if r["User"] == name]
+    where = [("user", name)]
+    if account:
+        where.append(("account", account))
+    if cluster:
+        where.append(("cluster", cluster))
+    assoc_fields = ["Cluster", "Account", "User", "Partition"] + sorted(
+        {f for f, _k, _v in wanted.values()})
+    assocs = [r for r in mgr.show("association", where, assoc_fields)
+              if r["User"] == name and r["Partition"] == ""
+              and (not account or r["Account"] == account)]
+
+    # The same conditions for 'modify/delete user' name the user with name=.
+    target = [("name", name)] + where[1:]
+    before = {}
+    if user:
+        before = {"user": name, "DefaultAccount": user[0]["DefaultAccount"]}
+        if assocs:
+            before.update(raw_state(assocs, wanted))
+            before["account"] = account
+    if params["state"] == "absent":
+        if account:
+            if assocs:
+                mgr.change(["delete", "user", "where"] + ["%s=%s" % kv for kv in target])
+        elif user:
+            mgr.change(["delete", "user", "where", "name=%s" % name]
+                       + (["cluster=%s" % cluster] if cluster else []))
+        return before, {}
+
+    after = dict(before, user=name, account=account)
+    after.update({k: setting(v) for k, (_f, _k, v) in wanted.items()})
+    if params["default_account"] is not None:
+        after["DefaultAccount"] = params["default_account"]
+    elif not user:
+        after["DefaultAccount"] = account
+
+    if not assocs:
+        add = {"Account": account}
+        add.update({k: v for k, (_f, _k, v) in wanted.items() if v is not None})
+        if cluster:
+            add["Cluster"] = cluster
+        if not user and params["default_account"] is not None:
+            add["DefaultAccount"] = params["default_account"]
+        mgr.change(["add", "user", name] + sets_args(add))
+    else:
+        sets = differences(assocs, wanted)
+        if sets:
+            mgr.change(["modify", "user", "where"] + ["%s=%s" % kv for kv in target]
+                       + ["set"] + sets_args(sets))
+    if (user and params["default_account"] is not None
+            and user[0]["DefaultAccount"] != params["default_account"]):
+        mgr.change(["modify", "user", "where", "name=%s" % name, "set",
+                    "DefaultAccount=%s" % params["default_account"]])
+    return before, after
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
+            name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            cluster=dict(type="str"),
+            parent=dict(type="str"),
+            description=dict(type="str"),
+            organization=dict(type="str"),
+            account=dict(type="str"),
+            default_account=dict(type="str"),
+            qos=dict(type="list", elements="str"),
+            default_qos=dict(type="str"),
+            limits=dict(type="dict"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not params["name"] or not params["name"].strip():
+        module.fail_json(msg="name must not be empty")
+    table, limits = check_options(module)
+    mgr = Sacctmgr(module)
+    kind = params["type"]
+    if kind == "cluster":
+        before, after = manage_cluster(mgr, params)
+    elif kind == "qos":
+        before, after = manage_qos(mgr, params, table, limits)
+    elif kind == "account":
+        before, after = manage_account(mgr, params, table, limits)
+    else:
+        before, after = manage_user(mgr, params, table, limits)
+
+    changed = bool(mgr.commands)
+    if not changed:
+        after = before
+    result = dict(changed=changed, commands=mgr.commands, before=before, after=after)
+    if module._diff:
+        result["diff"] = dict(before=before, after=after)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

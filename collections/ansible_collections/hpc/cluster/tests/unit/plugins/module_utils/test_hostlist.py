@@ -1,0 +1,221 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Hostlist expand/compress against Slurm's rules, from tables."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
+    HostlistError,
+    compress,
+    expand,
+)
+
+EXPAND = [
+    ("c1", ["c1"]),
+    ("", []),
+    ("   ", []),
+    ("n[1-3]", ["n1", "n2", "n3"]),
+    # Padding width comes from the lower bound (Slurm), also when the upper is shorter.
+    ("n[009-11]", ["n009", "n010", "n011"]),
+    ("n[9-11]", ["n9", "n10", "n11"]),
+    ("n[9-011]", ["n9", "n10", "n11"]),
+    ("n[01-02,5]", ["n01", "n02", "n5"]),
+    ("n[0-1]", ["n0", "n1"]),
+    ("pre[7]", ["pre7"]),
+    ("rack[1-2]-n[01-02]", ["rack1-n01", "rack1-n02", "rack2-n01", "rack2-n02"]),
+    ("a[1-2]b[1-2]c[1]", ["a1b1c1", "a1b2c1", "a2b1c1", "a2b2c1"]),
+    ("a,b, c ", ["a", "b", "c"]),
+    ("login1,c[1-2]", ["login1", "c1", "c2"]),
+    # Repeated names appear once, first position wins.
+    ("c[1-2],c1", ["c1", "c2"]),
+    ("c2,c[1-3]", ["c2", "c1", "c3"]),
+    ("n[1-3,2-4]", ["n1", "n2", "n3", "n4"]),
+    ("n[1-11][1-1]", ["n11", "n21", "n31", "n41", "n51", "n61", "n71", "n81", "n91", "n101", "n111"]),
+    ("n[1,11][1,11]", ["n11", "n111", "n1111"]),
+    ("x%d[1-2]", ["x%d1", "x%d2"]),
+    ("[1-2]", ["1", "2"]),
+    ("node-a.example[1-2]", ["node-a.example1", "node-a.example2"]),
+]
+
+EXPAND_ERRORS = [
+    ("n[1-3]-ib", "text '-ib' after the last bracket in 'n[1-3]-ib'"),
+    ("n[1-2]x,c1", "text 'x' after the last bracket in 'n[1-2]x'"),
+    ("n[1-2", "unbalanced or nested brackets at position 2 in 'n[1-2'"),
+    ("c1,n[1-2", "unbalanced or nested brackets at position 5 in 'n[1-2'"),
+    ("n1-2]", "unbalanced or nested brackets at position 5"),
+    ("n[1[2]]", "unbalanced or nested brackets"),
+    ("n[[1]]", "unbalanced or nested brackets"),
+    ("n[5-1]", "reversed range '5-1' in 'n[5-1]'"),
+    ("n[a-c]", "non-numeric range 'a-c' in 'n[a-c]'"),
+    ("n[1-b]", "non-numeric range '1-b'"),
+    ("n[1-]", "non-numeric range '1-'"),
+    ("n[-1]", "non-numeric range '-1'"),
+    ("n[1-3-5]", "non-numeric range '1-3-5'"),
+    ("n[\u00b2]", "non-numeric range '\u00b2'"),
+    ("n[]", "empty brackets in 'n[]'"),
+    ("n[1,,2]", "empty range in '[1,,2]' of 'n[1,,2]'"),
+    ("n[1,]", "empty range"),
+    ("a,,b", "empty name (item 2 of 'a,,b')"),
+    ("a,", "empty name (item 2 of 'a,')"),
+    (",a", "empty name (item 1 of ',a')"),
+    ("n[1-2],", "empty name after the last comma of 'n[1-2],'"),
+    ("n[1-2],,c1", "empty name (item 2 of 'n[1-2],,c1')"),
+    ("a b", "whitespace inside name 'a b'"),
+    ("n[1-2] x", "whitespace inside item 'n[1-2] x'"),
+    (42, "expected a hostlist string, got int"),
+    (None, "expected a hostlist string, got NoneType"),
+    (["c1"], "expected a hostlist string, got list"),
+]
+
+COMPRESS = [
+    ([], ""),
+    (["c1"], "c1"),
+    (["c1", "c2", "c3"], "c[1-3]"),
+    (["c3", "c1", "c2"], "c[1-3]"),
+    (["c1", "c1", "c2"], "c[1-2]"),
+    (["c1", "c3", "c5"], "c[1,3,5]"),
+    (["c1", "c2", "c4", "c5", "c7"], "c[1-2,4-5,7]"),
+    (["n009", "n010", "n011"], "n[009-011]"),
+    (["n9", "n10", "n11"], "n[9-11]"),
+    (["x9", "x10", "x0"], "x[0,9-10]"),
+    (["n098", "n099", "n100", "n101"], "n[098-101]"),
+    (["n1", "n01", "n2", "n02"], "n[1-2,01-02]"),
+    (["n1", "n001", "n01"], "n[1,01,001]"),
+    # Text after the number cannot be ranged (Slurm refuses n[1-2]-ib).
+    (["n1-ib", "n2-ib"], "n1-ib,n2-ib"),
+    (["ib-n1", "ib-n2"], "ib-n[1-2]"),
+    (["rack1-n01", "rack1-n02", "rack1-n03", "rack1-n04",
+      "rack2-n01", "rack2-n02", "rack2-n03", "rack2-n04"], "rack[1-2]-n[01-04]"),
+    (["rack1-n01", "rack2-n01"], "rack1-n01,rack2-n01"),
+    (["rack1-n01", "rack1-n02", "rack2-n01"], "rack1-n[01-02],rack2-n01"),
+    (["rack1-n01", "rack1-n02", "rack2-n03", "rack2-n04"], "rack1-n[01-02],rack2-n[03-04]"),
+    (["a1b1c1", "a1b1c2", "a1b2c1", "a1b2c2", "a2b1c1", "a2b1c2", "a2b2c1", "a2b2c2"], "a[1-2]b[1-2]c[1-2]"),
+    (["login", "c1", "c2", "c10"], "c[1-2,10],login"),
+    (["login", "login1"], "login,login1"),
+    (["1", "2"], "1,2"),
+    (["b", "a"], "a,b"),
+    (("c1", "c2"), "c[1-2]"),
+    ({"c1": {}, "c2": {}}, "c[1-2]"),
+    (iter(["c2", "c1"]), "c[1-2]"),
+    (["n%1", "n%2"], "n%[1-2]"),
+]
+
+COMPRESS_ERRORS = [
+    ([""], "empty name (item 1)"),
+    (["a", ""], "empty name (item 2)"),
+    (["a", 3], "item 2 (3) is not a string"),
+    (["a", None], "item 2 (None) is not a string"),
+    (["x[1]"], "name 'x[1]' (item 1) contains a comma, a bracket or whitespace"),
+    (["a", "b,c"], "name 'b,c' (item 2)"),
+    (["a b"], "name 'a b' (item 1)"),
+    (["a\n"], "(item 1) contains"),
+    ("c1,c2", "got a string"),
+    (None, "expected a list of names, got NoneType"),
+    (42, "expected a list of names, got int"),
+]
+
+
+@pytest.mark.parametrize("expr, names", EXPAND, ids=[repr(c[0]) for c in EXPAND])
+def test_expand(expr, names):
+    assert expand(expr) == names
+
+
+@pytest.mark.parametrize("expr, message", EXPAND_ERRORS, ids=[repr(c[0]) for c in EXPAND_ERRORS])
+def test_expand_errors(expr, message):
+    with pytest.raises(HostlistError) as caught:
+        expand(expr)
+    assert message in str(caught.value)
+
+
+def test_expand_keeps_repeats_on_request():
+    assert expand("c[1-2],c1", unique=False) == ["c1", "c2", "c1"]
+    assert expand("c1,c1", unique=False) == ["c1", "c1"]
+
+
+def test_expand_too_many(monkeypatch):
+    from ansible_collections.hpc.cluster.plugins.module_utils import hostlist
+
+    monkeypatch.setattr(hostlist, "MAX_NAMES", 100)
+    with pytest.raises(HostlistError, match="expands to more than 100 names"):
+        expand("n[1-101]")
+    assert len(expand("n[1-100]")) == 100
+
+
+@pytest.mark.parametrize("names, expr", COMPRESS, ids=[str(i) for i in range(len(COMPRESS))])
+def test_compress(names, expr):
+    assert compress(names) == expr
+
+
+@pytest.mark.parametrize("names, message", COMPRESS_ERRORS, ids=[repr(c[0]) for c in COMPRESS_ERRORS])
+def test_compress_errors(names, message):
+    with pytest.raises(HostlistError) as caught:
+        compress(names)
+    assert message in str(caught.value)
+
+
+# An item Slurm accepts: text and bracket groups, ending with a bracket or with text
+# that holds no bracket at all.
+_SLURM_ITEM = re.compile(r"(?:[^\[\],]*\[[0-9,-]+\])+|[^\[\],]+")
+
+
+def _items(expr):
+    return re.findall(r"(?:[^,\[]|\[[^\]]*\])+", expr)
+
+
+def _random_names(rng):
+    shape = rng.choice(["padded", "natural", "mixed", "2d", "suffix", "literal"])
+    count = rng.randint(1, 300)
+    names = set()
+    for _ in range(count):
+        n = rng.randint(0, 1200)
+        if shape == "padded":
+            names.add("c%04d" % n)
+        elif shape == "natural":
+            names.add("node%d" % n)
+        elif shape == "mixed":
+            names.add("n%0*d" % (rng.randint(1, 4), n))
+        elif shape == "2d":
+            names.add("r%d-n%02d" % (rng.randint(0, 5), n % 40))
+        elif shape == "suffix":
+            names.add("n%d-ib" % n)
+        else:
+            names.add(rng.choice(["login", "ctl", "c", "gpu"]) + str(n % 7) + rng.choice(["", "a", "-x"]))
+    return sorted(names)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_round_trip_random(seed):
+    rng = random.Random(seed)
+    names = _random_names(rng)
+    shuffled = names[:]
+    rng.shuffle(shuffled)
+    expr = compress(shuffled)
+    assert sorted(expand(expr)) == names
+    assert compress(expand(expr)) == expr, "compress output must be canonical"
+    for item in _items(expr):
+        assert _SLURM_ITEM.fullmatch(item), "Slurm would refuse %r in %r" % (item, expr)
+        assert not re.search(r"\][^\[\]]*$", item) or item.endswith("]"), item
+
+
+python_hostlist = pytest.importorskip("hostlist")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_expand_matches_python_hostlist(seed):
+    """python-hostlist follows Slurm's padding rules: same names for valid input."""
+    rng = random.Random(1000 + seed)
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        lo = rng.randint(0, 200)
+        hi = lo + rng.randint(0, 50)
+        width = rng.randint(1, 4)
+        prefix = rng.choice(["c", "gpu", "r1-n", "x"])
+        parts.append("%s[%0*d-%d]" % (prefix, width, lo, hi))
+    expr = ",".join(parts)
+    assert expand(expr) == python_hostlist.expand_hostlist(expr)
