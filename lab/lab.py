@@ -88,6 +88,8 @@ class Lab:
         self.inventory = inventory or (TOP / "inventories" / "lab" / "hosts.yml"
                                        if name == "hpc-lab" else self.state / "hosts.yml")
         self.env = dict(os.environ, CONTAINERS_CONF=str(TOP / "lab" / "containers.conf"))
+        # Facts are cached per lab: labs reuse host names, and a new lab means new nodes.
+        self.fact_cache = TOP / ".cache" / "facts" / name
 
     # -- podman helpers -------------------------------------------------
     def podman(self, *args: str, check: bool = True, capture: bool = True,
@@ -332,6 +334,7 @@ class Lab:
                 removed.append(name)
         if self.inventory.exists() and self.inventory.read_text().startswith("# Written by 'bin/lab up'"):
             self.inventory.unlink()
+        shutil.rmtree(self.fact_cache, ignore_errors=True)
         listing = f": {' '.join(removed)}" if removed else ""
         print(f"lab: removed {len(removed)} objects of lab {self.name!r}{listing}")
 
@@ -346,7 +349,13 @@ class Lab:
             raise LabError(f"no inventory at {self.inventory}: run 'bin/lab up' first")
         cmd = [str(TOP / ".venv" / "bin" / "ansible-playbook"), "-i", str(self.inventory),
                "-i", str(TOP / "inventories" / "lab"), str(TOP / playbook), *extra]
-        proc = subprocess.run(cmd, cwd=TOP, check=False)
+        env = dict(os.environ, ANSIBLE_CACHE_PLUGIN_CONNECTION=str(self.fact_cache))
+        if os.environ.get("LAB_MITOGEN") == "1":
+            # Opt-in: faster on the lab (docs/lab-benchmark.md), not the default.
+            import ansible_mitogen
+            env["ANSIBLE_STRATEGY_PLUGINS"] = str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy")
+            env["ANSIBLE_STRATEGY"] = "mitogen_linear"
+        proc = subprocess.run(cmd, cwd=TOP, env=env, check=False)
         if proc.returncode != 0:
             raise LabError(f"{playbook} failed (exit {proc.returncode})")
 

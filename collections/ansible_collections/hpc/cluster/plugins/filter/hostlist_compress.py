@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: hostlist_compress
 short_description: Compress a list of host names into a Slurm hostlist expression
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Turns a list of host names into a compact Slurm hostlist expression, for example
     C(['c01', 'c02', 'c03', 'login1']) into C(c[01-03],login1).

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: hostlist_expand
 short_description: Expand a Slurm hostlist expression into a list of host names
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Expands a Slurm hostlist expression such as C(c[001-128],gpu[1-4]) into the list of names it
     denotes, following Slurm's rules (slurm.conf(5), C(NodeName)).

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: slurm_node_lines
 short_description: Turn per-host hardware facts into slurm.conf NodeName lines
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Builds the C(NodeName=...) lines of slurm.conf from each host's Ansible hardware facts.
   - For each host, C(Sockets) is C(processor_count), C(CoresPerSocket) is C(processor_cores),

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: cluster
 short_description: Build an HPC cluster inventory from a short description
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Reads a YAML file whose name ends in C(cluster.yml) or C(cluster.yaml) and turns it into the
     project's inventory contract, so a site can use it in place of hand-written groups.

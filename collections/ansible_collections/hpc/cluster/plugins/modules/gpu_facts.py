@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: gpu_facts
 short_description: Gather the GPUs of a node as facts ready for Slurm's gres.conf
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Lists NVIDIA GPUs with C(nvidia-smi --query-gpu=index,name,pci.bus_id --format=csv,noheader)
     and AMD GPUs with C(rocm-smi --showproductname --json), and sets
@@ -27,7 +27,12 @@ notes:
     C(/dev/dri/renderD<128+N>).
 requirements:
   - C(nvidia-smi) (NVIDIA driver) and/or C(rocm-smi) (ROCm) where GPUs exist.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
   diff_mode:

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: slurm_account
 short_description: Manage Slurm accounting clusters, accounts, users and QOS with sacctmgr
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Creates, updates and removes the entities of Slurm's accounting database through
     C(sacctmgr) - clusters, accounts (with their parent, description, organization), users (their
@@ -91,7 +91,11 @@ notes:
   - Removing an account or user that still has running jobs or children fails with sacctmgr's message.
 requirements:
   - C(sacctmgr) in the PATH and a reachable slurmdbd.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
   diff_mode:
@@ -219,7 +223,7 @@ QOS_LIMITS = {
 }
 # Which options apply to which type.
 VALID_FOR = {
-    "cluster": ("account", "user", "qos"),
+    "cluster": ("account", "user"),
     "parent": ("account",),
     "description": ("account", "qos"),
     "organization": ("account",),

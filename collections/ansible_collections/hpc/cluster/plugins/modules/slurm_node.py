@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: slurm_node
 short_description: Drain, resume and wait for Slurm nodes with scontrol
 version_added: 0.1.0
-author: hpc.cluster contributors
+author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Drains Slurm nodes (with a reason), resumes them, or waits until they are drained or idle,
     through C(scontrol show node -o) and C(scontrol update).
@@ -54,7 +54,11 @@ notes:
   - Supports diff mode (node states before and after).
 requirements:
   - C(scontrol) in the PATH of the node the task runs on.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
   diff_mode:

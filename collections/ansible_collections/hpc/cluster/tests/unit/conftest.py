@@ -31,7 +31,7 @@ class ModuleExit(Exception):
         self.result = result
 
 
-class FakeCommands(object):
+class FakeCommands:
     """run_command replacement that checks each call against a table.
 
     Each entry: (argv after the binary path, rc, stdout, stderr). The binary
@@ -85,12 +85,15 @@ def run_module():
                 self.fail_json(msg="Failed to find required executable %s" % name)
             return path
 
+        def run_command(self, cmd, **kwargs):
+            return fake(self, cmd, **kwargs)
+
         with patch_module_args(args), mock.patch.multiple(
             basic.AnsibleModule,
             exit_json=exit_json,
             fail_json=fail_json,
             get_bin_path=get_bin_path,
-            run_command=lambda self, cmd, **kw: fake(self, cmd, **kw),
+            run_command=run_command,
         ):
             with pytest.raises(ModuleExit) as caught:
                 main()

@@ -44,9 +44,9 @@ CASES = [
      ['NodeName=c1 CPUs=2 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 TmpDisk=100 '
       'Reason="new node" Alpha=x Zeta=1']),
     # Facts under ansible_facts, or as ansible_* host variables (a hostvars entry).
-    ({"c1": {"ansible_facts": facts()}, "c2": {"ansible_processor_count": 1, "ansible_processor_cores": 2,
-                                              "ansible_processor_threads_per_core": 1,
-                                              "ansible_memtotal_mb": 23081}}, 0,
+    ({"c1": {"ansible_facts": facts()},
+      "c2": {"ansible_processor_count": 1, "ansible_processor_cores": 2,
+             "ansible_processor_threads_per_core": 1, "ansible_memtotal_mb": 23081}}, 0,
      ["NodeName=c[1-2] Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081"]),
     # Missing facts are fine when declared.
     ({"c1": {"slurm_node": {"Sockets": 1, "CoresPerSocket": 4, "ThreadsPerCore": 1, "RealMemory": 8000}}}, 0,

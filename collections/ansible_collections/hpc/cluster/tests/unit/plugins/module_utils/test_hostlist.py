@@ -46,9 +46,9 @@ EXPAND = [
 EXPAND_ERRORS = [
     ("n[1-3]-ib", "text '-ib' after the last bracket in 'n[1-3]-ib'"),
     ("n[1-2]x,c1", "text 'x' after the last bracket in 'n[1-2]x'"),
-    ("n[1-2", "unbalanced or nested brackets at position 2 in 'n[1-2'"),
-    ("c1,n[1-2", "unbalanced or nested brackets at position 5 in 'n[1-2'"),
-    ("n1-2]", "unbalanced or nested brackets at position 5"),
+    ("n[1-2", "unbalanced or nested brackets in 'n[1-2' (character 2 of the hostlist)"),
+    ("c1,n[1-2", "unbalanced or nested brackets in 'n[1-2' (character 5 of the hostlist)"),
+    ("n1-2]", "unbalanced or nested brackets in 'n1-2]' (character 5 of the hostlist)"),
     ("n[1[2]]", "unbalanced or nested brackets"),
     ("n[[1]]", "unbalanced or nested brackets"),
     ("n[5-1]", "reversed range '5-1' in 'n[5-1]'"),
@@ -172,7 +172,7 @@ def _random_names(rng):
     shape = rng.choice(["padded", "natural", "mixed", "2d", "suffix", "literal"])
     count = rng.randint(1, 300)
     names = set()
-    for _ in range(count):
+    for _index in range(count):
         n = rng.randint(0, 1200)
         if shape == "padded":
             names.add("c%04d" % n)
@@ -211,7 +211,7 @@ def test_expand_matches_python_hostlist(seed):
     """python-hostlist follows Slurm's padding rules: same names for valid input."""
     rng = random.Random(1000 + seed)
     parts = []
-    for _ in range(rng.randint(1, 4)):
+    for _part in range(rng.randint(1, 4)):
         lo = rng.randint(0, 200)
         hi = lo + rng.randint(0, 50)
         width = rng.randint(1, 4)
@@ -219,3 +219,21 @@ def test_expand_matches_python_hostlist(seed):
         parts.append("%s[%0*d-%d]" % (prefix, width, lo, hi))
     expr = ",".join(parts)
     assert expand(expr) == python_hostlist.expand_hostlist(expr)
+
+
+_RANGELIST_GRAMMAR = re.compile(r"[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*")
+
+
+def test_fast_rangelist_check_matches_the_grammar():
+    """_valid_rangelist (string passes) accepts exactly the range-list grammar."""
+    from itertools import product
+
+    from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import _valid_rangelist
+
+    checked = 0
+    for length in range(0, 7):
+        for chars in product("01,-a", repeat=length):
+            content = "".join(chars)
+            assert _valid_rangelist(content) == bool(_RANGELIST_GRAMMAR.fullmatch(content)), content
+            checked += 1
+    assert checked == sum(5 ** n for n in range(7))

@@ -38,7 +38,8 @@ CASES = [
      {"type": "account", "name": "physics", "parent": "root", "description": "Physics dept",
       "organization": "science", "cluster": "lab"},
      [show("account", ["name=physics"], ACCOUNT_FIELDS),
-      show("association", ["account=physics", "cluster=lab"], ["Cluster", "Account", "User", "Partition", "ParentName"]),
+      show("association", ["account=physics", "cluster=lab"],
+           ["Cluster", "Account", "User", "Partition", "ParentName"]),
       change("add", "account", "physics", "Cluster=lab", "Description=Physics dept", "Organization=science",
              "Parent=root")], True),
     ("account: unchanged (user rows under the account are ignored)",
@@ -241,3 +242,9 @@ def test_norm_time(text, seconds):
 ])
 def test_norm_tres(text, tres):
     assert slurm_account.norm_tres(text) == tres
+
+
+def test_cluster_option_not_for_qos(run_module):
+    result, _calls = run_module(slurm_account.main, {"type": "qos", "name": "long", "cluster": "lab"}, [])
+    assert result["failed"] is True
+    assert result["msg"] == "option cluster is not valid with type=qos (only with type=account or user)"

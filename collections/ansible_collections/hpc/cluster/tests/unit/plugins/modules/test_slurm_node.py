@@ -103,7 +103,7 @@ FAILURES = [
     ("drained needs a reason to drain", {"name": "c1", "state": "drained"},
      [show("c1", line("c1", "IDLE"))], "reason is required to drain c1 (state=drained)"),
     ("bad hostlist", {"name": "c[1-", "state": "resume"}, [],
-     "name: unbalanced or nested brackets at position 2 in 'c[1-'"),
+     "name: unbalanced or nested brackets in 'c[1-' (character 2 of the hostlist)"),
     ("reason must not be blank", {"name": "c1", "state": "drain", "reason": " "}, [],
      "reason must not be empty"),
     ("unknown node: scontrol's message",
@@ -122,7 +122,7 @@ FAILURES = [
 ]
 
 
-class FakeClock(object):
+class FakeClock:
     def __init__(self):
         self.now = 1000.0
 

@@ -1,0 +1,83 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every plugin documents itself in YAML, and modules document their argument_spec exactly."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pathlib
+from unittest import mock
+
+import pytest
+import yaml
+from ansible.module_utils import basic
+
+PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
+DOCUMENTED = sorted(
+    p for kind in ("filter", "modules", "inventory") for p in (PLUGINS / kind).glob("*.py")
+    if p.name != "__init__.py"
+)
+
+
+def doc_strings(path):
+    tree = ast.parse(path.read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
+                found[node.targets[0].id] = node.value.value
+    return found
+
+
+def test_all_plugins_found():
+    assert {p.stem for p in DOCUMENTED} == {
+        "hostlist_expand", "hostlist_compress", "slurm_node_lines",
+        "slurm_account", "slurm_node", "gpu_facts", "cluster"}
+
+
+@pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])
+def test_docs_are_yaml(path):
+    docs = doc_strings(path)
+    assert set(docs) >= {"DOCUMENTATION", "EXAMPLES"}
+    documentation = yaml.safe_load(docs["DOCUMENTATION"])
+    assert documentation.get("module", documentation.get("name")) == path.stem
+    assert documentation["short_description"]
+    assert isinstance(documentation.get("options", {}), dict)
+    assert isinstance(yaml.safe_load(docs["EXAMPLES"]), (list, dict))
+    if path.parent.name != "inventory":
+        assert isinstance(yaml.safe_load(docs["RETURN"]), dict)
+    assert "GPL-3.0-or-later" in path.read_text().split("\n\n")[0]
+
+
+MODULES = sorted(p.stem for p in (PLUGINS / "modules").glob("*.py"))
+
+
+class Captured(Exception):
+    pass
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_docs_match_argument_spec(name):
+    module = importlib.import_module("ansible_collections.hpc.cluster.plugins.modules." + name)
+    seen = {}
+
+    def capture(self, argument_spec, **kwargs):
+        seen["spec"] = argument_spec
+        raise Captured()
+
+    with mock.patch.object(basic.AnsibleModule, "__init__", capture):
+        with pytest.raises(Captured):
+            module.main()
+    documented = yaml.safe_load(module.DOCUMENTATION).get("options") or {}
+    spec = seen["spec"]
+    assert set(documented) == set(spec)
+    for option, arg in spec.items():
+        doc = documented[option]
+        assert doc.get("type", "str") == arg.get("type", "str"), option
+        assert bool(doc.get("required", False)) == bool(arg.get("required", False)), option
+        assert doc.get("default") == arg.get("default"), option
+        assert doc.get("choices") == arg.get("choices"), option
+        assert doc.get("elements") == arg.get("elements"), option
+        assert doc.get("aliases") == arg.get("aliases"), option

@@ -1,0 +1,250 @@
+"""Behaviour of the Slurm cluster built by playbooks/slurm.yml (scenario slurm).
+
+Per-node checks use testinfra's `host` fixture; cluster behaviour uses `group(name)` from
+molecule/conftest.py. The last test re-runs the playbooks while a job runs.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+NODES = ["slurm-c01", "slurm-c02"]
+
+
+def wait_for(check, timeout=120, interval=2):
+    """Call check() until it returns a true value; return that value or the last one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def as_user(node, user, command):
+    """Run a shell command as a cluster user (from /tmp: homes are on the control node)."""
+    return node.run("cd /tmp && runuser -u %s -- sh -c %s", user, command)
+
+
+def job_field(head, job, field):
+    out = head.check_output("sacct -n -X -P -j %s -o %s", job, field)
+    return out.strip().splitlines()[0] if out.strip() else ""
+
+
+def wait_job_state(head, job, states, timeout=180):
+    return wait_for(lambda: job_field(head, job, "State") in states and job_field(head, job, "State"), timeout=timeout)
+
+
+def node_states(head):
+    out = head.check_output("sinfo -h -N -o '%%N %%t'")
+    return dict(line.split() for line in out.splitlines() if line.strip())
+
+
+# --- Every node -------------------------------------------------------------------------
+
+
+def test_munge_key(host):
+    key = host.file("/etc/munge/munge.key")
+    assert key.user == "munge" and key.group == "munge"
+    assert key.mode == 0o400
+    assert key.size == 1024
+    assert host.user("munge").uid == 201
+    assert host.user("slurm").uid == 202
+    assert host.service("munge").is_running
+
+
+def test_same_munge_key_everywhere(group):
+    sums = {
+        node.backend.get_hostname(): node.check_output("sha256sum /etc/munge/munge.key").split()[0]
+        for node in group("cluster")
+    }
+    assert len(set(sums.values())) == 1, "munge keys differ between nodes"
+
+
+def test_munge_credential_crosses_nodes(group):
+    (head,) = group("control")
+    credential = head.check_output("munge -n")
+    for node in group("compute") + group("login"):
+        result = node.run("echo %s | unmunge", credential)
+        assert result.rc == 0, result.stderr
+
+
+def test_daemons_by_node_role(group):
+    (head,) = group("control")
+    assert head.service("slurmctld").is_running and head.service("slurmctld").is_enabled
+    assert head.service("slurmdbd").is_running
+    assert head.service("mariadb").is_running
+    assert not head.package("slurmd").is_installed
+    slurmdbd_conf = head.file("/etc/slurm/slurmdbd.conf")
+    assert slurmdbd_conf.user == "slurm" and slurmdbd_conf.mode == 0o600
+    for node in group("compute"):
+        assert node.service("slurmd").is_running and node.service("slurmd").is_enabled
+        assert not node.package("slurmctld").is_installed
+    for node in group("login"):
+        assert node.package("slurm-client").is_installed
+        assert not node.package("slurmd").is_installed
+        assert not node.package("slurmctld").is_installed
+
+
+# --- The cluster ------------------------------------------------------------------------
+
+
+def test_sinfo_shows_both_nodes_idle(group):
+    (head,) = group("control")
+    states = wait_for(
+        lambda: (lambda s: s if all(s.get(n) == "idle" for n in NODES) else None)(node_states(head)), timeout=120
+    )
+    assert states, "nodes not idle: %s" % node_states(head)
+
+
+def test_node_lines_from_facts(group):
+    (head,) = group("control")
+    conf = head.file("/etc/slurm/slurm.conf").content_string
+    assert re.search(r"^NodeName=slurm-c\[01-02\] .*RealMemory=\d+", conf, re.M)
+    assert re.search(r"^PartitionName=batch Nodes=slurm-c\[01-02\] Default=YES", conf, re.M)
+    for node in group("compute"):
+        facts = node.ansible("setup", "filter=ansible_memtotal_mb")["ansible_facts"]
+        real = int(re.search(r"RealMemory=(\d+)", conf).group(1))
+        assert real == facts["ansible_memtotal_mb"] - 1024
+
+
+def test_srun_from_login_runs_on_both_nodes(group):
+    (login,) = group("login")
+    out = login.check_output("srun -N2 -t 1 hostname")
+    assert sorted(out.split()) == NODES
+
+
+def test_batch_job_as_alice_is_accounted(group):
+    (login,) = group("login")
+    (head,) = group("control")
+    result = as_user(login, "alice", "sbatch --parsable -N2 -t 2 --wrap 'srun hostname'")
+    assert result.rc == 0, result.stderr
+    job = result.stdout.strip().split(";")[0]
+    assert wait_job_state(head, job, ("COMPLETED",)) == "COMPLETED", job_field(head, job, "State")
+    assert job_field(head, job, "User") == "alice"
+    assert job_field(head, job, "Account") == "physics"
+    assert job_field(head, job, "NNodes") == "2"
+
+
+def test_job_over_its_memory_is_killed(group):
+    (login,) = group("login")
+    grab = "python3 -c 'b = bytearray(512 * 1024 * 1024); import time; time.sleep(3)'"
+    result = as_user(login, "alice", "srun -N1 -t 1 --mem=128M " + grab)
+    output = (result.stdout + result.stderr).lower()
+    assert result.rc != 0
+    assert "out of memory" in output or "oom" in output, output
+
+
+def test_unknown_user_cannot_submit(group):
+    (login,) = group("login")
+    result = login.run("cd /tmp && runuser -u nobody -- sbatch -t 1 --wrap true")
+    assert result.rc != 0
+
+
+# --- Re-running the playbooks on a live cluster -----------------------------------------
+
+
+def run_playbook(playbook, *extra):
+    env = dict(os.environ)
+    ephemeral = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
+    project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+    env.update(
+        ANSIBLE_CONFIG=os.path.join(ephemeral, "ansible.cfg"),
+        ANSIBLE_ROLES_PATH=os.path.join(project, "roles"),
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(project, "collections"),
+        ANSIBLE_PIPELINING="true",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_CALLBACK_RESULT_FORMAT="yaml",
+    )
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i",
+        os.environ["MOLECULE_INVENTORY_FILE"],
+        playbook,
+        *extra,
+    ]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    changed = {
+        m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)
+    }
+    return changed, proc.stdout
+
+
+def pids(group):
+    (head,) = group("control")
+    result = {"slurmctld": head.check_output("systemctl show -p MainPID --value slurmctld")}
+    for node in group("compute"):
+        result[node.backend.get_hostname()] = node.check_output("systemctl show -p MainPID --value slurmd")
+    return result
+
+
+@pytest.fixture(scope="module")
+def running_job(group):
+    """A 2-node job of alice that runs until the test releases it (file on shared /home)."""
+    (login,) = group("login")
+    (head,) = group("control")
+    release = "/home/alice/release-%s" % uuid.uuid4().hex[:8]
+    wrap = "while [ ! -e %s ]; do sleep 2; done" % release
+    result = as_user(login, "alice", "sbatch --parsable -N2 -t 30 -o /dev/null --wrap '%s'" % wrap)
+    assert result.rc == 0, result.stderr
+    job = result.stdout.strip().split(";")[0]
+    assert wait_job_state(head, job, ("RUNNING",), timeout=60) == "RUNNING"
+    yield job, release
+    head.run("rm -f %s; scancel %s", release, job)
+
+
+def test_rerun_changes_nothing_and_job_survives(group, running_job):
+    (head,) = group("control")
+    job, _release = running_job
+    before = pids(group)
+    scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
+    changed, out = run_playbook(os.path.join(scenario, "converge.yml"))
+    assert changed and all(count == 0 for count in changed.values()), changed
+    assert pids(group) == before, "a daemon restarted although nothing changed"
+    assert job_field(head, job, "State") == "RUNNING"
+
+
+def test_reconfigure_only_change_keeps_daemons(group, running_job):
+    (head,) = group("control")
+    job, _release = running_job
+    before = pids(group)
+    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    changed, out = run_playbook(playbook, "-e", '{"slurm_config": {"MaxJobCount": 20000}}')
+    assert "RUNNING HANDLER [slurm : Reconfigure Slurm]" in out
+    assert "RUNNING HANDLER [slurm : Restart" not in out
+    assert pids(group) == before, "scontrol reconfigure should have sufficed"
+    assert "20000" in head.check_output("scontrol show config | grep -i '^MaxJobCount'")
+    assert job_field(head, job, "State") == "RUNNING"
+
+
+def test_restart_class_change_restarts_in_order_and_job_survives(group, running_job):
+    (head,) = group("control")
+    job, release = running_job
+    before = pids(group)
+    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    # TreeWidth needs a restart: slurmctld first, then slurmd.
+    changed, out = run_playbook(playbook, "-e", '{"slurm_config": {"TreeWidth": 32}}')
+    after = pids(group)
+    assert all(after[k] != before[k] for k in before), (before, after)
+    assert out.index("RUNNING HANDLER [slurm : Restart slurmctld]") < out.index(
+        "RUNNING HANDLER [slurm : Restart slurmd]"
+    )
+    assert "32" in head.check_output("scontrol show config | grep -i '^TreeWidth'")
+    # Back to the inventory's settings (a restart again), the job still running.
+    run_playbook(playbook)
+    assert job_field(head, job, "State") == "RUNNING"
+    states = wait_for(
+        lambda: (lambda s: s if all(s.get(n) in ("mix", "alloc") for n in NODES) else None)(node_states(head)),
+        timeout=120,
+    )
+    assert states, node_states(head)
+    head.run("touch %s", release)
+    assert wait_job_state(head, job, ("COMPLETED",), timeout=120) == "COMPLETED"

@@ -1,0 +1,108 @@
+"""Role base without nodes: preflight asserts name the bad value, and the /etc/hosts block.
+
+Each case runs ansible-playbook on the controller (connection local) against a small
+inventory of the contract's shape; only role task files that touch no system files run.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+TOP = Path(__file__).resolve().parent.parent
+PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
+
+HOSTS = {
+    "head": {"ansible_host": "10.1.0.10"},
+    "login1": {"ansible_host": "login1.example.org", "cluster_address": "10.1.0.11"},
+    "c01": {"ansible_host": "10.1.0.21"},
+}
+GROUPS = [{"name": "hpcusers", "gid": 2000}, {"name": "physics", "gid": 2100}]
+USERS = [
+    {"name": "alice", "uid": 2001, "gid": 2000, "groups": ["physics"]},
+    {"name": "bob", "uid": 2002},
+]
+
+
+def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None):
+    """Run base's tasks_from on host head of a 3-node inventory; return the process."""
+    hosts = {name: dict(values, ansible_connection="local", ansible_python_interpreter=sys.executable)
+             for name, values in HOSTS.items()}
+    for name, values in (host_vars or {}).items():
+        hosts[name].update(values)
+    inventory = {"all": {"children": {"cluster": {"hosts": hosts, "vars": cluster_vars}}}}
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    play = [{"name": "Test", "hosts": "head", "gather_facts": False,
+             "tasks": [{"ansible.builtin.include_role": {"name": "base", "tasks_from": tasks_from}}]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
+               ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0")
+    args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
+    for key, value in (extra or {}).items():
+        args += ["-e", json.dumps({key: value})]
+    return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
+
+
+BASE = {"cluster_network": "10.1.0.0/16", "cluster_groups": GROUPS, "cluster_users": USERS}
+
+CASES = [
+    # (id, cluster vars overriding BASE, host vars, message expected in the failure)
+    ("dup-uid", {"cluster_users": USERS + [{"name": "carol", "uid": 2001}]}, {}, "duplicate uid 2001"),
+    ("dup-user", {"cluster_users": USERS + [{"name": "alice", "uid": 2003}]}, {}, "duplicate user name alice"),
+    ("dup-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": 2100}]}, {}, "duplicate gid 2100"),
+    ("dup-group", {"cluster_groups": GROUPS + [{"name": "physics", "gid": 2200}]}, {},
+     "duplicate group name physics"),
+    # bob's personal group (gid 2002) clashes with a cluster group of that gid's name.
+    ("personal-group-clash", {"cluster_groups": GROUPS + [{"name": "bob", "gid": 3000}]}, {},
+     "duplicate group name bob"),
+    ("unknown-group", {"cluster_users": [{"name": "dave", "uid": 2004, "groups": ["chemistry"]}]}, {},
+     "dave: chemistry"),
+    ("outside-network", {}, {"c01": {"ansible_host": "10.2.0.21"}}, "c01 10.2.0.21"),
+    ("outside-network-edge", {"cluster_network": "10.1.0.0/28"}, {}, "c01 10.1.0.21"),
+    ("dup-address", {}, {"c01": {"cluster_address": "10.1.0.10"}}, "duplicate cluster address: 10.1.0.10"),
+    ("no-address", {}, {"c01": {"ansible_host": "c01.example.org"}}, "no cluster address for c01"),
+    ("bad-network", {"cluster_network": "10.1.0.0"}, {}, "not 10.1.0.0"),
+    ("low-uid", {"cluster_users": USERS + [{"name": "svc", "uid": 202, "gid": 2000}]}, {},
+     "service accounts: svc"),
+    ("low-gid", {"cluster_groups": GROUPS + [{"name": "munge", "gid": 201}]}, {}, "service accounts: munge"),
+    ("bad-uid", {"cluster_users": [{"name": "eve", "uid": "x"}]}, {}, "needs a valid name, a numeric uid"),
+]
+
+
+@pytest.mark.parametrize(("cluster_vars", "host_vars", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_preflight_names_the_bad_value(tmp_path, cluster_vars, host_vars, message):
+    run = run_role(tmp_path, "preflight.yml", dict(BASE, **cluster_vars), host_vars)
+    assert run.returncode != 0, run.stdout
+    assert message in run.stdout, run.stdout[-4000:]
+
+
+def test_preflight_accepts_good_data(tmp_path):
+    run = run_role(tmp_path, "preflight.yml", BASE)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_hosts_block(tmp_path):
+    """One line per node (FQDN first, inventory order), stale lines naming a node removed, then no change."""
+    hosts_file = tmp_path / "hosts"
+    hosts_file.write_text("127.0.0.1 localhost\n127.0.1.1 head.cluster.test head\n10.9.9.9 c01 # old\n"
+                          "192.0.2.1 other\n")
+    extra = {"base_hosts_file": str(hosts_file)}
+    cluster_vars = dict(BASE, cluster_domain="cluster.test")
+    first = run_role(tmp_path, "hosts.yml", cluster_vars, extra=extra)
+    assert first.returncode == 0, first.stdout[-4000:]
+    lines = hosts_file.read_text().splitlines()
+    # The missing IPv6 localhost line comes first; 127.0.1.1 and the stale c01 line are gone.
+    assert lines[:3] == ["::1 localhost ip6-localhost ip6-loopback", "127.0.0.1 localhost", "192.0.2.1 other"], lines
+    entries = sorted(line.split() for line in lines[3:] if line and not line.startswith("#"))
+    assert entries == [
+        ["10.1.0.10", "head.cluster.test", "head"],
+        ["10.1.0.11", "login1.cluster.test", "login1"],
+        ["10.1.0.21", "c01.cluster.test", "c01"],
+    ], lines
+    second = run_role(tmp_path, "hosts.yml", cluster_vars, extra=extra)
+    assert second.returncode == 0 and "changed=0" in second.stdout, second.stdout[-4000:]
