@@ -144,7 +144,8 @@ def test_playbook_through_ansible_runner(small_lab, tmp_path):
         "project_dir": str(TOP),
         "playbook": str(TOP / "playbooks" / "base.yml"),
         "inventory": [str(small_lab)],
-        "envvars": {"ANSIBLE_CONFIG": str(TOP / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
+        "envvars": {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                    "ANSIBLE_CONFIG": str(TOP / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
                     "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts")},
         "quiet": True,
     }

@@ -178,6 +178,17 @@ def run_playbook(playbook, *extra):
     return changed, proc.stdout
 
 
+def changed_tasks(out):
+    """The TASK lines followed by a `changed:` result in ansible-playbook's output."""
+    found, task = [], None
+    for line in out.splitlines():
+        if line.startswith(("TASK [", "RUNNING HANDLER [")):
+            task = line.split("]")[0] + "]"
+        elif line.startswith("changed:") and task:
+            found.append("%s %s" % (task, line.split()[1]))
+    return found
+
+
 def pids(group):
     (head,) = group("control")
     result = {"slurmctld": head.check_output("systemctl show -p MainPID --value slurmctld")}
@@ -207,7 +218,7 @@ def test_rerun_changes_nothing_and_job_survives(group, running_job):
     before = pids(group)
     scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
     changed, out = run_playbook(os.path.join(scenario, "converge.yml"))
-    assert changed and all(count == 0 for count in changed.values()), changed
+    assert changed and all(count == 0 for count in changed.values()), (changed, changed_tasks(out))
     assert pids(group) == before, "a daemon restarted although nothing changed"
     assert job_field(head, job, "State") == "RUNNING"
 

@@ -86,6 +86,11 @@ COMPRESS = [
     (["x9", "x10", "x0"], "x[0,9-10]"),
     (["n098", "n099", "n100", "n101"], "n[098-101]"),
     (["n1", "n01", "n2", "n02"], "n[1-2,01-02]"),
+    # Mixed widths: a padded run reaching 099 continues with 100... (all read with width 3).
+    (["n098", "n099", "n100", "n1000"], "n[098-100,1000]"),
+    (["n098", "n099", "n101"], "n[098-099,101]"),
+    (["n9", "n10", "n011"], "n[9-10,011]"),
+    (["n08", "n09", "n10", "n11", "n7"], "n[7,08-11]"),
     (["n1", "n001", "n01"], "n[1,01,001]"),
     # Text after the number cannot be ranged (Slurm refuses n[1-2]-ib).
     (["n1-ib", "n2-ib"], "n1-ib,n2-ib"),
