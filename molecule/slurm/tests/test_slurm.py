@@ -146,10 +146,37 @@ def test_unknown_user_cannot_submit(group):
     assert result.rc != 0
 
 
+# --- Bad input is refused before any change ---------------------------------------------
+
+BAD_INPUT = {
+    "unknown slurm.conf key": ('{"slurm_config": {"SelectTypo": "x"}}', "SelectTypo"),
+    "unknown partition group": (
+        '{"slurm_partitions": [{"name": "gpu", "groups": ["gpunodes"]}]}',
+        "unknown inventory group(s) gpunodes",
+    ),
+    "hardware above facts": ('{"slurm_node": {"RealMemory": 99999999}}', "slurm_node.RealMemory=99999999"),
+    "more than two controllers": ('{"slurm_control_group": "cluster"}', "must hold 1 or 2 hosts"),
+    "no database password": ('{"slurmdbd_db_password": ""}', "slurmdbd_db_password"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_refused_before_any_change(case):
+    extra, culprit = BAD_INPUT[case]
+    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    proc = run_playbook(playbook, "-e", extra, expect_ok=False)
+    assert proc.returncode != 0, "accepted: %s" % case
+    text = " ".join((proc.stdout + proc.stderr).replace("''", "'").split())
+    assert culprit in text, text[-3000:]
+    assert re.search(r"^PLAY \[Slurm preflight", proc.stdout, re.M)
+    assert not re.search(r"^PLAY \[Munge", proc.stdout, re.M), "went past the preflight"
+    assert not changed_tasks(proc.stdout)
+
+
 # --- Re-running the playbooks on a live cluster -----------------------------------------
 
 
-def run_playbook(playbook, *extra):
+def run_playbook(playbook, *extra, expect_ok=True):
     env = dict(os.environ)
     ephemeral = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
     project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
@@ -171,6 +198,8 @@ def run_playbook(playbook, *extra):
         *extra,
     ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1500)
+    if not expect_ok:
+        return proc
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     changed = {
         m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)
@@ -233,6 +262,26 @@ def test_reconfigure_only_change_keeps_daemons(group, running_job):
     assert "RUNNING HANDLER [slurm : Restart" not in out
     assert pids(group) == before, "scontrol reconfigure should have sufficed"
     assert "20000" in head.check_output("scontrol show config | grep -i '^MaxJobCount'")
+    assert job_field(head, job, "State") == "RUNNING"
+
+
+def test_configless_round_trip_keeps_job(group, running_job):
+    (head,) = group("control")
+    job, _release = running_job
+    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    run_playbook(playbook, "-e", '{"slurm_configless": true}')
+    for node in group("compute"):
+        assert not node.file("/etc/slurm/slurm.conf").exists
+        assert "--conf-server slurm-head:6817" in node.check_output("ps -o args= -C slurmd")
+    assert "enable_configless" in head.check_output("scontrol show config | grep -i '^SlurmctldParameters'")
+    assert sorted(head.check_output("scontrol show hostnames $(squeue -h -j %s -o %%N)", job).split()) == NODES
+    (login,) = group("login")
+    assert sorted(login.check_output("srun -N2 -t 1 hostname").split()) == NODES
+    # Back to local configuration files.
+    run_playbook(playbook)
+    for node in group("compute"):
+        assert node.file("/etc/slurm/slurm.conf").exists
+        assert "--conf-server" not in node.check_output("ps -o args= -C slurmd")
     assert job_field(head, job, "State") == "RUNNING"
 
 
