@@ -57,3 +57,25 @@ def test_epel_excludes_slurm_only_when_openhpc_is_the_slurm_source():
     cases = {(True, True): "['slurm*']", (True, False): "[]", (False, True): "[]", (False, False): "[]"}
     for (enabled, slurm), expected in cases.items():
         assert env.from_string(expr).render(repos_openhpc_enabled=enabled, repos_openhpc_slurm=slurm) == expected
+
+
+@pytest.mark.parametrize(("os_family", "cluster_source", "repo_on", "slurm_source"), [
+    ("RedHat", None, "True", "openhpc"),
+    ("RedHat", "epel", "False", "epel"),
+    ("RedHat", "site", "False", "site"),
+    ("Debian", None, "False", "distro"),
+    ("Debian", "openhpc", "True", "openhpc"),
+])
+def test_openhpc_repository_follows_the_cluster_slurm_source(os_family, cluster_source, repo_on, slurm_source):
+    """The repos and slurm roles read one cluster-wide choice and agree on its OS default."""
+    env = jinja2.Environment()
+    repo_expr = yaml.safe_load((TOP / "roles/repos/defaults/main.yml").read_text())["repos_openhpc_enabled"]
+    slurm_expr = yaml.safe_load((TOP / "roles/slurm/defaults/main.yml").read_text())["slurm_package_source"]
+    repos_vars = yaml.safe_load((TOP / f"roles/repos/vars/{os_family}.yml").read_text())
+    slurm_vars = yaml.safe_load((TOP / f"roles/slurm/vars/{os_family}.yml").read_text())
+    context = {"__repos_slurm_source": repos_vars["__repos_slurm_source"],
+               "__slurm_package_source": slurm_vars.get("__slurm_package_source", "distro")}
+    if cluster_source:
+        context["cluster_slurm_source"] = cluster_source
+    assert env.from_string(repo_expr).render(context) == repo_on
+    assert env.from_string(slurm_expr).render(context) == slurm_source

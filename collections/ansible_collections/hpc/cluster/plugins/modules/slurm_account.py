@@ -292,6 +292,9 @@ def normalize(kind, value):
         return None
     if kind == "exact":
         return None if str(value) == "" else str(value)
+    if kind == "caseless":
+        # sacctmgr stores an account's description and organization in lower case.
+        return None if str(value) == "" else str(value).lower()
     if kind == "int":
         text = str(value).strip()
         if text.lower() in _UNSET:
@@ -462,9 +465,9 @@ def manage_account(mgr, params, table, limits):
     cluster = params["cluster"]
     entity_wanted = {}
     if params["description"] is not None:
-        entity_wanted["Description"] = ("Description", "exact", params["description"])
+        entity_wanted["Description"] = ("Description", "caseless", params["description"])
     if params["organization"] is not None:
-        entity_wanted["Organization"] = ("Organization", "exact", params["organization"])
+        entity_wanted["Organization"] = ("Organization", "caseless", params["organization"])
     wanted = assoc_wanted(params, table, limits)
 
     entity = [r for r in mgr.show("account", [("name", name)],
