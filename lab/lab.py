@@ -131,9 +131,14 @@ class Lab:
         return out.decode().split()
 
     # -- image ------------------------------------------------------------
+    @property
+    def recipe(self) -> Path:
+        """Image recipe folder: debian12, or rocky for rocky9 and rocky10."""
+        return IMAGES / ("rocky" if self.os.startswith("rocky") else self.os)
+
     def recipe_hash(self) -> str:
-        digest = hashlib.sha256()
-        for path in sorted((IMAGES / self.os).rglob("*")):
+        digest = hashlib.sha256(self.os.encode())
+        for path in sorted(self.recipe.rglob("*")):
             if path.is_file():
                 digest.update(path.relative_to(IMAGES).as_posix().encode())
                 digest.update(path.read_bytes())
@@ -151,11 +156,13 @@ class Lab:
             print(f"lab: image {self.image} is up to date ({want})")
             return
         start = time.monotonic()
-        recipe = IMAGES / self.os
+        recipe = self.recipe
         if self.os == "debian12":
             self.build_rootfs(recipe, want)
-        pull = ["--pull=never", "--build-arg", f"ROOTFS={self.rootfs}"] if self.os == "debian12" else []
-        self.podman("build", *pull, "--label", f"{RECIPE_LABEL}={want}", "-t", self.image,
+            build_args = ["--pull=never", "--build-arg", f"ROOTFS={self.rootfs}"]
+        else:
+            build_args = ["--build-arg", f"RELEASE={self.os.removeprefix('rocky')}"]
+        self.podman("build", *build_args, "--label", f"{RECIPE_LABEL}={want}", "-t", self.image,
                     str(recipe), capture=False)
         print(f"lab: built {self.image} in {time.monotonic() - start:.0f} s")
 
@@ -350,8 +357,9 @@ class Lab:
         cmd = [str(TOP / ".venv" / "bin" / "ansible-playbook"), "-i", str(self.inventory),
                "-i", str(TOP / "inventories" / "lab"), str(TOP / playbook), *extra]
         env = dict(os.environ, ANSIBLE_CACHE_PLUGIN_CONNECTION=str(self.fact_cache))
-        if os.environ.get("LAB_MITOGEN") == "1":
-            # Opt-in: faster on the lab (docs/lab-benchmark.md), not the default.
+        if os.environ.get("LAB_MITOGEN", "1") == "1":
+            # Mitogen's strategy: the fastest connection measured on the lab (docs/lab-benchmark.md).
+            # LAB_MITOGEN=0 falls back to SSH with pipelining.
             import ansible_mitogen
             env["ANSIBLE_STRATEGY_PLUGINS"] = str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy")
             env["ANSIBLE_STRATEGY"] = "mitogen_linear"
