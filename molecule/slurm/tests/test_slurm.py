@@ -147,6 +147,21 @@ def test_unknown_user_cannot_submit(group):
     assert result.rc != 0
 
 
+def test_drain_and_resume_through_the_slurm_node_module(group):
+    """hpc.cluster.slurm_node against the real scontrol: drain with a reason, again (no
+    change), resume. testinfra's ansible() runs in check mode unless check=False."""
+    (head,) = group("control")
+    drain = "name=slurm-c02 state=drained reason='verifier drain' timeout=60"
+    first = head.ansible("hpc.cluster.slurm_node", drain, check=False)
+    assert first["changed"] is True
+    assert node_states(head)["slurm-c02"] == "drain"
+    assert "verifier drain" in head.check_output("sinfo -h -R -o '%%E %%N'")
+    assert head.ansible("hpc.cluster.slurm_node", drain, check=False)["changed"] is False
+    resume = head.ansible("hpc.cluster.slurm_node", "name=slurm-c02 state=resume", check=False)
+    assert resume["changed"] is True
+    assert wait_for(lambda: node_states(head).get("slurm-c02") == "idle", timeout=60), node_states(head)
+
+
 # --- Bad input is refused before any change ---------------------------------------------
 
 BAD_INPUT = {
