@@ -1,4 +1,4 @@
-"""Measure the lab: image build, start time, idle memory, connection speed.
+"""Measure the lab: image build, start time, idle memory, connection speed, converge time.
 
 Not a test: run it by hand (`.venv/bin/python bench/lab_bench.py`), it writes
 docs/lab-benchmark.md. It uses a lab of its own (hpc-bench), never the main lab.
@@ -98,7 +98,7 @@ def main() -> None:
                    "-e", "ansible_host=hpc-bench-{{ inventory_hostname }}"]
     strategy = TOP / ".venv/lib/python3.11/site-packages/ansible_mitogen/plugins/strategy"
     conns = [
-        ("SSH, pipelining + ControlPersist (lab default)", {}, []),
+        ("SSH, pipelining + ControlPersist (Molecule, ansible-runner)", {}, []),
         ("podman connection (containers.podman)", {}, podman_args),
         ("mitogen_linear strategy over SSH", {"ANSIBLE_STRATEGY_PLUGINS": str(strategy),
                                               "ANSIBLE_STRATEGY": "mitogen_linear"}, []),
@@ -107,6 +107,14 @@ def main() -> None:
         rows.append((f"No-op play, 10 nodes, facts + 10 tasks: {name}", f"{noop_play(inventory, env, args):.1f} s"))
     podman_inv.unlink()
     lab(*LAB, "down")
+    for name, mitogen in (("SSH + pipelining (LAB_MITOGEN=0)", "0"), ("Mitogen strategy (default)", "1")):
+        lab(*LAB, "up", "--compute", "2")
+        env = dict(ENV, LAB_MITOGEN=mitogen)
+        fresh = run(sys.executable, "lab/lab.py", *LAB, "converge", env=env)
+        again = run(sys.executable, "lab/lab.py", *LAB, "converge", env=env)
+        rows.append((f"site.yml on a fresh lab (4 nodes, packages from the mirror): {name}", f"{fresh:.0f} s"))
+        rows.append((f"site.yml re-run with nothing to change: {name}", f"{again:.1f} s"))
+        lab(*LAB, "down")
     out = TOP / "docs" / "lab-benchmark.md"
     lines = [
         "# Lab measurements",
