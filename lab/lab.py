@@ -191,7 +191,8 @@ class Lab:
     def preflight(self, nodes: list[Node]) -> None:
         """Refuse clashes with objects the lab did not create, before changing anything."""
         problems = []
-        if self.owned("network", self.name) is False:
+        network = self.owned("network", self.name)
+        if network is False:
             problems.append(f"network {self.name!r} exists and was not created by this lab")
         if self.owned("volume", f"{self.name}-home") is False:
             problems.append(f"volume '{self.name}-home' exists and was not created by this lab")
@@ -199,7 +200,7 @@ class Lab:
             cname = f"{self.name}-{node.name}"
             if self.owned("container", cname) is False:
                 problems.append(f"container {cname!r} exists and was not created by this lab")
-        if self.owned("network", self.name) is None:
+        if network is None:
             for other in self.podman("network", "ls", "--format", "{{.Name}}").stdout.decode().split():
                 info = self.inspect("network", other) or {}
                 for sub in info.get("subnets") or []:

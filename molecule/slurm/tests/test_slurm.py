@@ -16,6 +16,11 @@ import pytest
 NODES = ["slurm-c01", "slurm-c02"]
 
 
+def slurm_playbook():
+    """The project's playbooks/slurm.yml (molecule sets MOLECULE_PROJECT_DIRECTORY)."""
+    return os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+
+
 def wait_for(check, timeout=120, interval=2):
     """Call check() until it returns a true value; return that value or the last one."""
     deadline = time.monotonic() + timeout
@@ -179,7 +184,7 @@ BAD_INPUT = {
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
 def test_bad_input_is_refused_before_any_change(case):
     extra, culprit = BAD_INPUT[case]
-    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    playbook = slurm_playbook()
     proc = run_playbook(playbook, "-e", extra, expect_ok=False)
     assert proc.returncode != 0, "accepted: %s" % case
     text = " ".join((proc.stdout + proc.stderr).replace("''", "'").split())
@@ -272,7 +277,7 @@ def test_reconfigure_only_change_keeps_daemons(group, running_job):
     (head,) = group("control")
     job, _release = running_job
     before = pids(group)
-    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    playbook = slurm_playbook()
     changed, out = run_playbook(playbook, "-e", '{"slurm_config": {"MaxJobCount": 20000}}')
     assert "RUNNING HANDLER [slurm : Reconfigure Slurm]" in out
     assert "RUNNING HANDLER [slurm : Restart" not in out
@@ -284,7 +289,7 @@ def test_reconfigure_only_change_keeps_daemons(group, running_job):
 def test_configless_round_trip_keeps_job(group, running_job):
     (head,) = group("control")
     job, _release = running_job
-    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    playbook = slurm_playbook()
     run_playbook(playbook, "-e", '{"slurm_configless": true}')
     for node in group("compute"):
         assert not node.file("/etc/slurm/slurm.conf").exists
@@ -305,7 +310,7 @@ def test_restart_class_change_restarts_in_order_and_job_survives(group, running_
     (head,) = group("control")
     job, release = running_job
     before = pids(group)
-    playbook = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "slurm.yml")
+    playbook = slurm_playbook()
     # TreeWidth needs a restart: slurmctld first, then slurmd.
     changed, out = run_playbook(playbook, "-e", '{"slurm_config": {"TreeWidth": 32}}')
     after = pids(group)

@@ -286,6 +286,9 @@ def norm_tres(value):
     return result or None
 
 
+_NUMBERS = {"int": (int, "an integer"), "float": (float, "a number")}
+
+
 def normalize(kind, value):
     """Comparable form of a value of the given kind (None = unset)."""
     if value is None:
@@ -295,22 +298,15 @@ def normalize(kind, value):
     if kind == "caseless":
         # sacctmgr stores an account's description and organization in lower case.
         return None if str(value) == "" else str(value).lower()
-    if kind == "int":
+    if kind in _NUMBERS:
+        cast, what = _NUMBERS[kind]
         text = str(value).strip()
         if text.lower() in _UNSET:
             return None
         try:
-            return int(text)
+            return cast(text)
         except ValueError:
-            raise LimitError("not an integer: %r" % text) from None
-    if kind == "float":
-        text = str(value).strip()
-        if text.lower() in _UNSET:
-            return None
-        try:
-            return float(text)
-        except ValueError:
-            raise LimitError("not a number: %r" % text) from None
+            raise LimitError("not %s: %r" % (what, text)) from None
     if kind == "time":
         return norm_time(value)
     if kind == "tres":
