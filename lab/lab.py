@@ -355,8 +355,7 @@ class Lab:
     def playbook(self, playbook: str, extra: list[str]) -> None:
         if not self.inventory.exists():
             raise LabError(f"no inventory at {self.inventory}: run 'bin/lab up' first")
-        cmd = [str(TOP / ".venv" / "bin" / "ansible-playbook"), "-i", str(self.inventory),
-               "-i", str(TOP / "inventories" / "lab"), str(TOP / playbook), *extra]
+        cmd = playbook_command(self.inventory, playbook, extra)
         env = dict(os.environ, ANSIBLE_CACHE_PLUGIN_CONNECTION=str(self.fact_cache))
         if os.environ.get("LAB_MITOGEN", "1") == "1":
             # Mitogen's strategy: the fastest connection measured on the lab (docs/lab-benchmark.md).
@@ -369,7 +368,15 @@ class Lab:
             raise LabError(f"{playbook} failed (exit {proc.returncode})")
 
 
-def main(argv: list[str] | None = None) -> int:
+def playbook_command(inventory: Path, playbook: str, extra: list[str]) -> list[str]:
+    """ansible-playbook against the lab's inventory (and its group_vars), then extra's arguments."""
+    return [str(TOP / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory),
+            "-i", str(TOP / "inventories" / "lab"), str(TOP / playbook), *extra]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line. converge hands every argument it does not know to ansible-playbook
+    (`bin/lab converge --check`), dropping a leading `--`; other commands refuse them."""
     parser = argparse.ArgumentParser(prog="bin/lab", description=__doc__.splitlines()[0])
     parser.add_argument("--name", default=os.environ.get("LAB_NAME", "hpc-lab"),
                         help="lab name: prefix of its containers, its network (default hpc-lab)")
@@ -383,9 +390,17 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"number of compute nodes, 1 to {MAX_COMPUTE} (default 2)")
     sub.add_parser("down", help="remove everything this lab created, nothing else")
     sub.add_parser("status", help="list the lab's nodes")
-    conv = sub.add_parser("converge", help="run playbooks/site.yml against the lab")
-    conv.add_argument("extra", nargs=argparse.REMAINDER, help="extra ansible-playbook arguments")
-    args = parser.parse_args(argv)
+    sub.add_parser("converge", help="run playbooks/site.yml against the lab; other arguments go to "
+                   "ansible-playbook (--check, --tags, ...)")
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "converge" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra[1:] if extra[:1] == ["--"] else extra
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
         compute = compute_count(args.compute) if args.command == "up" else 0
         if args.os_name not in OS_CHOICES:

@@ -71,6 +71,19 @@ CASES = [
      "service accounts: svc"),
     ("low-gid", {"cluster_groups": GROUPS + [{"name": "munge", "gid": 201}]}, {}, "service accounts: munge"),
     ("bad-uid", {"cluster_users": [{"name": "eve", "uid": "x"}]}, {}, "needs a valid name, a numeric uid"),
+    # A quoted ID is a number: compared as one, and refused when it is not one.
+    ("quoted-low-uid", {"cluster_users": USERS + [{"name": "svc", "uid": "150", "gid": 2000}]}, {},
+     "service accounts: svc"),
+    ("quoted-low-gid", {"cluster_groups": GROUPS + [{"name": "munge", "gid": "201"}]}, {}, "service accounts: munge"),
+    ("quoted-low-user-gid", {"cluster_users": USERS + [{"name": "svc", "uid": "2005", "gid": "150"}]}, {},
+     "service accounts: svc"),
+    ("quoted-dup-uid", {"cluster_users": USERS + [{"name": "carol", "uid": "2001"}]}, {}, "duplicate uid 2001"),
+    ("bad-user-gid", {"cluster_users": [{"name": "eve", "uid": 2005, "gid": "staff"}]}, {},
+     "needs a valid name, a numeric uid"),
+    ("uid-newline", {"cluster_users": [{"name": "eve", "uid": "2005\n"}]}, {}, "needs a valid name, a numeric uid"),
+    ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "needs a valid name, a numeric uid"),
+    ("bad-group-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": "2x"}]}, {},
+     "needs a valid name and a numeric gid"),
 ]
 
 
@@ -83,6 +96,15 @@ def test_preflight_names_the_bad_value(tmp_path, cluster_vars, host_vars, messag
 
 def test_preflight_accepts_good_data(tmp_path):
     run = run_role(tmp_path, "preflight.yml", BASE)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_preflight_accepts_quoted_ids(tmp_path):
+    cluster_vars = {"cluster_network": "10.1.0.0/16",
+                    "cluster_groups": [{"name": "hpcusers", "gid": "2000"}, {"name": "physics", "gid": 2100}],
+                    "cluster_users": [{"name": "alice", "uid": "2001", "gid": "2000", "groups": ["physics"]},
+                                      {"name": "bob", "uid": "2002"}]}
+    run = run_role(tmp_path, "preflight.yml", cluster_vars)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
@@ -106,3 +128,17 @@ def test_hosts_block(tmp_path):
     ], lines
     second = run_role(tmp_path, "hosts.yml", cluster_vars, extra=extra)
     assert second.returncode == 0 and "changed=0" in second.stdout, second.stdout[-4000:]
+
+
+def test_check_run_skips_firewall_zones_until_firewalld_runs():
+    """firewalld's modules need the running daemon: in a check run where it would only now start
+    (installed but stopped), the zone tasks are skipped instead of failing."""
+    tasks = yaml.safe_load((TOP / "roles/base/tasks/service.yml").read_text())
+    start = [t for t in tasks if t.get("register") == "__base_firewall_start"]
+    assert len(start) == 1, tasks
+    assert start[0]["ansible.builtin.service"].get("state") == "started"
+    assert "enabled" not in start[0]["ansible.builtin.service"], "a change of the boot setting alone skips nothing"
+    main = yaml.safe_load((TOP / "roles/base/tasks/main.yml").read_text())
+    zones = [t for t in main if t.get("ansible.builtin.include_tasks", {}).get("file") == "firewall.yml"]
+    assert len(zones) == 1, main
+    assert "not (ansible_check_mode and __base_firewall_start | default({}) is changed)" in zones[0]["when"]

@@ -76,6 +76,43 @@ def test_cli_refuses_bad_count_and_touches_nothing(count):
     assert owned_objects("hpc-badcount") == []
 
 
+CONVERGE_ARGS = [
+    # (bin/lab arguments, what ansible-playbook gets after the playbook)
+    (["converge"], []),
+    (["converge", "--check"], ["--check"]),
+    (["converge", "--", "--check"], ["--check"]),
+    (["converge", "--check", "--diff", "--tags", "base", "-e", "x=1"],
+     ["--check", "--diff", "--tags", "base", "-e", "x=1"]),
+    (["--name", "other", "converge", "--limit", "head", "--check"], ["--limit", "head", "--check"]),
+    (["converge", "-v", "--", "-x"], ["-v", "--", "-x"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "extra"), CONVERGE_ARGS, ids=[" ".join(c[0]) for c in CONVERGE_ARGS])
+def test_converge_hands_its_arguments_to_ansible_playbook(argv, extra):
+    """As the README documents it: `bin/lab converge --check`; a leading `--` is dropped."""
+    args = lab.parse_args(argv)
+    assert args.command == "converge"
+    assert args.extra == extra
+    cmd = lab.playbook_command(Path("/lab/hosts.yml"), "playbooks/site.yml", args.extra)
+    assert cmd[cmd.index(str(TOP / "playbooks/site.yml")) + 1:] == extra
+
+
+@pytest.mark.parametrize("argv", [["up", "--check"], ["status", "--check"], ["down", "-e", "x=1"]])
+def test_other_commands_refuse_unknown_arguments(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        lab.parse_args(argv)
+    assert caught.value.code == 2
+    assert f"unrecognized arguments: {' '.join(argv[1:])}" in capsys.readouterr().err
+
+
+def test_cli_converge_check_reaches_the_lab():
+    """`bin/lab converge --check` gets past the argument parsing (no lab of that name: no inventory)."""
+    proc = run_lab("--name", "hpc-nolab", "converge", "--check")
+    assert proc.returncode == 2
+    assert "no inventory at" in proc.stderr, proc.stderr
+
+
 @pytest.mark.lab
 def test_cli_refuses_clash_with_foreign_network():
     podman("network", "create", "--subnet", "10.89.61.0/24", "hpc-clash")

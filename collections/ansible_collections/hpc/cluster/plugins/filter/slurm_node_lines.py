@@ -13,7 +13,7 @@ description:
   - Builds the C(NodeName=...) lines of slurm.conf from each host's Ansible hardware facts.
   - For each host, C(Sockets) is C(processor_count), C(CoresPerSocket) is C(processor_cores),
     C(ThreadsPerCore) is C(processor_threads_per_core) and C(RealMemory) is C(memtotal_mb) minus
-    O(memory_reserve_mb).
+    O(memory_reserve_mb), rounded down to a multiple of O(memory_granularity_mb).
   - Parameters declared in the host's C(slurm_node) dictionary override the facts, and any other
     NodeName parameter (C(Features), C(Gres), C(Weight), C(TmpDisk), ...) is added as given.
     Declaring more hardware than the facts show (C(Sockets), C(CoresPerSocket),
@@ -45,6 +45,16 @@ options:
       - Not applied to a declared C(RealMemory).
     type: int
     default: 0
+  memory_granularity_mb:
+    description:
+      - C(RealMemory) from the facts is rounded down to a multiple of this many MiB (after
+        subtracting O(memory_reserve_mb)), so that the small changes of C(memtotal_mb) a kernel
+        update brings do not change slurm.conf (a change of a node line restarts every daemon).
+        Rounding down is always safe, since Slurm only needs C(RealMemory) at most what slurmd finds.
+      - A value below one unit is kept as it is. Not applied to a declared C(RealMemory).
+      - V(1) gives the exact difference.
+    type: int
+    default: 1
 seealso:
   - plugin: hpc.cluster.hostlist_compress
     plugin_type: filter
@@ -57,7 +67,7 @@ EXAMPLES = r"""
     nodes: >-
       {{ dict(groups['compute'] | zip(groups['compute'] | map('extract', hostvars))) }}
   ansible.builtin.debug:
-    msg: "{{ nodes | hpc.cluster.slurm_node_lines(memory_reserve_mb=1024) }}"
+    msg: "{{ nodes | hpc.cluster.slurm_node_lines(memory_reserve_mb=1024, memory_granularity_mb=1024) }}"
 
 - name: The data it reads
   ansible.builtin.debug:
@@ -157,7 +167,7 @@ def _value(host, key, value):
     return text
 
 
-def _host_params(host, data, reserve):
+def _host_params(host, data, reserve, granularity):
     if not isinstance(data, Mapping):
         _fail("host %s: expected a dictionary of facts, got %s" % (host, type(data).__name__))
     declared = data.get("slurm_node") or {}
@@ -188,6 +198,8 @@ def _host_params(host, data, reserve):
             if value <= 0:
                 _fail("host %s: RealMemory would be %d (memtotal_mb %d - memory_reserve_mb %d)"
                       % (host, value, have, reserve))
+            if value >= granularity:
+                value -= value % granularity
         else:
             value = have
         hardware[key] = value
@@ -213,24 +225,30 @@ def _host_params(host, data, reserve):
     return " ".join("%s=%s" % (key, params[key]) for key in ordered)
 
 
-def slurm_node_lines(nodes, memory_reserve_mb=0):
+def _int_at_least(name, value, least):
+    if isinstance(value, bool):
+        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
+    if number < least:
+        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
+    return number
+
+
+def slurm_node_lines(nodes, memory_reserve_mb=0, memory_granularity_mb=1):
     """Group hosts by identical NodeName parameters; return sorted lines."""
     if not isinstance(nodes, Mapping):
         _fail("expected a dictionary of host name -> facts, got %s" % type(nodes).__name__)
-    if isinstance(memory_reserve_mb, bool):
-        _fail("memory_reserve_mb must be an integer >= 0, got %r" % memory_reserve_mb)
-    try:
-        reserve = int(memory_reserve_mb)
-    except (TypeError, ValueError):
-        _fail("memory_reserve_mb must be an integer >= 0, got %r" % memory_reserve_mb)
-    if reserve < 0:
-        _fail("memory_reserve_mb must be an integer >= 0, got %r" % memory_reserve_mb)
+    reserve = _int_at_least("memory_reserve_mb", memory_reserve_mb, 0)
+    granularity = _int_at_least("memory_granularity_mb", memory_granularity_mb, 1)
 
     groups = {}
     for host in nodes:
         if not isinstance(host, str) or host == "":
             _fail("host names must be non-empty strings, got %r" % host)
-        params = _host_params(host, nodes[host], reserve)
+        params = _host_params(host, nodes[host], reserve, granularity)
         groups.setdefault(params, []).append(host)
     lines = []
     for params, hosts in groups.items():

@@ -14,8 +14,12 @@ description:
   - Lists NVIDIA GPUs with C(nvidia-smi --query-gpu=index,name,pci.bus_id --format=csv,noheader)
     and AMD GPUs with C(rocm-smi --showproductname --json), and sets
     C(ansible_facts.hpc_gpus).
-  - A node without the tools, or whose tool cannot talk to a driver, has no GPU of that vendor;
-    that is not an error (a warning is given when the tool exists but fails).
+  - A node without a vendor's tool has no GPU of that vendor.
+  - A tool that exists but fails (for example with C(Failed to initialize NVML - Driver/library
+    version mismatch) after a driver update without a reboot) is an error naming the node and the
+    tool's message, never "no GPUs", which would drop C(Gres=) from slurm.conf and restart every
+    Slurm daemon. Reboot the node after a driver update, or declare its GPUs by hand
+    (C(slurm_gres) on the host, or C(slurm_gpu_facts=false)).
   - Each GPU's C(type) is the Slurm GRES type built from the model name, lowercased, without
     vendor and form-factor words (C(NVIDIA A100-SXM4-40GB) is V(a100),
     C(AMD Instinct MI250X) is V(mi250x)), and C(file) is its device file for C(gres.conf).
@@ -94,6 +98,7 @@ import glob
 import json
 import os
 import re
+import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -181,33 +186,39 @@ def parse_rocm(text):
     return sorted(gpus, key=lambda g: g["index"])
 
 
+def _run_tool(module, tool, cmd):
+    """Output of a vendor tool; a failing tool ends the module naming the node."""
+    rc, out, err = module.run_command(cmd, environ_update=SLURM_ENV)
+    if rc != 0:
+        module.fail_json(
+            msg="gpu_facts on %s: %s failed (rc=%d): %s. The GPUs of this node cannot be read, "
+                "and counting none would drop its Gres= and restart every Slurm daemon. After a "
+                "driver update, reboot the node; or declare its GPUs by hand with slurm_gres on "
+                "the host (or slurm_gpu_facts: false)."
+                % (socket.gethostname(), tool, rc, (err or out).strip()[:300] or "no output"),
+            cmd=cmd, rc=rc, stdout=out, stderr=err)
+    return out
+
+
 def main():
     module = AnsibleModule(argument_spec={}, supports_check_mode=True)
     gpus = []
     nvidia_smi = module.get_bin_path("nvidia-smi")
     if nvidia_smi:
         cmd = [nvidia_smi, "--query-gpu=index,name,pci.bus_id", "--format=csv,noheader"]
-        rc, out, err = module.run_command(cmd, environ_update=SLURM_ENV)
-        if rc == 0:
-            try:
-                gpus.extend(parse_nvidia(out))
-            except ValueError as exc:
-                module.fail_json(msg=str(exc), cmd=cmd, stdout=out)
-        else:
-            module.warn("nvidia-smi failed (rc=%d), counting no NVIDIA GPU: %s"
-                        % (rc, (err or out).strip()[:300]))
+        out = _run_tool(module, "nvidia-smi", cmd)
+        try:
+            gpus.extend(parse_nvidia(out))
+        except ValueError as exc:
+            module.fail_json(msg=str(exc), cmd=cmd, stdout=out)
     rocm_smi = module.get_bin_path("rocm-smi")
     if rocm_smi:
         cmd = [rocm_smi, "--showproductname", "--json"]
-        rc, out, err = module.run_command(cmd, environ_update=SLURM_ENV)
-        if rc == 0:
-            try:
-                gpus.extend(parse_rocm(out))
-            except ValueError as exc:
-                module.fail_json(msg="cannot read rocm-smi output: %s" % exc, cmd=cmd, stdout=out)
-        else:
-            module.warn("rocm-smi failed (rc=%d), counting no AMD GPU: %s"
-                        % (rc, (err or out).strip()[:300]))
+        out = _run_tool(module, "rocm-smi", cmd)
+        try:
+            gpus.extend(parse_rocm(out))
+        except ValueError as exc:
+            module.fail_json(msg="cannot read rocm-smi output: %s" % exc, cmd=cmd, stdout=out)
     module.exit_json(changed=False, ansible_facts=dict(hpc_gpus=gpus))
 
 

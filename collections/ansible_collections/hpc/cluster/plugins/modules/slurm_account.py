@@ -21,6 +21,13 @@ description:
     C({type: account, name: physics, parent: root}) or
     C({type: user, name: alice, account: physics, qos: [normal]}) maps onto a loop directly."
   - Run it where C(sacctmgr) reaches slurmdbd (usually the controller, once).
+  - "sacctmgr's rules are checked before anything runs: sacctmgr stores account, cluster, QOS
+    and (by default) user names in lower case and reads a comma in a name as a list, so names
+    take lower-case letters, digits, C(_), C(.), C(@) and C(-) (not first). It stores
+    descriptions and organizations in lower case (they are compared without case), turns quotes
+    into a backquote, hands a backslash to MySQL unescaped, and a C(|) would shift the columns of
+    its parsable output: text with a quote, a backslash, a C(|) or a line break is refused.
+    Commas in text are kept as given."
 options:
   type:
     description: Kind of entity.
@@ -46,10 +53,14 @@ options:
         the associations of every cluster.
     type: str
   parent:
-    description: Parent account (O(type=account)). Slurm uses V(root) when an account is created without one.
+    description:
+      - Parent account (O(type=account)). Slurm uses V(root) when an account is created without one.
+      - It must exist (on O(cluster)) before its child is created or moved under it.
     type: str
   description:
-    description: Description (O(type=account) or O(type=qos)).
+    description:
+      - Description (O(type=account) or O(type=qos)). sacctmgr stores it in lower case, so it is
+        compared without case.
     type: str
   organization:
     description: Organization (O(type=account)).
@@ -85,8 +96,18 @@ options:
       - TRES values compare as sets with memory units normalised (C(mem=1G) equals C(mem=1024M)),
         times compare as durations (C(48:00:00) equals C(2-00:00:00)).
     type: dict
+  preserve_case_user:
+    description:
+      - Set when slurmdbd.conf has C(Parameters=PreserveCaseUser), which keeps the case of user
+        names; otherwise a user name with capitals is refused (sacctmgr would store it in lower
+        case, and the association would not match the Unix user).
+    type: bool
+    default: false
 notes:
   - Check mode computes the commands and reports them without running them.
+  - "In check mode, when C(sacctmgr) is not installed yet or cannot reach slurmdbd (a fresh
+    controller, where the same run would install and start them), the module warns and reports
+    every change as if the database were empty, instead of failing."
   - Supports diff mode.
   - Removing an account or user that still has running jobs or children fails with sacctmgr's message.
 requirements:
@@ -123,7 +144,7 @@ EXAMPLES = r"""
     type: account
     name: physics
     parent: root
-    description: Physics department
+    description: Physics department, theory and experiment
     organization: science
     cluster: lab
     limits:
@@ -288,6 +309,46 @@ def norm_tres(value):
 
 _NUMBERS = {"int": (int, "an integer"), "float": (float, "a number")}
 
+# sacctmgr's rules for names and text (src/sacctmgr: slurm_addto_char_list() splits a name at
+# commas and lower-cases it; strip_quotes() lower-cases a description or organization and turns
+# quotes into '`'; slurmdbd writes text into MySQL between quotes without escaping '\\').
+_NAME_RE = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9_.@-]*")
+_TEXT_REFUSED = (
+    ("|", "'|', which would shift the columns of sacctmgr's parsable output"),
+    ('"', "'\"', which sacctmgr turns into '`'"),
+    ("'", "\"'\", which sacctmgr turns into '`'"),
+    ("\\", "'\\', which slurmdbd hands to MySQL unescaped"),
+)
+# ClusterName names MySQL tables (<cluster>_job_table): at most 40 characters (slurm.conf(5)).
+CLUSTER_NAME_MAX = 40
+_WHAT = {"account": "account", "user": "user", "qos": "QOS", "cluster": "cluster"}
+
+
+def name_problem(kind, name, preserve_case=False):
+    """Why sacctmgr would not keep ``name`` (of an account, user, QOS, cluster) as given, or None."""
+    what = _WHAT[kind]
+    if "," in name:
+        return "sacctmgr reads a comma as a list of names; give one %s per entry" % what
+    if not _NAME_RE.fullmatch(name):
+        return "use letters, digits, '_', '.', '@' and '-' (not first) in a %s name" % what
+    if name != name.lower() and not (kind == "user" and preserve_case):
+        unless = " (unless slurmdbd has Parameters=PreserveCaseUser)" if kind == "user" else ""
+        return "sacctmgr stores %s names in lower case%s: write '%s', not '%s'" % (
+            what, unless, name.lower(), name)
+    if kind == "cluster" and len(name) > CLUSTER_NAME_MAX:
+        return "a cluster name is longer than %d characters (MySQL's limit on table names)" % CLUSTER_NAME_MAX
+    return None
+
+
+def text_problem(text):
+    """Why sacctmgr could not store and read back ``text`` (a description, organization), or None."""
+    for char, why in _TEXT_REFUSED:
+        if char in text:
+            return "holds %s; write it without" % why
+    if any(ord(c) < 32 for c in text):
+        return "holds a line break or control character; write it on one line"
+    return None
+
 
 def normalize(kind, value):
     """Comparable form of a value of the given kind (None = unset)."""
@@ -296,7 +357,7 @@ def normalize(kind, value):
     if kind == "exact":
         return None if str(value) == "" else str(value)
     if kind == "caseless":
-        # sacctmgr stores an account's description and organization in lower case.
+        # sacctmgr stores descriptions and organizations in lower case.
         return None if str(value) == "" else str(value).lower()
     if kind in _NUMBERS:
         cast, what = _NUMBERS[kind]
@@ -331,23 +392,67 @@ def setting(value):
 class Sacctmgr:
     def __init__(self, module):
         self.module = module
-        self.runner = SlurmRunner(module, "sacctmgr")
+        # In check mode on a fresh controller the run that would install sacctmgr and start
+        # slurmdbd has not: read nothing, report every change, warn. A real run needs both.
+        self.offline = module.check_mode and module.get_bin_path("sacctmgr") is None
+        self.runner = None if self.offline else SlurmRunner(module, "sacctmgr")
+        self.path = "sacctmgr" if self.offline else self.runner.path
+        if self.offline:
+            module.warn("sacctmgr is not installed: check mode reports every change as if the "
+                        "accounting database were empty")
         self.commands = []
 
     def show(self, entity, where, fields):
+        if self.offline:
+            return []
         args = ["--noheader", "--parsable2", "show", entity, "where"]
         args += ["%s=%s" % (k, v) for k, v in where]
         args.append("format=%s" % ",".join(fields))
-        _rc, out, _err = self.runner.run(args)
+        rc, out, err = self.runner.run(args, check_rc=not self.module.check_mode)
+        if rc != 0:
+            self.offline = True
+            self.module.warn("sacctmgr cannot read the accounting database (%s): check mode reports "
+                             "every change as if it were empty" % ((err or out).strip() or "rc=%d" % rc))
+            return []
         try:
             return parse_parsable2(out, fields)
         except ValueError as exc:
             self.module.fail_json(msg="cannot read sacctmgr output: %s" % exc, stdout=out)
 
     def change(self, args):
-        self.commands.append([self.runner.path, "-i"] + args)
+        self.commands.append([self.path, "-i"] + args)
         if not self.module.check_mode:
             self.runner.run(["-i"] + args)
+
+
+# option -> kind of the names it holds
+NAME_OPTIONS = {"cluster": "cluster", "parent": "account", "account": "account",
+                "default_account": "account", "qos": "qos", "default_qos": "qos"}
+
+
+def check_names(module):
+    """Refuse, naming the entry, a name or text sacctmgr would not keep as given."""
+    params = module.params
+    kind = params["type"]
+    name = params["name"]
+    preserve = params["preserve_case_user"]
+    problem = name_problem(kind, name, preserve)
+    if problem:
+        module.fail_json(msg="%s '%s': %s" % (_WHAT[kind], name, problem))
+    entry = "%s %s" % (_WHAT[kind], name)
+    for option, option_kind in NAME_OPTIONS.items():
+        values = params[option]
+        if values is None:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            problem = name_problem(option_kind, value)
+            if problem:
+                module.fail_json(msg="%s: %s '%s': %s" % (entry, option, value, problem))
+    for option in ("description", "organization"):
+        if params[option] is not None:
+            problem = text_problem(params[option])
+            if problem:
+                module.fail_json(msg="%s: %s '%s' %s" % (entry, option, params[option], problem))
 
 
 def check_options(module):
@@ -433,7 +538,7 @@ def manage_qos(mgr, params, table, limits):
     name = params["name"]
     wanted = {}
     if params["description"] is not None:
-        wanted["Description"] = ("Description", "exact", params["description"])
+        wanted["Description"] = ("Description", "caseless", params["description"])
     for key, value in limits.items():
         field, kind = table[key]
         wanted[key] = (field, kind, value)
@@ -454,6 +559,22 @@ def manage_qos(mgr, params, table, limits):
     if sets:
         mgr.change(["modify", "qos", "where", "name=%s" % name, "set"] + sets_args(sets))
     return before, after
+
+
+def check_parent(mgr, params):
+    """A parent must exist (on the cluster) before an account is created or moved under it."""
+    parent, cluster = params["parent"], params["cluster"]
+    if parent in (None, "root") or mgr.offline:
+        return
+    where = [("account", parent)] + ([("cluster", cluster)] if cluster else [])
+    rows = [r for r in mgr.show("association", where, ["Cluster", "Account", "User", "Partition"])
+            if r["Account"] == parent and r["User"] == "" and r["Partition"] == ""]
+    # In check mode an earlier task of the same run may be the one creating the parent.
+    if not rows and not mgr.module.check_mode:
+        mgr.module.fail_json(
+            msg="account %s: parent account '%s' does not exist%s; declare it (before '%s') in "
+                "slurm_accounts, or use parent root"
+            % (params["name"], parent, " on cluster %s" % cluster if cluster else "", params["name"]))
 
 
 def manage_account(mgr, params, table, limits):
@@ -489,16 +610,19 @@ def manage_account(mgr, params, table, limits):
     after.update({k: setting(v) for k, (_f, _k, v) in entity_wanted.items()})
     after.update({k: setting(v) for k, (_f, _k, v) in wanted.items()})
     if not assocs:
+        check_parent(mgr, params)
         add = {k: v for k, (_f, _k, v) in entity_wanted.items()}
         add.update({k: v for k, (_f, _k, v) in wanted.items() if v is not None})
         if cluster:
             add["Cluster"] = cluster
         mgr.change(["add", "account", name] + sets_args(add))
         return before, after
+    assoc_sets = differences(assocs, wanted)
+    if "Parent" in assoc_sets:
+        check_parent(mgr, params)
     entity_sets = differences(entity, entity_wanted)
     if entity_sets:
         mgr.change(["modify", "account", "where", "name=%s" % name, "set"] + sets_args(entity_sets))
-    assoc_sets = differences(assocs, wanted)
     if assoc_sets:
         mgr.change(["modify", "account", "where"] + ["%s=%s" % kv for kv in target]
                    + ["set"] + sets_args(assoc_sets))
@@ -583,6 +707,7 @@ def main():
             qos=dict(type="list", elements="str"),
             default_qos=dict(type="str"),
             limits=dict(type="dict"),
+            preserve_case_user=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -590,6 +715,7 @@ def main():
     if not params["name"] or not params["name"].strip():
         module.fail_json(msg="name must not be empty")
     table, limits = check_options(module)
+    check_names(module)
     mgr = Sacctmgr(module)
     kind = params["type"]
     if kind == "cluster":

@@ -119,3 +119,54 @@ def test_errors(nodes, reserve, message):
     with pytest.raises(AnsibleFilterError) as caught:
         slurm_node_lines(nodes, memory_reserve_mb=reserve)
     assert "slurm_node_lines: " + message in str(caught.value)
+
+
+# RealMemory = (memtotal_mb - reserve) rounded down to the granularity, so a kernel update
+# that moves MemTotal by a few MiB leaves slurm.conf (and the daemons) alone.
+GRANULARITY = [
+    # memtotal_mb, reserve, granularity, RealMemory
+    (23081, 1024, 1024, 21504),
+    (23040, 1024, 1024, 21504),   # 41 MiB less after a kernel update: same line
+    (22529, 1024, 1024, 21504),
+    (22527, 1024, 1024, 20480),   # crossing a whole GiB does change it
+    (515000, 4096, 1024, 509952),
+    (515000, 4096, 4096, 507904),
+    (23081, 1024, 1, 22057),      # granularity 1: the old exact arithmetic
+    (2047, 1024, 1024, 1023),     # less than one unit left: not rounded to zero, kept as is
+]
+
+
+@pytest.mark.parametrize("mem, reserve, granularity, real", GRANULARITY,
+                         ids=[str(g) for g in GRANULARITY])
+def test_memory_granularity(mem, reserve, granularity, real):
+    lines = slurm_node_lines({"c1": facts(mem=mem)}, memory_reserve_mb=reserve,
+                             memory_granularity_mb=granularity)
+    assert lines == ["NodeName=c1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=%d" % real]
+
+
+def test_small_memtotal_drift_keeps_one_line():
+    before = {"c%d" % i: facts(mem=257400) for i in range(1, 5)}
+    after = dict(before, c3=facts(mem=257352))   # c3 rebooted into a new kernel
+    assert (slurm_node_lines(after, memory_reserve_mb=1024, memory_granularity_mb=1024)
+            == slurm_node_lines(before, memory_reserve_mb=1024, memory_granularity_mb=1024)
+            == ["NodeName=c[1-4] Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=256000"])
+
+
+def test_granularity_leaves_declared_memory_alone():
+    nodes = {"c1": facts(mem=64000, slurm_node={"RealMemory": 60001})}
+    assert slurm_node_lines(nodes, memory_reserve_mb=1024, memory_granularity_mb=1024) == [
+        "NodeName=c1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=60001"]
+
+
+def test_declared_memory_above_facts_still_refused_with_granularity():
+    nodes = {"c1": facts(mem=64000, slurm_node={"RealMemory": 64001})}
+    with pytest.raises(AnsibleFilterError) as caught:
+        slurm_node_lines(nodes, memory_reserve_mb=1024, memory_granularity_mb=1024)
+    assert "host c1: slurm_node.RealMemory=64001 is larger than the facts (memtotal_mb=64000)" in str(caught.value)
+
+
+@pytest.mark.parametrize("granularity", [0, -1, "lots", True])
+def test_bad_granularity(granularity):
+    with pytest.raises(AnsibleFilterError) as caught:
+        slurm_node_lines({"c1": facts()}, memory_granularity_mb=granularity)
+    assert "memory_granularity_mb must be an integer >= 1, got %r" % (granularity,) in str(caught.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 
+import hostlist as python_hostlist
 import pytest
 
 from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
@@ -208,12 +209,11 @@ def test_round_trip_random(seed):
         assert not re.search(r"\][^\[\]]*$", item) or item.endswith("]"), item
 
 
-python_hostlist = pytest.importorskip("hostlist")
-
-
 @pytest.mark.parametrize("seed", range(20))
 def test_expand_matches_python_hostlist(seed):
-    """python-hostlist follows Slurm's padding rules: same names for valid input."""
+    """python-hostlist follows Slurm's padding rules: same names for valid input.
+
+    python-hostlist is pinned in requirements.txt: a missing library fails this file."""
     rng = random.Random(1000 + seed)
     parts = []
     for _part in range(rng.randint(1, 4)):

@@ -55,10 +55,6 @@ CASES = [
      [(NVIDIA_CMD, 0, "1, NVIDIA A100-SXM4-40GB, 00000000:3B:00.0\n0, NVIDIA A100-SXM4-40GB, 00000000:1A:00.0\n", "")],
      [{"vendor": "nvidia", "index": 0, "name": "NVIDIA A100-SXM4-40GB", "type": "a100", "file": "/dev/nvidia0"},
       {"vendor": "nvidia", "index": 1, "name": "NVIDIA A100-SXM4-40GB", "type": "a100", "file": "/dev/nvidia1"}]),
-    ("nvidia-smi without a driver is zero GPUs",
-     {"rocm-smi": None},
-     [(NVIDIA_CMD, 9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", "")],
-     []),
     ("nvidia-smi with no GPU", {"rocm-smi": None}, [(NVIDIA_CMD, 0, "", "")], []),
     ("AMD GPUs from rocm-smi",
      {"nvidia-smi": None},
@@ -67,9 +63,41 @@ CASES = [
       {"vendor": "amd", "index": 1, "name": "AMD Instinct MI250X", "type": "mi250x", "file": "/dev/dri/renderD129"}]),
     ("both vendors",
      {},
-     [(NVIDIA_CMD, 0, "0, Tesla T4, 00000000:00:04.0\n", ""), (ROCM_CMD, 2, "", "ROCm not found")],
-     [{"vendor": "nvidia", "index": 0, "name": "Tesla T4", "type": "t4", "file": "/dev/nvidia0"}]),
+     [(NVIDIA_CMD, 0, "0, Tesla T4, 00000000:00:04.0\n", ""), (ROCM_CMD, 0, ROCM_JSON, "")],
+     [{"vendor": "nvidia", "index": 0, "name": "Tesla T4", "type": "t4", "file": "/dev/nvidia0"},
+      {"vendor": "amd", "index": 0, "name": "Instinct MI210", "type": "mi210", "file": "/dev/dri/renderD128"},
+      {"vendor": "amd", "index": 1, "name": "AMD Instinct MI250X", "type": "mi250x", "file": "/dev/dri/renderD129"}]),
 ]
+
+# A tool that exists but fails is drift (driver/library mismatch after an update), never
+# "no GPUs": that would drop Gres= from slurm.conf and restart every daemon.
+TOOL_FAILURES = [
+    ("NVML driver/library mismatch",
+     {"rocm-smi": None},
+     [(NVIDIA_CMD, 18, "Failed to initialize NVML: Driver/library version mismatch\n", "")],
+     "nvidia-smi failed (rc=18): Failed to initialize NVML: Driver/library version mismatch"),
+    ("nvidia-smi without a running driver",
+     {"rocm-smi": None},
+     [(NVIDIA_CMD, 9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", "")],
+     "nvidia-smi failed (rc=9): NVIDIA-SMI has failed because it couldn't communicate"),
+    ("rocm-smi fails after NVIDIA GPUs were read",
+     {},
+     [(NVIDIA_CMD, 0, "0, Tesla T4, 00000000:00:04.0\n", ""), (ROCM_CMD, 2, "", "ROCm not found\n")],
+     "rocm-smi failed (rc=2): ROCm not found"),
+]
+
+
+@pytest.mark.parametrize("case", TOOL_FAILURES, ids=[c[0] for c in TOOL_FAILURES])
+def test_failing_tool_is_an_error(run_module, no_sysfs, monkeypatch, case):
+    _id, bins, table, reason = case
+    monkeypatch.setattr(gpu_facts.socket, "gethostname", lambda: "gpu07")
+    result, _calls = run_module(gpu_facts.main, {}, table, bins=bins)
+    assert result["failed"] is True
+    assert "ansible_facts" not in result
+    msg = result["msg"]
+    assert msg.startswith("gpu_facts on gpu07: " + reason)
+    assert "reboot the node" in msg
+    assert "slurm_gres" in msg and "slurm_gpu_facts: false" in msg
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

@@ -53,11 +53,12 @@ CASES = [
      [show("account", ["name=physics"], ACCOUNT_FIELDS, "physics|physics dept|science\n"),
       show("association", ["account=physics"], ["Cluster", "Account", "User", "Partition"],
            "lab|physics||\n")], False),
-    ("account: new description and parent",
+    ("account: new description and parent (the parent exists)",
      {"type": "account", "name": "physics", "parent": "science", "description": "Physics"},
-     [show("account", ["name=physics"], ACCOUNT_FIELDS, "physics|Physics dept|science\n"),
+     [show("account", ["name=physics"], ACCOUNT_FIELDS, "physics|physics dept|science\n"),
       show("association", ["account=physics"], ["Cluster", "Account", "User", "Partition", "ParentName"],
            "lab|physics|||root\n"),
+      show("association", ["account=science"], ["Cluster", "Account", "User", "Partition"], "lab|science||\n"),
       change("modify", "account", "where", "name=physics", "set", "Description=Physics"),
       change("modify", "account", "where", "name=physics", "set", "Parent=science")], True),
     ("account: limits equal after normalisation (mem=1G is 1024M, 48:00:00 is 2-00:00:00)",
@@ -143,14 +144,47 @@ CASES = [
      {"type": "qos", "name": "long", "limits": {"Priority": 10, "UsageFactor": 0.5}},
      [show("qos", ["name=long"], ["Name", "Description", "Priority", "UsageFactor"], "long|long|5|1.000000\n"),
       change("modify", "qos", "where", "name=long", "set", "Priority=10", "UsageFactor=0.5")], True),
-    ("qos: description is compared exactly",
+    # sacctmgr lower-cases QOS descriptions as it does an account's.
+    ("qos: description compared without case",
+     {"type": "qos", "name": "long", "description": "Long Jobs"},
+     [show("qos", ["name=long"], ["Name", "Description"], "long|long jobs\n")], False),
+    ("qos: description changed",
      {"type": "qos", "name": "long", "description": "Long"},
-     [show("qos", ["name=long"], ["Name", "Description"], "long|long\n"),
+     [show("qos", ["name=long"], ["Name", "Description"], "long|short\n"),
       change("modify", "qos", "where", "name=long", "set", "Description=Long")], True),
     ("qos: remove",
      {"type": "qos", "name": "long", "state": "absent"},
      [show("qos", ["name=long"], ["Name", "Description"], "long|long\n"),
       change("delete", "qos", "where", "name=long")], True),
+
+    # sacctmgr's rules: names as given (lower case), text as one argv element, commas kept.
+    ("account: description and organization with commas go as one argument each",
+     {"type": "account", "name": "theory", "parent": "physics", "cluster": "lab",
+      "description": "Theory, Physics & Maths", "organization": "Science, Inc."},
+     [show("account", ["name=theory"], ACCOUNT_FIELDS),
+      show("association", ["account=theory", "cluster=lab"], ["Cluster", "Account", "User", "Partition", "ParentName"]),
+      show("association", ["account=physics", "cluster=lab"], ["Cluster", "Account", "User", "Partition"],
+           "lab|physics||\n"),
+      change("add", "account", "theory", "Cluster=lab", "Description=Theory, Physics & Maths",
+             "Organization=Science, Inc.", "Parent=physics")], True),
+    ("account: second run reads back what sacctmgr stored (lower case, commas kept): no change",
+     {"type": "account", "name": "theory", "parent": "physics", "cluster": "lab",
+      "description": "Theory, Physics & Maths", "organization": "Science, Inc."},
+     [show("account", ["name=theory"], ACCOUNT_FIELDS, "theory|theory, physics & maths|science, inc.\n"),
+      show("association", ["account=theory", "cluster=lab"], ["Cluster", "Account", "User", "Partition", "ParentName"],
+           "lab|theory|||physics\nlab|theory|alice||\n")], False),
+    ("user: second run with the users of a real cluster: no change",
+     {"type": "user", "name": "alice", "account": "theory", "default_account": "physics", "cluster": "lab",
+      "qos": ["normal", "long"], "default_qos": "normal"},
+     [show("user", ["name=alice"], USER_FIELDS, "alice|physics\n"),
+      show("association", ["user=alice", "account=theory", "cluster=lab"],
+           ["Cluster", "Account", "User", "Partition", "DefaultQOS", "QOS"], "lab|theory|alice||normal|long,normal\n")],
+     False),
+    ("user: capitals kept when slurmdbd preserves the case of user names",
+     {"type": "user", "name": "Alice", "account": "physics", "preserve_case_user": True},
+     [show("user", ["name=Alice"], USER_FIELDS),
+      show("association", ["user=Alice", "account=physics"], ["Cluster", "Account", "User", "Partition"]),
+      change("add", "user", "Alice", "Account=physics")], True),
 ]
 
 FAILURES = [
@@ -169,6 +203,58 @@ FAILURES = [
     ("bad count", {"type": "qos", "name": "q", "limits": {"Priority": "high"}}, [],
      "limit Priority: not an integer: 'high'"),
     ("empty name", {"type": "cluster", "name": " "}, [], "name must not be empty"),
+
+    # Names: sacctmgr lower-cases them and reads a comma as a list.
+    ("account name with capitals", {"type": "account", "name": "Physics"}, [],
+     "account 'Physics': sacctmgr stores account names in lower case: write 'physics', not 'Physics'"),
+    ("cluster name with capitals", {"type": "cluster", "name": "Lab"}, [],
+     "cluster 'Lab': sacctmgr stores cluster names in lower case: write 'lab', not 'Lab'"),
+    ("cluster of an account with capitals", {"type": "account", "name": "physics", "cluster": "Lab"}, [],
+     "account physics: cluster 'Lab': sacctmgr stores cluster names in lower case: write 'lab', not 'Lab'"),
+    ("QOS name with capitals", {"type": "qos", "name": "Long"}, [],
+     "QOS 'Long': sacctmgr stores QOS names in lower case: write 'long', not 'Long'"),
+    ("parent with capitals", {"type": "account", "name": "theory", "parent": "Physics"}, [],
+     "account theory: parent 'Physics': sacctmgr stores account names in lower case: write 'physics'"),
+    ("user name with capitals", {"type": "user", "name": "Alice", "account": "physics"}, [],
+     "user 'Alice': sacctmgr stores user names in lower case (unless slurmdbd has Parameters=PreserveCaseUser)"),
+    ("user's account with capitals", {"type": "user", "name": "alice", "account": "Physics"}, [],
+     "user alice: account 'Physics': sacctmgr stores account names in lower case"),
+    ("QOS list entry with capitals", {"type": "user", "name": "alice", "account": "physics", "qos": ["Long"]}, [],
+     "user alice: qos 'Long': sacctmgr stores QOS names in lower case"),
+    ("account name with a comma", {"type": "account", "name": "physics,chemistry"}, [],
+     "account 'physics,chemistry': sacctmgr reads a comma as a list of names"),
+    ("user name with a comma", {"type": "user", "name": "alice,bob", "account": "physics"}, [],
+     "user 'alice,bob': sacctmgr reads a comma as a list of names"),
+    ("QOS list entry with a comma", {"type": "account", "name": "physics", "qos": ["normal,long"]}, [],
+     "account physics: qos 'normal,long': sacctmgr reads a comma as a list of names"),
+    ("account name with a space", {"type": "account", "name": "high energy"}, [],
+     "account 'high energy': use letters, digits, '_', '.', '@' and '-' (not first)"),
+    ("account name starting with a dash", {"type": "account", "name": "-x"}, [],
+     "account '-x': use letters, digits"),
+    ("cluster name longer than MySQL allows", {"type": "cluster", "name": "c" * 41}, [],
+     "is longer than 40 characters"),
+
+    # Text: '|' would shift sacctmgr's parsable columns; quotes become '`'; '\\' reaches MySQL unescaped.
+    ("description with a pipe", {"type": "account", "name": "physics", "description": "physics | maths"}, [],
+     "account physics: description 'physics | maths' holds '|'"),
+    ("organization with a pipe", {"type": "account", "name": "physics", "organization": "a|b"}, [],
+     "account physics: organization 'a|b' holds '|'"),
+    ("description with a double quote", {"type": "account", "name": "physics", "description": 'the "lab"'}, [],
+     "account physics: description 'the \"lab\"' holds '\"'"),
+    ("description with a single quote", {"type": "qos", "name": "long", "description": "Alice's"}, [],
+     "QOS long: description 'Alice's' holds \"'\""),
+    ("description with a backslash", {"type": "account", "name": "physics", "description": "a\\b"}, [],
+     "holds '\\'"),
+    ("description on two lines", {"type": "account", "name": "physics", "description": "a\nb"}, [],
+     "holds a line break"),
+
+    # A parent must exist before its child is created under it.
+    ("parent that does not exist",
+     {"type": "account", "name": "theory", "parent": "physics", "cluster": "lab"},
+     [show("account", ["name=theory"], ACCOUNT_FIELDS),
+      show("association", ["account=theory", "cluster=lab"], ["Cluster", "Account", "User", "Partition", "ParentName"]),
+      show("association", ["account=physics", "cluster=lab"], ["Cluster", "Account", "User", "Partition"])],
+     "account theory: parent account 'physics' does not exist on cluster lab"),
     ("sacctmgr error is shown",
      {"type": "cluster", "name": "lab"},
      [(Q + ["cluster", "where", "name=lab", "format=Cluster"], 1, "",
@@ -253,3 +339,56 @@ def test_cluster_option_not_for_qos(run_module):
     result, _calls = run_module(slurm_account.main, {"type": "qos", "name": "long", "cluster": "lab"}, [])
     assert result["failed"] is True
     assert result["msg"] == "option cluster is not valid with type=qos (only with type=account or user)"
+
+
+# On a fresh controller in check mode, sacctmgr may be missing or slurmdbd not running yet:
+# everything is reported as to be created instead of failing.
+OFFLINE = [
+    ("sacctmgr not installed", {"sacctmgr": None}, [],
+     {"type": "account", "name": "theory", "parent": "physics", "cluster": "lab"},
+     [["sacctmgr", "-i", "add", "account", "theory", "Cluster=lab", "Parent=physics"]]),
+    ("slurmdbd not reachable", {}, [
+        (Q + ["cluster", "where", "name=lab", "format=Cluster"], 1, "",
+         "sacctmgr: error: Problem talking to the database: Connection refused\n")],
+     {"type": "cluster", "name": "lab"},
+     [["/usr/bin/sacctmgr", "-i", "add", "cluster", "lab"]]),
+    ("slurmdbd not reachable, user",  {}, [
+        (Q + ["user", "where", "name=alice", "format=User,DefaultAccount"], 1, "",
+         "sacctmgr: error: Problem talking to the database: Connection refused\n")],
+     {"type": "user", "name": "alice", "account": "physics", "default_account": "physics"},
+     [["/usr/bin/sacctmgr", "-i", "add", "user", "alice", "Account=physics", "DefaultAccount=physics"]]),
+]
+
+
+@pytest.mark.parametrize("case", OFFLINE, ids=[c[0] for c in OFFLINE])
+def test_check_mode_without_slurmdbd_reports_would_change(run_module, case):
+    _id, bins, table, args, commands = case
+    result, _calls = run_module(slurm_account.main, args, table, check_mode=True, bins=bins)
+    assert result["failed"] is False, result
+    assert result["changed"] is True
+    assert result["commands"] == commands
+
+
+@pytest.mark.parametrize("bins, table", [
+    ({"sacctmgr": None}, []),
+    ({}, [(Q + ["cluster", "where", "name=lab", "format=Cluster"], 1, "",
+           "sacctmgr: error: Problem talking to the database: Connection refused\n")]),
+], ids=["not installed", "not reachable"])
+def test_without_slurmdbd_a_real_run_fails(run_module, bins, table):
+    result, _calls = run_module(slurm_account.main, {"type": "cluster", "name": "lab"}, table, bins=bins)
+    assert result["failed"] is True
+    assert "sacctmgr" in result["msg"]
+
+
+def test_parent_missing_in_check_mode_is_not_an_error(run_module):
+    """In check mode the parent may be one that an earlier task of the same run would create."""
+    result, _calls = run_module(
+        slurm_account.main, {"type": "account", "name": "theory", "parent": "physics", "cluster": "lab"},
+        [show("account", ["name=theory"], ACCOUNT_FIELDS),
+         show("association", ["account=theory", "cluster=lab"],
+              ["Cluster", "Account", "User", "Partition", "ParentName"]),
+         show("association", ["account=physics", "cluster=lab"], ["Cluster", "Account", "User", "Partition"])],
+        check_mode=True)
+    assert result["failed"] is False, result
+    assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "add", "account", "theory", "Cluster=lab",
+                                   "Parent=physics"]]

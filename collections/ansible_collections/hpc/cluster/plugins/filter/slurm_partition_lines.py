@@ -1,0 +1,206 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: slurm_partition_lines
+short_description: Turn the inventory's partitions into slurm.conf PartitionName lines
+version_added: 0.1.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Builds one C(PartitionName=NAME Nodes=HOSTLIST Default=YES|NO ...) line per partition, in
+    list order. The node list is every host of the partition's inventory C(groups), compressed
+    with P(hpc.cluster.hostlist_compress#filter); it is never typed.
+  - "C(options) are further PartitionName parameters. The documented form is a dictionary
+    (C({MaxTime: 2-00:00:00, State: UP})); a string of C(Key=Value) pairs separated by spaces, as
+    pasted from a slurm.conf line (C(MaxTime=2-00:00:00 State=UP)), is accepted too. Either way the
+    parameters come sorted by name (case-insensitive), list values joined with commas, booleans as
+    C(YES)/C(NO)."
+  - Refused with an error naming the partition - a missing or malformed name, a repeated name, more
+    than one default partition, C(groups) that is not a list of known inventory groups or holds no
+    host, hosts outside O(compute_group), C(options) that is neither a dictionary nor a
+    C(Key=Value) string, a malformed pair, a repeated or reserved key (C(PartitionName), C(Nodes),
+    C(Default)), and a value that is empty or holds whitespace, a quote or C(#).
+  - Reads each group once, so the cost grows linearly with the number of hosts.
+options:
+  _input:
+    description: The partitions, a list of C({name, groups, default, options}) (C(slurm_partitions)).
+    type: list
+    elements: dict
+    required: true
+  groups:
+    description: Inventory group name -> its host names (Ansible's C(groups)).
+    type: dict
+    required: true
+  compute_group:
+    description: When given, every host of a partition must be in this group.
+    type: str
+seealso:
+  - plugin: hpc.cluster.hostlist_compress
+    plugin_type: filter
+  - plugin: hpc.cluster.slurm_node_lines
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: PartitionName lines of slurm.conf
+  ansible.builtin.debug:
+    msg: "{{ slurm_partitions | hpc.cluster.slurm_partition_lines(groups, compute_group='compute') }}"
+  vars:
+    slurm_partitions:
+      - {name: batch, groups: [compute], default: true, options: {MaxTime: 2-00:00:00, State: UP}}
+      - {name: gpu, groups: [gpu], options: "MaxTime=1-00:00:00 AllowGroups=physics,chemistry"}
+    # => ['PartitionName=batch Nodes=c[01-04],g[01-02] Default=YES MaxTime=2-00:00:00 State=UP',
+    #     'PartitionName=gpu Nodes=g[01-02] Default=NO AllowGroups=physics,chemistry MaxTime=1-00:00:00']
+"""
+
+RETURN = r"""
+_value:
+  description: One slurm.conf PartitionName line per partition, in list order.
+  type: list
+  elements: string
+"""
+
+import re
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
+    HostlistError,
+    compress,
+)
+
+_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NAME_RE = re.compile(r"[^\s=#\"',]+")
+_BAD_VALUE_RE = re.compile(r"[\s\"'#]")
+_RESERVED = ("partitionname", "nodes", "default")
+
+
+def _fail(msg):
+    raise AnsibleFilterError("slurm_partition_lines: %s" % msg)
+
+
+def _parse_options(where, options):
+    """Options as a list of (key, value) pairs, from a dict or a Key=Value string."""
+    if options is None:
+        return []
+    if isinstance(options, Mapping):
+        return list(options.items())
+    if not isinstance(options, str):
+        _fail("%s: options must be a dictionary (or a 'Key=Value Key=Value' string), got %s"
+              % (where, type(options).__name__))
+    pairs = []
+    for field in options.split():
+        key, sep, value = field.partition("=")
+        if not sep or not key or not value:
+            _fail("%s: options %r: %r is not Key=Value" % (where, options, field))
+        pairs.append((key, value))
+    return pairs
+
+
+def _value(where, key, value):
+    if isinstance(value, bool):
+        text = "YES" if value else "NO"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(str(v) for v in value)
+    elif isinstance(value, Mapping) or value is None:
+        _fail("%s: option %s must be a string, a number or a list, got %r" % (where, key, value))
+    else:
+        text = str(value)
+    if text == "" or _BAD_VALUE_RE.search(text):
+        _fail("%s: option %s=%r is empty or holds whitespace, a quote or '#'" % (where, key, text))
+    return text
+
+
+def _options(where, options):
+    pairs = _parse_options(where, options)
+    seen = set()
+    out = []
+    for key, value in pairs:
+        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+            _fail("%s: option %r is not a PartitionName parameter name" % (where, key))
+        if key.lower() in _RESERVED:
+            _fail("%s: option %s is set from the partition's name, groups and default; remove it "
+                  "from options" % (where, key))
+        if key.lower() in seen:
+            _fail("%s: option %s is given twice" % (where, key))
+        seen.add(key.lower())
+        out.append((key, _value(where, key, value)))
+    # Jinja's dictsort order, which the template used before this filter.
+    return sorted(out, key=lambda pair: pair[0].lower())
+
+
+def _hosts(where, part, groups, compute):
+    names = part.get("groups")
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(g, str) for g in names):
+        _fail("%s: groups must be a non-empty list of inventory group names, got %r" % (where, names))
+    unknown = [g for g in names if g not in groups]
+    if unknown:
+        _fail("%s: unknown inventory group(s) %s" % (where, ", ".join(unknown)))
+    hosts = set()
+    for name in names:
+        hosts.update(groups[name] or ())
+    if not hosts:
+        _fail("%s: its groups %s hold no host" % (where, ", ".join(names)))
+    if compute is not None:
+        outsiders = sorted(hosts - compute)
+        if outsiders:
+            _fail("%s: host(s) %s are not in the compute group" % (where, ", ".join(outsiders[:10])
+                                                                    + (" ..." if len(outsiders) > 10 else "")))
+    return hosts
+
+
+def slurm_partition_lines(partitions, groups, compute_group=None):
+    """PartitionName lines of slurm.conf, one per partition, in list order."""
+    if not isinstance(partitions, (list, tuple)):
+        _fail("slurm_partitions must be a list, got %s" % type(partitions).__name__)
+    if not isinstance(groups, Mapping):
+        _fail("groups must be the inventory's groups (a dictionary), got %s" % type(groups).__name__)
+    compute = None
+    if compute_group is not None:
+        if compute_group not in groups:
+            _fail("compute group %r is not an inventory group" % compute_group)
+        compute = set(groups[compute_group] or ())
+
+    lines = []
+    names = set()
+    defaults = []
+    for index, part in enumerate(partitions):
+        if not isinstance(part, Mapping):
+            _fail("slurm_partitions[%d] must be a dictionary, got %r" % (index, part))
+        name = part.get("name")
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+            _fail("slurm_partitions[%d]: name %r must be a non-empty word (no space, '=', '#', "
+                  "quote or comma)" % (index, name))
+        where = "partition %s" % name
+        if name in names:
+            _fail("%s is declared twice" % where)
+        names.add(name)
+        try:
+            default = boolean(part.get("default", False), strict=True)
+        except TypeError:
+            _fail("%s: default must be true or false, got %r" % (where, part.get("default")))
+        if default:
+            defaults.append(name)
+        hosts = _hosts(where, part, groups, compute)
+        try:
+            nodes = compress(sorted(hosts))
+        except HostlistError as exc:
+            _fail("%s: %s" % (where, exc))
+        fields = ["PartitionName=%s" % name, "Nodes=%s" % nodes, "Default=%s" % ("YES" if default else "NO")]
+        fields += ["%s=%s" % pair for pair in _options(where, part.get("options"))]
+        lines.append(" ".join(fields))
+    if len(defaults) > 1:
+        _fail("more than one default partition: %s; keep default: true on one" % ", ".join(defaults))
+    return lines
+
+
+class FilterModule:
+    """slurm.conf PartitionName lines."""
+
+    def filters(self):
+        return {"slurm_partition_lines": slurm_partition_lines}

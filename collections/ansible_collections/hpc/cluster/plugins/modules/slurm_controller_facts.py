@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: slurm_controller_facts
+short_description: Read a Slurm controller's state and say what a new configuration would lose
+version_added: 0.1.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Reads, on the primary controller, what a new slurm.conf must not lose - the current slurm.conf's
+    C(ClusterName) and C(StateSaveLocation), the cluster name saved in C(<StateSaveLocation>/clustername),
+    whether the current and the new state directories hold state, and, when slurmctld answers
+    C(scontrol ping), the nodes Slurm knows and the jobs running on each node.
+  - Compares that with the new configuration and returns the refusals in RV(problems) (each names the
+    node, job, path or variable and says what to do instead) and the state move to make in
+    RV(state_move).
+  - Never changes anything; run it with C(check_mode: false) so check mode sees the same answers.
+options:
+  conf_path:
+    description: The current slurm.conf. A missing file means a controller never configured.
+    type: path
+    default: /etc/slurm/slurm.conf
+  cluster_name:
+    description: The new C(ClusterName).
+    type: str
+    required: true
+  state_save_location:
+    description: The new C(StateSaveLocation).
+    type: path
+    required: true
+  compute_nodes:
+    description:
+      - The inventory's compute nodes (the new node list). A node Slurm knows that is not here and runs
+        jobs is a problem.
+    type: list
+    elements: str
+    default: []
+  state_migrate:
+    description:
+      - Allow a C(StateSaveLocation) change whose old directory holds state; RV(state_move) then says
+        what to move.
+    type: bool
+    default: false
+notes:
+  - Jobs are those C(squeue) lists as configuring, running, completing or suspended.
+  - Nothing is asked of Slurm when C(scontrol) is missing or no slurmctld answers.
+requirements:
+  - C(scontrol) and C(squeue) on the controller, once Slurm is installed.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  platform:
+    platforms: posix
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the controller's state
+  hpc.cluster.slurm_controller_facts:
+    conf_path: /etc/slurm/slurm.conf
+    cluster_name: "{{ slurm_cluster_name }}"
+    state_save_location: /var/spool/slurmctld
+    compute_nodes: "{{ groups['compute'] }}"
+  delegate_to: "{{ groups['control'] | first }}"
+  run_once: true
+  check_mode: false
+  register: controller
+
+- name: Refuse what a new configuration would lose
+  ansible.builtin.assert:
+    that: controller.problems | length == 0
+    fail_msg: "{{ controller.problems | join(' ') }}"
+"""
+
+RETURN = r"""
+slurmctld_running:
+  description: Whether a slurmctld answered C(scontrol ping).
+  returned: always
+  type: bool
+conf:
+  description: Keys of interest of the current slurm.conf (those present), with Slurm's spelling.
+  returned: always
+  type: dict
+  sample: {ClusterName: lab, StateSaveLocation: /var/lib/slurm/slurmctld}
+state_dirs:
+  description: The current and the new state directory, each with what it holds.
+  returned: always
+  type: dict
+  sample:
+    /var/lib/slurm/slurmctld: {exists: true, has_state: true, clustername: lab}
+nodes:
+  description: Nodes slurmctld knows (empty when it does not answer).
+  returned: always
+  type: list
+  elements: str
+jobs:
+  description: Job IDs per node, for configuring, running, completing and suspended jobs.
+  returned: always
+  type: dict
+  sample: {c01: ["12", "14"]}
+problems:
+  description: One message per refusal; empty when the new configuration loses nothing.
+  returned: always
+  type: list
+  elements: str
+removed_nodes:
+  description: Nodes Slurm knows that are not in O(compute_nodes), as a hostlist (busy or not).
+  returned: always
+  type: str
+  sample: c[03-04]
+state_move:
+  description: C({from, to}) when the state must be moved (C(state_migrate) set), else empty.
+  returned: always
+  type: dict
+  sample: {from: /var/lib/slurm/slurmctld, to: /var/spool/slurmctld}
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
+    HostlistError,
+    compress,
+    expand,
+)
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
+    SlurmRunner,
+    parse_oneliners,
+)
+
+# slurm.conf keys read from the current file (Slurm's keys are case-insensitive).
+CONF_KEYS = ("ClusterName", "StateSaveLocation")
+# Lines that define an entity rather than set global keys.
+_ENTITY_KEYS = {"nodename", "partitionname", "nodeset", "downnodes", "frontendname", "switchname",
+                "slurmctldhost", "include"}
+JOB_STATES = "CONFIGURING,RUNNING,COMPLETING,SUSPENDED"
+SQUEUE_ARGS = ["--noheader", "--all", "--states=" + JOB_STATES, "--format=%i|%N"]
+REMOVE_PLAYBOOK = "playbooks/remove_nodes.yml"
+
+
+def parse_conf(text):
+    """slurm.conf text -> {key: value} for CONF_KEYS (last one wins, like Slurm)."""
+    wanted = {key.lower(): key for key in CONF_KEYS}
+    found = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or "=" not in line:
+            continue
+        first = line.split("=", 1)[0].strip().lower()
+        if first in _ENTITY_KEYS:
+            continue
+        for token in line.split():
+            key, sep, value = token.partition("=")
+            if sep and key.lower() in wanted:
+                found[wanted[key.lower()]] = value.strip().strip('"')
+    return found
+
+
+def read_clustername(path):
+    """Name saved by slurmctld in <state>/clustername ('name', or 'name|id' since 23.11)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(4096)
+    except OSError:
+        return None
+    return text.replace("\0", "").strip().split("|", 1)[0].strip() or None
+
+
+def read_state_dir(path):
+    if not os.path.isdir(path):
+        return {"exists": os.path.exists(path), "has_state": False, "clustername": None}
+    return {
+        "exists": True,
+        "has_state": bool(os.listdir(path)),
+        "clustername": read_clustername(os.path.join(path, "clustername")),
+    }
+
+
+def parse_jobs(text):
+    """squeue '%i|%N' lines -> {node: [jobid, ...]} with hostlists expanded."""
+    jobs = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        jobid, sep, nodelist = line.partition("|")
+        if not sep:
+            raise ValueError("unexpected squeue line %r" % line)
+        for node in expand(nodelist.strip()):
+            jobs.setdefault(node, []).append(jobid.strip())
+    return jobs
+
+
+def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate):
+    """What the new configuration would lose -> (problems, state_move). Pure: no I/O.
+
+    ``facts`` holds ``jobs`` ({node: [jobid]}), ``conf`` (current slurm.conf keys) and
+    ``state_dirs`` ({normalised path: {has_state, clustername}}).
+    """
+    problems = []
+    inventory = set(compute_nodes)
+    for node in sorted(n for n in facts["jobs"] if n not in inventory):
+        problems.append(
+            "node %s runs job(s) %s but is not in the inventory any more: drain it and remove it "
+            "with %s (issue 12), or put it back." % (node, ", ".join(facts["jobs"][node]), REMOVE_PLAYBOOK))
+
+    new_name = cluster_name.lower()
+    for path, info in sorted(facts["state_dirs"].items()):
+        saved = info.get("clustername")
+        if saved is not None and saved != new_name:
+            problems.append(
+                "ClusterName would change from '%s' (saved in %s/clustername) to '%s': slurmctld "
+                "refuses to start on that state. Keep slurm_cluster_name (or cluster_name) '%s'; to "
+                "start afresh under the new name, stop slurmctld and move %s aside first."
+                % (saved, path, cluster_name, saved, path))
+
+    state_move = {}
+    old = facts["conf"].get("StateSaveLocation")
+    old = os.path.normpath(old) if old else None
+    new = os.path.normpath(state_save_location)
+    if old and old != new and facts["state_dirs"].get(old, {}).get("has_state"):
+        if facts["state_dirs"].get(new, {}).get("has_state"):
+            problems.append(
+                "StateSaveLocation changes from %s to %s, and %s and %s both hold slurmctld's state: "
+                "keep the one to use (move the other aside by hand, slurmctld stopped), or set "
+                "StateSaveLocation back to %s in slurm_config." % (old, new, old, new, old))
+        elif not state_migrate:
+            problems.append(
+                "StateSaveLocation changes from %s to %s (its default follows slurm_package_source / "
+                "cluster_slurm_source) and %s holds slurmctld's state: set slurm_state_migrate: true "
+                "to move it with slurmctld stopped, or keep StateSaveLocation: %s in slurm_config."
+                % (old, new, old, old))
+        else:
+            state_move = {"from": old, "to": new}
+    return problems, state_move
+
+
+def read_slurm(module):
+    """(running, nodes, jobs) from scontrol and squeue; nothing when slurmctld does not answer."""
+    if not module.get_bin_path("scontrol"):
+        return False, [], {}
+    scontrol = SlurmRunner(module, "scontrol")
+    rc, out, _err = scontrol.run(["ping"], check_rc=False)
+    if rc != 0 or " is UP" not in out:
+        return False, [], {}
+    _rc, out, _err = scontrol.run(["--oneliner", "show", "node"])
+    nodes = [r["NodeName"] for r in parse_oneliners(out) if r.get("NodeName")]
+    squeue = SlurmRunner(module, "squeue")
+    _rc, out, _err = squeue.run(SQUEUE_ARGS)
+    try:
+        jobs = parse_jobs(out)
+    except (ValueError, HostlistError) as exc:
+        module.fail_json(msg="squeue: %s" % exc, stdout=out)
+    return True, nodes, jobs
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            conf_path=dict(type="path", default="/etc/slurm/slurm.conf"),
+            cluster_name=dict(type="str", required=True),
+            state_save_location=dict(type="path", required=True),
+            compute_nodes=dict(type="list", elements="str", default=[]),
+            state_migrate=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        with open(params["conf_path"], encoding="utf-8", errors="replace") as handle:
+            conf = parse_conf(handle.read())
+    except FileNotFoundError:
+        conf = {}
+    except OSError as exc:
+        module.fail_json(msg="cannot read %s: %s" % (params["conf_path"], exc))
+
+    dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
+    state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
+    running, nodes, jobs = read_slurm(module)
+
+    facts = {"slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
+             "nodes": nodes, "jobs": jobs}
+    problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
+                                  params["compute_nodes"], params["state_migrate"])
+    removed = [n for n in nodes if n not in set(params["compute_nodes"])]
+    module.exit_json(changed=False, problems=problems, state_move=state_move,
+                     removed_nodes=compress(removed) if removed else "", **facts)
+
+
+if __name__ == "__main__":
+    main()

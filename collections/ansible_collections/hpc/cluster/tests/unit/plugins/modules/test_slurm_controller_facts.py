@@ -1,0 +1,194 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""slurm_controller_facts: the decision from tables, the reading with files and scontrol/squeue mocked."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hpc.cluster.plugins.modules import slurm_controller_facts as scf
+
+OLD = "/var/lib/slurm/slurmctld"
+NEW = "/var/spool/slurmctld"
+MOVE_HINT = "set slurm_state_migrate: true"
+
+
+def facts(jobs=None, conf=None, dirs=None):
+    return {"jobs": jobs or {}, "conf": conf if conf is not None else {"StateSaveLocation": OLD},
+            "state_dirs": dirs or {}}
+
+
+def state(has_state=True, clustername="lab"):
+    return {"exists": True, "has_state": has_state, "clustername": clustername}
+
+
+DECISIONS = [
+    # (id, facts, cluster_name, new StateSaveLocation, compute nodes, migrate, problems (parts), move)
+    ("nothing to say", facts(dirs={OLD: state()}), "lab", OLD, ["c01"], False, [], {}),
+    ("fresh cluster", facts(conf={}), "lab", OLD, ["c01"], False, [], {}),
+    ("busy nodes in the inventory", facts(jobs={"c01": ["12"], "c02": ["12", "14"]}),
+     "lab", OLD, ["c01", "c02"], False, [], {}),
+    ("removed busy nodes, one message each, sorted",
+     facts(jobs={"c04": ["16"], "c03": ["12", "14"], "c01": ["12"]}), "lab", OLD, ["c01", "c02"], False,
+     [["node c03 runs job(s) 12, 14 but is not in the inventory any more",
+       "playbooks/remove_nodes.yml", "or put it back"],
+      ["node c04 runs job(s) 16 but"]], {}),
+    ("ClusterName change", facts(dirs={OLD: state()}), "lab2", OLD, [], False,
+     [["ClusterName would change from 'lab' (saved in %s/clustername) to 'lab2'" % OLD,
+       "Keep slurm_cluster_name (or cluster_name) 'lab'"]], {}),
+    ("ClusterName in capitals is the same cluster", facts(dirs={OLD: state()}), "LAB", OLD, [], False, [], {}),
+    ("no clustername file yet", facts(dirs={OLD: state(clustername=None)}), "lab2", OLD, [], False, [], {}),
+    ("ClusterName change seen in the new directory too",
+     facts(dirs={OLD: state(has_state=False, clustername=None), NEW: state(clustername="old")}),
+     "lab", NEW, [], False, [["from 'old' (saved in %s/clustername) to 'lab'" % NEW]], {}),
+    ("StateSaveLocation change with state", facts(dirs={OLD: state(), NEW: state(False, None)}),
+     "lab", NEW, [], False,
+     [["StateSaveLocation changes from %s to %s" % (OLD, NEW), "%s holds slurmctld's state" % OLD,
+       MOVE_HINT, "keep StateSaveLocation: %s in slurm_config" % OLD]], {}),
+    ("StateSaveLocation change, migration allowed", facts(dirs={OLD: state(), NEW: state(False, None)}),
+     "lab", NEW, [], True, [], {"from": OLD, "to": NEW}),
+    ("StateSaveLocation change, new directory missing", facts(dirs={OLD: state()}),
+     "lab", NEW, [], True, [], {"from": OLD, "to": NEW}),
+    ("StateSaveLocation change, old directory empty", facts(dirs={OLD: state(False, None)}),
+     "lab", NEW, [], False, [], {}),
+    ("StateSaveLocation change, both hold state", facts(dirs={OLD: state(), NEW: state()}),
+     "lab", NEW, [], True, [["%s and %s both hold slurmctld's state" % (OLD, NEW)]], {}),
+    ("trailing slash is no change", facts(dirs={OLD: state()}), "lab", OLD + "/", [], False, [], {}),
+    ("everything at once",
+     facts(jobs={"c09": ["7"]}, dirs={OLD: state(clustername="old"), NEW: state(False, None)}),
+     "lab", NEW, ["c01"], False,
+     [["node c09 runs job(s) 7"], ["from 'old'"], ["StateSaveLocation changes"]], {}),
+]
+
+
+@pytest.mark.parametrize("case", DECISIONS, ids=[c[0] for c in DECISIONS])
+def test_decide(case):
+    _id, given, name, location, nodes, migrate, expected, move = case
+    problems, state_move = scf.decide(given, name, location, nodes, migrate)
+    assert len(problems) == len(expected), problems
+    for message, parts in zip(problems, expected):
+        for part in parts:
+            assert part in message, (part, message)
+    assert state_move == move
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ClusterName=lab\nStateSaveLocation=/var/spool/slurmctld\n",
+     {"ClusterName": "lab", "StateSaveLocation": "/var/spool/slurmctld"}),
+    ("clustername=Lab # comment\n# StateSaveLocation=/nope\n", {"ClusterName": "Lab"}),
+    ("NodeName=c01 ClusterName=x\nPartitionName=batch Nodes=c01\n", {}),
+    ("SlurmUser=slurm StateSaveLocation=\"/srv/state\"\nStateSaveLocation=/srv/last\n",
+     {"StateSaveLocation": "/srv/last"}),
+    ("", {}),
+])
+def test_parse_conf(text, expected):
+    assert scf.parse_conf(text) == expected
+
+
+@pytest.mark.parametrize(("content", "name"), [
+    ("lab", "lab"), ("lab\n", "lab"), ("lab|4096", "lab"), ("lab\0", "lab"), ("", None),
+])
+def test_read_clustername(tmp_path, content, name):
+    (tmp_path / "clustername").write_text(content)
+    assert scf.read_clustername(str(tmp_path / "clustername")) == name
+
+
+def test_read_clustername_missing(tmp_path):
+    assert scf.read_clustername(str(tmp_path / "clustername")) is None
+
+
+@pytest.mark.parametrize(("text", "jobs"), [
+    ("12|c01\n14|c[01-02]\n", {"c01": ["12", "14"], "c02": ["14"]}),
+    ("15_3|gpu1\n16+0|c01\n\n", {"gpu1": ["15_3"], "c01": ["16+0"]}),
+    ("", {}),
+])
+def test_parse_jobs(text, jobs):
+    assert scf.parse_jobs(text) == jobs
+
+
+def test_parse_jobs_refuses_other_output():
+    with pytest.raises(ValueError):
+        scf.parse_jobs("JOBID NODELIST\n")
+
+
+# --- The module: files in tmp_path, scontrol and squeue mocked -------------------------------
+
+PING = (("scontrol", ["ping"]), 0, "Slurmctld(primary) at head is UP\n", "")
+PING_DOWN = (("scontrol", ["ping"]), 1, "Slurmctld(primary) at head is DOWN\n", "")
+SHOW = (("scontrol", ["--oneliner", "show", "node"]), 0,
+        "NodeName=c01 Arch=x86_64 State=IDLE Partitions=batch\n"
+        "NodeName=c03 Arch=x86_64 State=ALLOCATED Partitions=batch\n", "")
+
+
+def squeue(text):
+    return (("squeue", scf.SQUEUE_ARGS), 0, text, "")
+
+
+def controller(tmp_path, name="lab", files=("node_state",)):
+    old = tmp_path / "old"
+    old.mkdir()
+    for file in files:
+        (old / file).write_text("x")
+    if name:
+        (old / "clustername").write_text(name)
+    conf = tmp_path / "slurm.conf"
+    conf.write_text("ClusterName=lab\nStateSaveLocation=%s\n" % old)
+    return str(conf), str(old)
+
+
+def args(conf, location, **more):
+    return dict({"conf_path": conf, "cluster_name": "lab", "state_save_location": location,
+                 "compute_nodes": ["c01", "c02"]}, **more)
+
+
+def test_module_reads_everything(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    result, _calls = run_module(scf.main, args(conf, old),
+                                [PING, SHOW, squeue("12|c01\n13|c03\n")], check_mode=True)
+    assert result["failed"] is False and result["changed"] is False
+    assert result["slurmctld_running"] is True
+    assert result["conf"] == {"ClusterName": "lab", "StateSaveLocation": old}
+    assert result["state_dirs"] == {old: {"exists": True, "has_state": True, "clustername": "lab"}}
+    assert result["nodes"] == ["c01", "c03"]
+    assert result["removed_nodes"] == "c03"
+    assert result["jobs"] == {"c01": ["12"], "c03": ["13"]}
+    assert len(result["problems"]) == 1 and result["problems"][0].startswith("node c03 runs job(s) 13 ")
+
+
+def test_module_slurmctld_down_asks_nothing_more(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    result, calls = run_module(scf.main, args(conf, old), [PING_DOWN])
+    assert result["slurmctld_running"] is False and result["jobs"] == {} and result["problems"] == []
+    assert len(calls) == 1
+
+
+def test_module_fresh_controller(run_module, tmp_path):
+    result, calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state")), [],
+                               bins={"scontrol": None})
+    assert result["failed"] is False and calls == []
+    assert result["conf"] == {} and result["problems"] == [] and result["state_move"] == {}
+    assert result["state_dirs"] == {str(tmp_path / "state"): {
+        "exists": False, "has_state": False, "clustername": None}}
+
+
+def test_module_state_move(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    new = str(tmp_path / "new")
+    refused, _calls = run_module(scf.main, args(conf, new), [PING_DOWN])
+    assert len(refused["problems"]) == 1 and MOVE_HINT in refused["problems"][0]
+    allowed, _calls = run_module(scf.main, args(conf, new, state_migrate=True), [PING_DOWN])
+    assert allowed["problems"] == [] and allowed["state_move"] == {"from": old, "to": new}
+
+
+def test_module_squeue_failure_is_an_error(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    result, _calls = run_module(scf.main, args(conf, old), [
+        PING, SHOW, (("squeue", scf.SQUEUE_ARGS), 1, "", "slurm_load_jobs error: Socket timed out\n")])
+    assert result["failed"] is True and "squeue failed (rc=1): slurm_load_jobs error" in result["msg"]
+
+
+def test_module_bad_squeue_output_is_an_error(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    result, _calls = run_module(scf.main, args(conf, old), [PING, SHOW, squeue("12|c[01-\n")])
+    assert result["failed"] is True and result["msg"].startswith("squeue: ")

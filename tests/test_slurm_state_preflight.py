@@ -1,0 +1,315 @@
+"""Role slurm's preflight against a controller's state: refusals name the node, job, path or variable.
+
+ansible-playbook runs roles/slurm/tasks/preflight.yml end to end on the controller (connection
+local) for a 4-host inventory (head, c01, c02, login1), with gathered facts. The "controller"
+is faked: a temporary slurm.conf (__slurm_conf_dir), temporary state directories, and
+scontrol, squeue and systemctl answered by small fake executables put first on PATH.
+"""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+TOP = Path(__file__).resolve().parent.parent
+PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
+
+PING_UP = (0, "Slurmctld(primary) at head is UP\n")
+PING_DOWN = (1, "Slurmctld(primary) at head is DOWN\n")
+SQUEUE = ("--noheader --all --states=CONFIGURING,RUNNING,COMPLETING,SUSPENDED "
+          "--format=%i|%N")
+SHOW_NODES = "--oneliner show node"
+
+FAKE = """#!{python}
+import json, os, sys
+name = os.path.basename(sys.argv[0])
+args = " ".join(sys.argv[1:])
+with open(os.path.join({fake_dir!r}, "calls.log"), "a") as log:
+    log.write(name + " " + args + "\\n")
+with open(os.path.join({fake_dir!r}, "answers.json")) as handle:
+    answers = json.load(handle).get(name, {{}})
+if args not in answers:
+    sys.stderr.write("fake %s: no answer for %r\\n" % (name, args))
+    sys.exit(99)
+rc, out = answers[args]
+sys.stdout.write(out)
+sys.exit(rc)
+"""
+
+
+def node_line(name, state="IDLE"):
+    return "NodeName=%s Arch=x86_64 CoresPerSocket=1 CPUAlloc=0 State=%s Partitions=batch\n" % (name, state)
+
+
+class Lab:
+    """A temporary controller: conf dir, state dirs, fake Slurm tools."""
+
+    def __init__(self, tmp_path):
+        self.tmp = tmp_path
+        self.etc = tmp_path / "etc"
+        self.etc.mkdir()
+        self.fake = tmp_path / "fake"
+        self.fake.mkdir()
+        self.bin = tmp_path / "bin"
+        self.bin.mkdir()
+        for tool in ("scontrol", "squeue", "systemctl"):
+            path = self.bin / tool
+            path.write_text(FAKE.format(python=sys.executable, fake_dir=str(self.fake)))
+            path.chmod(path.stat().st_mode | stat.S_IXUSR)
+        self.answers = {"scontrol": {"ping": PING_DOWN}, "squeue": {}, "systemctl": {}}
+        self.controllers = ["head"]
+
+    def state_dir(self, name, clustername=None, files=("node_state",)):
+        path = self.tmp / name
+        path.mkdir(exist_ok=True)
+        for file in files:
+            (path / file).write_text("data of %s\n" % file)
+        if clustername is not None:
+            (path / "clustername").write_text(clustername)
+        return str(path)
+
+    def current_conf(self, **keys):
+        text = "# written by a previous run\n" + "".join("%s=%s\n" % kv for kv in keys.items())
+        (self.etc / "slurm.conf").write_text(text)
+
+    def slurm_up(self, nodes, jobs):
+        """slurmctld answers; nodes: names Slurm knows; jobs: [(jobid, nodelist)]."""
+        self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n) for n in nodes))}
+        self.answers["squeue"] = {SQUEUE: (0, "".join("%s|%s\n" % job for job in jobs))}
+
+    def calls(self):
+        log = self.fake / "calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def run(self, extra=None, tasks_after=None, check=False):
+        (self.fake / "answers.json").write_text(json.dumps(self.answers))
+        local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+        inventory = {"all": {"children": {"cluster": {
+            "children": {
+                "control": {"hosts": {name: local for name in self.controllers}},
+                "compute": {"hosts": {"c01": local, "c02": local}},
+                "login": {"hosts": {"login1": local}},
+            },
+            "vars": {"cluster_name": "lab", "slurm_accounting": False},
+        }}}}
+        (self.tmp / "inventory.yml").write_text(yaml.safe_dump(inventory))
+        tasks = [{"name": "Slurm preflight", "ansible.builtin.include_role": {
+            "name": "slurm", "tasks_from": "preflight.yml", "public": True}}]
+        tasks += tasks_after or []
+        play = [{"name": "Test", "hosts": "control:compute:login", "gather_facts": True,
+                 "gather_subset": ["!all", "!min", "hardware", "distribution", "env"],
+                 "tasks": tasks}]
+        (self.tmp / "play.yml").write_text(yaml.safe_dump(play))
+        env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
+                   ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
+                   ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_DISPLAY_SKIPPED_HOSTS="1",
+                   PATH=str(self.bin) + os.pathsep + os.environ.get("PATH", ""))
+        args = [PLAYBOOK_BIN, "-i", str(self.tmp / "inventory.yml"), str(self.tmp / "play.yml"),
+                "-e", json.dumps(dict({"__slurm_conf_dir": str(self.etc)}, **(extra or {})))]
+        if check:
+            args.append("--check")
+        return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
+
+
+def failed_with(run, *parts):
+    out = run.stdout + run.stderr
+    assert run.returncode != 0, out[-4000:]
+    for part in parts:
+        assert part in out, "%r not in:\n%s" % (part, out[-4000:])
+
+
+def passed(run):
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    return Lab(tmp_path)
+
+
+def converged(lab):
+    """A converged controller: state in place, slurm.conf naming it; returns the state dir."""
+    state = lab.state_dir("state", clustername="lab")
+    lab.current_conf(ClusterName="lab", StateSaveLocation=state)
+    return state
+
+
+# --- Nodes removed from the inventory -------------------------------------------------------
+
+def test_good_cluster_passes_end_to_end(lab):
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02"], [("12", "c01"), ("14", "c[01-02]")])
+    run = lab.run({"slurm_config": {"StateSaveLocation": state}},
+                  tasks_after=[{"name": "Show the NodeName lines", "ansible.builtin.debug": {
+                      "var": "__slurm_node_lines"}, "run_once": True}])
+    passed(run)
+    assert "NodeName=c[01-02] Sockets=" in run.stdout
+    assert "squeue " + SQUEUE in lab.calls()
+
+
+def test_removed_busy_node_is_refused(lab):
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02", "c03", "c04"],
+                 [("12", "c03"), ("14", "c[02-03]"), ("15_3", "c01"), ("16", "c04")])
+    run = lab.run({"slurm_config": {"StateSaveLocation": state}})
+    failed_with(run, "node c03 runs job(s) 12, 14 but is not in the inventory any more",
+                "node c04 runs job(s) 16", "playbooks/remove_nodes.yml")
+    assert "node c01" not in run.stdout and "node c02" not in run.stdout
+
+
+def test_removed_idle_node_is_fine(lab):
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02", "c03"], [("12", "c01")])
+    passed(lab.run({"slurm_config": {"StateSaveLocation": state}}))
+
+
+def test_slurmctld_down_nothing_to_ask(lab):
+    state = converged(lab)
+    lab.answers["squeue"] = {SQUEUE: (0, "12|c03\n")}
+    passed(lab.run({"slurm_config": {"StateSaveLocation": state}}))
+    assert not [c for c in lab.calls() if c.startswith("squeue")]
+
+
+def test_fresh_cluster_passes(lab):
+    """No slurm.conf, no state, no Slurm tools answering: nothing to check."""
+    passed(lab.run({"slurm_config": {"StateSaveLocation": str(lab.tmp / "nothing-yet")}}))
+
+
+# --- ClusterName ------------------------------------------------------------------------------
+
+def test_cluster_name_change_is_refused(lab):
+    state = converged(lab)
+    run = lab.run({"slurm_config": {"StateSaveLocation": state}, "cluster_name": "lab2"})
+    failed_with(run, "ClusterName would change from 'lab' (saved in %s/clustername) to 'lab2'" % state)
+
+
+def test_cluster_name_same_in_other_case_is_fine(lab):
+    """Slurm lower-cases ClusterName: 'Lab' is the cluster saved as 'lab'."""
+    state = converged(lab)
+    passed(lab.run({"slurm_config": {"StateSaveLocation": state}, "cluster_name": "Lab"}))
+
+
+def test_cluster_name_newer_file_format(lab):
+    """Slurm 23.11+ writes 'name|ClusterID' into the clustername file."""
+    state = lab.state_dir("state", clustername="lab|1234")
+    lab.current_conf(ClusterName="lab", StateSaveLocation=state)
+    passed(lab.run({"slurm_config": {"StateSaveLocation": state}}))
+    failed_with(lab.run({"slurm_config": {"StateSaveLocation": state}, "cluster_name": "other"}),
+                "from 'lab' (saved in %s/clustername) to 'other'" % state)
+
+
+# --- StateSaveLocation -----------------------------------------------------------------------
+
+def test_state_save_location_change_is_refused(lab):
+    old = converged(lab)
+    new = str(lab.tmp / "new-state")
+    run = lab.run({"slurm_config": {"StateSaveLocation": new}})
+    failed_with(run, "StateSaveLocation changes from %s to %s" % (old, new),
+                "%s holds slurmctld's state" % old, "slurm_state_migrate: true")
+
+
+def test_state_save_location_change_of_an_empty_directory_is_fine(lab):
+    old = lab.state_dir("state", files=())
+    lab.current_conf(ClusterName="lab", StateSaveLocation=old)
+    passed(lab.run({"slurm_config": {"StateSaveLocation": str(lab.tmp / "new-state")}}))
+
+
+def test_state_save_location_both_hold_state_is_refused(lab):
+    old = converged(lab)
+    new = lab.state_dir("new-state", clustername="lab")
+    run = lab.run({"slurm_config": {"StateSaveLocation": new}, "slurm_state_migrate": True})
+    failed_with(run, "%s and %s both hold slurmctld's state" % (old, new))
+
+
+MOVE = [{"name": "State directory", "ansible.builtin.include_role": {
+    "name": "slurm", "tasks_from": "state.yml"}}]
+ROOT = {"slurm_user": "root", "slurm_group": "root", "slurm_uid": 0, "slurm_gid": 0}
+
+
+def test_state_migration_moves_with_slurmctld_stopped_then_changes_nothing(lab):
+    old = converged(lab)
+    Path(old, "hash.3").mkdir()
+    Path(old, "hash.3", "job.13").write_text("job")
+    os.chmod(Path(old, "node_state"), 0o600)
+    os.chmod(old, 0o700)
+    new = str(lab.tmp / "spool" / "ctld")
+    lab.answers["systemctl"] = {"show slurmctld": (0, "Id=slurmctld.service\nLoadState=loaded\n"
+                                                      "ActiveState=active\nSubState=running\n"),
+                                "stop slurmctld": (0, "")}
+    # Not a controller for the handlers: they would restart a real slurmctld and wait for its port.
+    extra = dict(ROOT, slurm_config={"StateSaveLocation": new}, slurm_state_migrate=True,
+                 __slurm_is_control=False)
+
+    check = lab.run(extra, tasks_after=MOVE, check=True)
+    passed(check)
+    assert not Path(new).exists() and "stop slurmctld" not in "\n".join(lab.calls())
+
+    first = lab.run(extra, tasks_after=MOVE)
+    passed(first)
+    calls = lab.calls()
+    assert "systemctl stop slurmctld" in calls, calls
+    assert sorted(p.name for p in Path(new).iterdir()) == ["clustername", "hash.3", "node_state"]
+    assert Path(new, "hash.3", "job.13").read_text() == "job"
+    assert stat.S_IMODE(Path(new, "node_state").stat().st_mode) == 0o600
+    assert stat.S_IMODE(Path(new).stat().st_mode) == 0o700
+    assert Path(old, "node_state").exists(), "the old directory stays as it was"
+    assert "RUNNING HANDLER [slurm : Restart slurmctld]" in first.stdout, first.stdout[-3000:]
+
+    # The role writes the new slurm.conf next; a re-run then has nothing to move.
+    lab.current_conf(ClusterName="lab", StateSaveLocation=new)
+    (lab.fake / "calls.log").unlink()
+    again = lab.run(extra, tasks_after=MOVE)
+    passed(again)
+    assert "changed=0" in again.stdout.split("PLAY RECAP")[-1].split("head")[1].splitlines()[0], again.stdout
+    assert "systemctl stop slurmctld" not in lab.calls()
+    assert "RUNNING HANDLER" not in again.stdout
+
+
+# --- Two controllers --------------------------------------------------------------------------
+
+def test_two_controllers_need_a_shared_state(lab):
+    state = converged(lab)
+    lab.controllers = ["head", "head2"]
+    run = lab.run({"slurm_config": {"StateSaveLocation": state}})
+    failed_with(run, "2 controllers (head, head2)", "slurm_state_save_shared: true")
+    passed(lab.run({"slurm_config": {"StateSaveLocation": state}, "slurm_state_save_shared": True}))
+
+
+# --- Firewall zone and passwords --------------------------------------------------------------
+
+SHOW_ZONE = [{"name": "Show the zone", "ansible.builtin.debug": {"var": "slurm_firewall_zone"},
+              "run_once": True}]
+
+
+def test_firewall_zone_defaults_to_the_cluster_zone(lab):
+    run = lab.run(tasks_after=SHOW_ZONE)
+    passed(run)
+    assert '"slurm_firewall_zone": "trusted"' in run.stdout, run.stdout[-3000:]
+
+
+def test_firewall_zone_public_is_refused(lab):
+    failed_with(lab.run({"slurm_firewall_zone": "public"}),
+                "slurm_firewall_zone is 'public'", "slurm_firewall_manage: false")
+    failed_with(lab.run({"base_firewall_public_zone": "external", "base_firewall_cluster_zone": "external"}),
+                "slurm_firewall_zone is 'external'")
+    passed(lab.run({"slurm_firewall_zone": "public", "slurm_firewall_manage": False}))
+
+
+@pytest.mark.parametrize(("key", "value", "where"), [
+    ("AccountingStoragePass", "s3cret-db", "slurmdbd_db_password"),
+    ("JobCompPass", "s3cret-jc", "JobCompPass"),
+])
+def test_password_keys_are_refused(lab, key, value, where):
+    run = lab.run({"slurm_config": {key: value}})
+    failed_with(run, "%s in slurm.conf" % key, "world-readable", where)
+    assert value not in run.stdout + run.stderr
+
+
+def test_accounting_storage_pass_as_a_munge_socket_is_fine(lab):
+    passed(lab.run({"slurm_config": {"AccountingStoragePass": "/var/run/munge/global.socket.2"}}))

@@ -1,0 +1,167 @@
+"""Role slurmdbd's preflight: sacctmgr's rules refused up front, and --check on a fresh controller.
+
+Each case runs roles/slurmdbd/tasks/preflight.yml with ansible-playbook on this machine
+(connection local, no become) against a small inventory of the contract's shape; the
+preflight only reads (OS data, getent), so nothing on the machine changes.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+TOP = Path(__file__).resolve().parent.parent
+PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
+
+# Users that exist on no machine running the tests; root exists on every one.
+NEW_USER = "hpctestnewuser1"
+CLUSTER_USERS = [{"name": NEW_USER, "uid": 4001}]
+
+QOS = [{"name": "long", "description": "Up to a week, on any node"}]
+ACCOUNTS = [
+    {"name": "physics", "description": "Physics, theory & experiment", "organization": "Science, Inc."},
+    {"name": "theory", "parent": "physics"},
+]
+USERS = [{"name": "root", "account": "physics", "accounts": ["theory"], "qos": ["normal", "long"]}]
+GOOD = {"cluster_name": "lab", "slurm_qos": QOS, "slurm_accounts": ACCOUNTS, "slurm_users": USERS,
+        "cluster_users": CLUSTER_USERS}
+
+
+def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None):
+    """Run a task file of role slurmdbd once, one host per case (its variables as host variables).
+
+    Returns {host: message of its first failure, or None}; ``report`` (a dict) receives the
+    stats of each host.
+    """
+    local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+             "slurmdbd_db_password": "not-a-real-secret"}
+    hosts = {name: dict(local, **values) for name, values in cases.items()}
+    inventory = {"all": {"children": {"cluster": {"children": {"control": {"hosts": hosts}}}}}}
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    play = [{"name": "Test", "hosts": "control", "gather_facts": True, "gather_subset": ["!all", "min"],
+             "tasks": [{"ansible.builtin.include_role": {"name": "slurmdbd", "tasks_from": tasks_from}}]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
+               ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="0")
+    args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
+    if check:
+        args.append("--check")
+    run = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=600)
+    output = json.loads(run.stdout)
+    failures = {name: None for name in cases}
+    for task in output["plays"][0]["tasks"]:
+        for name, result in task["hosts"].items():
+            if result.get("failed") and failures[name] is None:
+                failures[name] = result.get("msg", "failed without a message")
+    assert set(output["stats"]) == set(cases), run.stdout[-2000:] + run.stderr[-2000:]
+    if report is not None:
+        report.update(output["stats"])
+    return failures
+
+
+def with_(key, value):
+    """GOOD with one variable replaced (users dropped when the accounts they name are)."""
+    values = dict(GOOD, **{key: value})
+    if key == "slurm_accounts":
+        values["slurm_users"] = []
+    return values
+
+
+CASES = [
+    # (id, inventory variables, message expected in the failure)
+    ("account name with capitals", with_("slurm_accounts", [{"name": "Physics"}]),
+     "write 'physics', not 'Physics' (account Physics)"),
+    ("QOS name with capitals", with_("slurm_qos", [{"name": "Long"}]),
+     "write 'long', not 'Long' (QOS Long)"),
+    ("user name with capitals", with_("slurm_users", [{"name": "Root", "account": "physics"}]),
+     "write 'root', not 'Root' (user Root)"),
+    ("cluster name with capitals", with_("cluster_name", "Lab"),
+     "write 'lab', not 'Lab' (cluster Lab)"),
+    ("slurm_cluster_name with capitals", with_("slurm_cluster_name", "HPC1"),
+     "write 'hpc1', not 'HPC1' (cluster HPC1)"),
+    ("cluster name too long", with_("cluster_name", "c" * 41), "longer than 40 characters"),
+    ("account name with a comma", with_("slurm_accounts", [{"name": "physics,chemistry"}]),
+     "account physics,chemistry"),
+    ("QOS reference with a comma", with_("slurm_users", [{"name": "root", "account": "physics",
+                                                          "qos": ["normal,long"]}]),
+     "QOS normal,long"),
+    ("account name with a space", with_("slurm_accounts", [{"name": "high energy"}]), "account high energy"),
+    ("description with a pipe", with_("slurm_accounts", [{"name": "physics", "description": "a | b"}]),
+     "slurm_accounts physics"),
+    ("organization with a quote", with_("slurm_accounts", [{"name": "physics", "organization": "Alice's lab"}]),
+     "slurm_accounts physics"),
+    ("QOS description with a backslash", with_("slurm_qos", [{"name": "long", "description": "a\\b"}]),
+     "slurm_qos long"),
+    ("parent not declared", with_("slurm_accounts", [{"name": "theory", "parent": "physics"}]),
+     "theory (parent physics)"),
+    ("parent declared after its child", with_("slurm_accounts", [{"name": "theory", "parent": "physics"},
+                                                                 {"name": "physics"}]),
+     "theory (parent physics)"),
+]
+
+
+def test_preflight_refuses_what_sacctmgr_would_not_keep(tmp_path):
+    cases = {"case%02d" % i: case[1] for i, case in enumerate(CASES)}
+    cases["good"] = GOOD
+    failures = run_preflight(tmp_path, cases)
+    assert failures.pop("good") is None
+    for i, (case_id, _vars, message) in enumerate(CASES):
+        failure = failures["case%02d" % i]
+        assert failure is not None, "%s: not refused" % case_id
+        assert message in failure, "%s: %s" % (case_id, failure)
+
+
+NEW_USERS = [{"name": NEW_USER, "account": "physics"}]
+CAPITAL_USER = {"slurm_users": [{"name": "Hpctestnewuser2", "account": "physics"}],
+                "cluster_users": [{"name": "Hpctestnewuser2", "uid": 4002}]}
+MISSING = "user(s) %s of slurm_users do not exist here" % NEW_USER
+CHECK_MODE_CASES = {
+    # host: (inventory variables, None when accepted or a message of the refusal)
+    "base_creates_the_user": (with_("slurm_users", NEW_USERS), None),
+    "user_not_in_cluster_users": (dict(with_("slurm_users", NEW_USERS), cluster_users=[]), MISSING),
+    "base_manages_no_users": (dict(with_("slurm_users", NEW_USERS), base_users_manage=False), MISSING),
+    "capitals_in_user_name": (dict(GOOD, **CAPITAL_USER), "(user Hpctestnewuser2)"),
+    "capitals_kept_by_slurmdbd": (dict(GOOD, slurmdbd_config={"Parameters": "PreserveCaseUser"}, **CAPITAL_USER),
+                                  None),
+}
+
+
+def test_check_mode_on_a_fresh_controller(tmp_path):
+    """In --check, a user that role base creates in the same run is no error; any other missing user is."""
+    failures = run_preflight(tmp_path, {name: case[0] for name, case in CHECK_MODE_CASES.items()}, check=True)
+    for name, (_vars, message) in CHECK_MODE_CASES.items():
+        if message is None:
+            assert failures[name] is None, "%s: %s" % (name, failures[name])
+        else:
+            assert failures[name] is not None and message in failures[name], "%s: %s" % (name, failures[name])
+
+
+def test_a_user_that_base_creates_later_in_the_run_passes_the_preflight(tmp_path):
+    """site.yml runs every preflight before role base: a user of cluster_users may be missing yet."""
+    failures = run_preflight(tmp_path, {
+        "base_creates_the_user": with_("slurm_users", NEW_USERS),
+        "user_not_in_cluster_users": dict(with_("slurm_users", NEW_USERS), cluster_users=[]),
+    })
+    assert failures["base_creates_the_user"] is None, failures
+    assert MISSING in (failures["user_not_in_cluster_users"] or ""), failures
+
+
+def test_accounts_on_a_fresh_controller(tmp_path):
+    """tasks/accounts.yml: a real run refuses a missing user before sacctmgr; --check reports changes.
+
+    This machine has no sacctmgr, like a controller before its first run.
+    """
+    assert shutil.which("sacctmgr") is None, "these tests need a machine without Slurm"
+    failures = run_preflight(tmp_path, {"head": with_("slurm_users", NEW_USERS)}, tasks_from="accounts.yml")
+    assert MISSING in (failures["head"] or ""), failures
+    stats = {}
+    failures = run_preflight(tmp_path, {"head": with_("slurm_users", NEW_USERS)}, check=True,
+                             tasks_from="accounts.yml", report=stats)
+    assert failures["head"] is None, failures
+    # Each of the four sacctmgr tasks (cluster, QOS, accounts, users) would change.
+    assert stats["head"]["changed"] == 4, stats
