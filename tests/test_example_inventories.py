@@ -135,20 +135,14 @@ def write_fact_cache(path, facts):
 
 
 def playbook(render_host, limits_hosts):
-    slurm_config = ("{{ slurm_config_defaults | combine(__slurm_config_derived, slurm_config, slurm_config_group)"
-                    " | dict2items | rejectattr('value', 'none') | items2dict }}")
-    node_lines = ("{{ __slurm_node_data | hpc.cluster.slurm_node_lines("
-                  "memory_reserve_mb=slurm_node_memory_reserve_mb) }}")
     templates = TOP / "roles" / "slurm" / "templates"
     return [
         {"name": "Render the cluster-wide files", "hosts": render_host, "gather_facts": False, "tasks": [
             {"name": "Load role slurm's defaults, variables and OS data",
              "ansible.builtin.include_role": {"name": "slurm", "tasks_from": "set_vars.yml", "public": True}},
-            # What slurm's preflight computes, unless the role's variables now do it themselves.
-            {"name": "Merge the slurm.conf layers", "when": "__slurm_config is not defined",
-             "ansible.builtin.set_fact": {"__slurm_config": slurm_config}},
-            {"name": "Build the NodeName lines", "when": "__slurm_node_lines is not defined",
-             "ansible.builtin.set_fact": {"__slurm_node_lines": node_lines}},
+            # What slurm's preflight computes once per run: node lines, gres.conf entries, merged settings.
+            {"name": "Compute the cluster-wide Slurm data", "ansible.builtin.include_role": {
+                "name": "slurm", "tasks_from": "cluster.yml", "public": True}},
             {"name": "Render slurm.conf", "ansible.builtin.template": {
                 "src": str(templates / "slurm.conf.j2"), "dest": "{{ out }}/slurm.conf", "mode": "0644"}},
             {"name": "Render gres.conf", "ansible.builtin.template": {

@@ -63,6 +63,7 @@ class Lab:
             path.chmod(path.stat().st_mode | stat.S_IXUSR)
         self.answers = {"scontrol": {"ping": PING_DOWN}, "squeue": {}, "systemctl": {}}
         self.controllers = ["head"]
+        self.host_vars = {}
 
     def state_dir(self, name, clustername=None, files=("node_state",)):
         path = self.tmp / name
@@ -89,11 +90,15 @@ class Lab:
     def run(self, extra=None, tasks_after=None, check=False):
         (self.fake / "answers.json").write_text(json.dumps(self.answers))
         local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+
+        def host(name):
+            return dict(local, **self.host_vars.get(name, {}))
+
         inventory = {"all": {"children": {"cluster": {
             "children": {
-                "control": {"hosts": {name: local for name in self.controllers}},
-                "compute": {"hosts": {"c01": local, "c02": local}},
-                "login": {"hosts": {"login1": local}},
+                "control": {"hosts": {name: host(name) for name in self.controllers}},
+                "compute": {"hosts": {"c01": host("c01"), "c02": host("c02")}},
+                "login": {"hosts": {"login1": host("login1")}},
             },
             "vars": {"cluster_name": "lab", "slurm_accounting": False},
         }}}}
@@ -279,6 +284,11 @@ def test_two_controllers_need_a_shared_state(lab):
     run = lab.run({"slurm_config": {"StateSaveLocation": state}})
     failed_with(run, "2 controllers (head, head2)", "slurm_state_save_shared: true")
     passed(lab.run({"slurm_config": {"StateSaveLocation": state}, "slurm_state_save_shared": True}))
+
+
+def test_a_host_with_other_cluster_wide_settings_is_refused(lab):
+    lab.host_vars = {"c02": {"slurm_config": {"MaxJobCount": 5}}}
+    failed_with(lab.run(), "host c02 sees different slurm_config", "than head")
 
 
 # --- Firewall zone and passwords --------------------------------------------------------------

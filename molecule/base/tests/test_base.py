@@ -1,7 +1,8 @@
 """Behaviour of the base OS roles (playbooks/base.yml) on the scenario's nodes.
 
-Expected values follow molecule.yml's inventory: users alice/bob, limits within what the
-lab's containers may set, sysctl layers all < compute < host.
+Expected values follow the lab's settings (inventories/lab/group_vars) and the scenario's own
+(molecule.yml, host_vars/base-c01.yml): users alice/bob, limits within what the lab's
+containers may set, sysctl layers all < group < host.
 """
 
 import os

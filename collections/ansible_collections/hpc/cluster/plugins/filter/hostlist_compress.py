@@ -13,7 +13,8 @@ description:
   - Turns a list of host names into a compact Slurm hostlist expression, for example
     C(['c01', 'c02', 'c03', 'login1']) into C(c[01-03],login1).
   - The output is always accepted by Slurm and expands back (with
-    P(hpc.cluster.hostlist_expand#filter)) to exactly the input names.
+    P(hpc.cluster.hostlist_expand#filter), with or without C(slurm=true))
+    to exactly the input names.
   - Only a trailing number is turned into a range, so an expression never has text after its last
     bracket (Slurm refuses C(n[1-3]-ib); such names stay listed one by one). When the trailing
     numbers already form a range, earlier numbers are ranged too (C(rack[1-2]-n[01-04])).

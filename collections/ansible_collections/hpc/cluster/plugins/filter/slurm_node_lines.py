@@ -28,6 +28,8 @@ description:
     between runs.
   - Facts are looked up as C(processor_count), then C(ansible_facts.processor_count), then
     C(ansible_processor_count), so a host's dictionary may also be its C(hostvars) entry.
+  - Kept for compatibility; role slurm uses P(hpc.cluster.slurm_nodes#filter), which also gives
+    the gres.conf entries and C(GresTypes) from the same per-host data.
     A fact may be missing only when C(slurm_node) declares the matching parameter.
 options:
   _input:
@@ -56,6 +58,8 @@ options:
     type: int
     default: 1
 seealso:
+  - plugin: hpc.cluster.slurm_nodes
+    plugin_type: filter
   - plugin: hpc.cluster.hostlist_compress
     plugin_type: filter
   - module: hpc.cluster.gpu_facts
@@ -95,37 +99,21 @@ _value:
   elements: string
 """
 
-import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
-    HostlistError,
-    compress,
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import (
+    FACTS,
+    SlurmNodeError,
+    check_host_name,
+    group_lines,
+    int_at_least,
+    node_params,
 )
 
-# Declared key -> fact it is checked against.
-_HARDWARE = (
-    ("Sockets", "processor_count"),
-    ("CoresPerSocket", "processor_cores"),
-    ("ThreadsPerCore", "processor_threads_per_core"),
-    ("RealMemory", "memtotal_mb"),
-)
-_ORDER = (
-    "CPUs", "Boards", "SocketsPerBoard", "Sockets", "CoresPerSocket", "ThreadsPerCore",
-    "RealMemory", "TmpDisk", "MemSpecLimit", "CoreSpecCount", "CpuSpecList", "Gres",
-    "Features", "Weight", "State", "Reason", "Port", "NodeAddr", "NodeHostname",
-)
-_RANK = {key: pos for pos, key in enumerate(_ORDER)}
-_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
-
-def _fail(msg):
-    raise AnsibleFilterError("slurm_node_lines: %s" % msg)
-
-
-def _fact(host, data, name):
+def _fact(data, name):
     if name in data:
         return data[name]
     facts = data.get("ansible_facts")
@@ -134,130 +122,27 @@ def _fact(host, data, name):
     return data.get("ansible_" + name)
 
 
-def _positive_int(host, what, value):
-    if isinstance(value, bool):
-        _fail("host %s: %s must be a positive integer, got %r" % (host, what, value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        _fail("host %s: %s must be a positive integer, got %r" % (host, what, value))
-    if number != value and str(value).strip() != str(number):
-        _fail("host %s: %s must be a positive integer, got %r" % (host, what, value))
-    if number <= 0:
-        _fail("host %s: %s must be a positive integer, got %r" % (host, what, value))
-    return number
-
-
-def _value(host, key, value):
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, (list, tuple)):
-        text = ",".join(str(v) for v in value)
-    elif isinstance(value, Mapping) or value is None:
-        _fail("host %s: slurm_node.%s must be a string, a number or a list, got %r"
-              % (host, key, value))
-    else:
-        text = str(value)
-    if text == "":
-        _fail("host %s: slurm_node.%s is empty" % (host, key))
-    if '"' in text or "\n" in text:
-        _fail("host %s: slurm_node.%s contains a quote or a newline: %r" % (host, key, text))
-    if re.search(r"\s", text):
-        text = '"%s"' % text
-    return text
-
-
-def _host_params(host, data, reserve, granularity):
-    if not isinstance(data, Mapping):
-        _fail("host %s: expected a dictionary of facts, got %s" % (host, type(data).__name__))
-    declared = data.get("slurm_node") or {}
-    if not isinstance(declared, Mapping):
-        _fail("host %s: slurm_node must be a dictionary, got %s" % (host, type(declared).__name__))
-    for key in declared:
-        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-            _fail("host %s: slurm_node key %r is not a NodeName parameter name" % (host, key))
-        if key.lower() == "nodename":
-            _fail("host %s: slurm_node must not set NodeName (it is the host name)" % host)
-
+def _lines(nodes, memory_reserve_mb, memory_granularity_mb):
+    if not isinstance(nodes, Mapping):
+        raise SlurmNodeError("expected a dictionary of host name -> facts, got %s" % type(nodes).__name__)
+    reserve = int_at_least("memory_reserve_mb", memory_reserve_mb, 0)
+    granularity = int_at_least("memory_granularity_mb", memory_granularity_mb, 1)
     params = {}
-    hardware = {}
-    for key, fact in _HARDWARE:
-        raw = _fact(host, data, fact)
-        have = None if raw is None else _positive_int(host, fact, raw)
-        if key in declared:
-            want = _positive_int(host, "slurm_node.%s" % key, declared[key])
-            if have is not None and want > have:
-                _fail("host %s: slurm_node.%s=%d is larger than the facts (%s=%d)"
-                      % (host, key, want, fact, have))
-            value = want
-        elif have is None:
-            _fail("host %s: fact %s is missing (gather facts, or declare slurm_node.%s)"
-                  % (host, fact, key))
-        elif key == "RealMemory":
-            value = have - reserve
-            if value <= 0:
-                _fail("host %s: RealMemory would be %d (memtotal_mb %d - memory_reserve_mb %d)"
-                      % (host, value, have, reserve))
-            if value >= granularity:
-                value -= value % granularity
-        else:
-            value = have
-        hardware[key] = value
-        params[key] = str(value)
-
-    if "CPUs" in declared:
-        cpus = _positive_int(host, "slurm_node.CPUs", declared["CPUs"])
-        most = hardware["Sockets"] * hardware["CoresPerSocket"] * hardware["ThreadsPerCore"]
-        if cpus > most:
-            _fail("host %s: slurm_node.CPUs=%d is larger than Sockets x CoresPerSocket x "
-                  "ThreadsPerCore = %d" % (host, cpus, most))
-
-    gres = data.get("gres")
-    if gres not in (None, "") and "Gres" not in declared:
-        if not isinstance(gres, str):
-            _fail("host %s: gres must be a string, got %r" % (host, gres))
-        params["Gres"] = _value(host, "Gres", gres)
-    for key, value in declared.items():
-        if key in hardware:
-            continue
-        params[key] = _value(host, key, value)
-    ordered = sorted(params, key=lambda k: (_RANK.get(k, len(_ORDER)), k))
-    return " ".join("%s=%s" % (key, params[key]) for key in ordered)
-
-
-def _int_at_least(name, value, least):
-    if isinstance(value, bool):
-        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
-    if number < least:
-        _fail("%s must be an integer >= %d, got %r" % (name, least, value))
-    return number
+    for host, data in nodes.items():
+        check_host_name(host)
+        if not isinstance(data, Mapping):
+            raise SlurmNodeError("host %s: expected a dictionary of facts, got %s" % (host, type(data).__name__))
+        facts = {name: _fact(data, name) for name in FACTS}
+        params[host] = node_params(host, facts, data.get("slurm_node"), data.get("gres"), reserve, granularity)
+    return group_lines(params)
 
 
 def slurm_node_lines(nodes, memory_reserve_mb=0, memory_granularity_mb=1):
     """Group hosts by identical NodeName parameters; return sorted lines."""
-    if not isinstance(nodes, Mapping):
-        _fail("expected a dictionary of host name -> facts, got %s" % type(nodes).__name__)
-    reserve = _int_at_least("memory_reserve_mb", memory_reserve_mb, 0)
-    granularity = _int_at_least("memory_granularity_mb", memory_granularity_mb, 1)
-
-    groups = {}
-    for host in nodes:
-        if not isinstance(host, str) or host == "":
-            _fail("host names must be non-empty strings, got %r" % host)
-        params = _host_params(host, nodes[host], reserve, granularity)
-        groups.setdefault(params, []).append(host)
-    lines = []
-    for params, hosts in groups.items():
-        try:
-            hostlist = compress(hosts)
-        except HostlistError as exc:
-            _fail("bad host name: %s" % exc)
-        lines.append("NodeName=%s %s" % (hostlist, params))
-    return sorted(lines)
+    try:
+        return _lines(nodes, memory_reserve_mb, memory_granularity_mb)
+    except SlurmNodeError as exc:
+        raise AnsibleFilterError("slurm_node_lines: %s" % exc) from None
 
 
 class FilterModule:

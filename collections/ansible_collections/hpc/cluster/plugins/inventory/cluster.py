@@ -15,8 +15,9 @@ description:
   - Creates the group C(cluster) with children C(control), C(login) and C(compute) (always, even
     when empty), plus the site groups of O(groups); a site group that no group names in its
     C(children) becomes a child of C(compute).
-  - Host names come from Slurm hostlist patterns (C(c[001-128])), expanded with the rules of
-    P(hpc.cluster.hostlist_expand#filter).
+  - Host names come from hostlist patterns (C(c[001-128])), expanded with the rules of
+    P(hpc.cluster.hostlist_expand#filter), text after the last bracket included
+    (C(c[001-128]-ipmi) for BMCs, C(c[001-128]-ib) for InfiniBand interfaces).
   - Addresses come from O(cluster_network) and the host's position in its group's pattern
     (first host gets C(address_start), or the network address plus C(address_offset)).
     Each host with an address gets C(cluster_address) and C(ansible_host) (unless it sets its
@@ -95,7 +96,9 @@ groups:
     hosts: g[01-04]
     address_start: 10.20.2.1
     vars:
-      slurm_gres: gpu:a100:4
+      # gres.conf entries of each host, as role slurm reads them (else hpc.cluster.gpu_facts finds them)
+      slurm_gres:
+        - {name: gpu, type: a100, file: "/dev/nvidia[0-3]", count: 4}
 hosts:
   c001:
     cluster_address: 10.20.3.1
@@ -247,7 +250,8 @@ def build_model(path, name, network, domain, cluster_vars, groups, overrides):
             if isinstance(pattern, (list, tuple)):
                 pattern = ",".join(str(p) for p in pattern)
             try:
-                members = expand(str(pattern), unique=False)
+                # Hosts of the inventory, not a Slurm hostlist: BMC names like c[001-128]-ipmi are fine.
+                members = expand(str(pattern), unique=False, slurm=False)
             except HostlistError as exc:
                 _fail(path, "group %s: bad hosts pattern: %s" % (group, exc))
         start = _start_address(path, group, spec, net)

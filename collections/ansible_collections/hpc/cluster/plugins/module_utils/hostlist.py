@@ -11,8 +11,11 @@ Slurm's rules (slurm.conf(5), src/common/hostlist.c) are the reference:
 * a range list holds comma separated numbers or ``lo-hi`` ranges; the padding
   width of a range is the length of its lower bound (``n[009-11]`` is
   ``n009,n010,n011``);
-* text after the last bracket is refused by Slurm (``n[1-3]-ib``), so it is
-  refused here too, and never produced;
+* text after the last bracket (``c[001-128]-ipmi``) is refused by Slurm but
+  common in inventories (BMC and InfiniBand names), and both python-hostlist
+  and ClusterShell expand it: :func:`expand` does too with ``slurm=False``,
+  and refuses it by default (for strings that come from or go to Slurm);
+  :func:`compress` never produces it;
 * where Slurm quietly mangles broken input (unbalanced or nested brackets,
   reversed or non-numeric ranges, empty items), this module raises
   :class:`HostlistError` naming the bad part.
@@ -144,16 +147,17 @@ def _generate(prefix, rangelist, out):
         out.extend(map(fmt.__mod__, range(lo, hi + 1)))
 
 
-def _expand_item(item, out):
+def _expand_item(item, out, slurm):
     """Expand one item with brackets into ``out``; return True if it may repeat names."""
     parts = _SPLIT_BRACKETS_RE.split(item)
     # parts = [text0, content1, text1, content2, text2, ...]
     texts = parts[0::2]
     contents = parts[1::2]
-    if texts[-1] != "":
+    suffix = texts[-1]
+    if suffix and slurm:
         raise HostlistError(
             "text '%s' after the last bracket in '%s': Slurm refuses it "
-            "(put the range last, e.g. 'ib-n[1-3]')" % (_short(texts[-1]), _short(item))
+            "(put the range last, e.g. 'ib-n[1-3]')" % (_short(suffix), _short(item))
         )
     rangelists = [_parse_rangelist(c, item) for c in contents]
     total = 1
@@ -166,6 +170,12 @@ def _expand_item(item, out):
     may_repeat = any(_overlaps(rl) for rl in rangelists) or any(
         t == "" or t[0] in _DIGITS for t in texts[1:-1]
     )
+    if suffix:
+        # A constant suffix keeps distinct names distinct: expand without it, then append it.
+        names = []
+        _expand_item(item[: len(item) - len(suffix)], names, slurm)
+        out.extend(map(add, names, repeat(suffix)))
+        return may_repeat
     # Prefixes for every bracket but the last one, then the last one in bulk.
     prefixes = [texts[0]]
     for rl, text in zip(rangelists[:-1], texts[1:-1]):
@@ -190,11 +200,15 @@ def _check_name(name, where):
         raise HostlistError("whitespace inside name '%s'" % _short(name))
 
 
-def expand(hostlist, unique=True):
-    """Expand a Slurm hostlist expression into a list of names.
+def expand(hostlist, unique=True, slurm=True):
+    """Expand a hostlist expression into a list of names.
 
     Order is kept; repeated names are dropped (first one wins) unless
     ``unique`` is false. An empty or blank string gives an empty list.
+    With ``slurm`` true (the default: Python callers mostly read Slurm's
+    strings), text after the last bracket of an item is an error, as in
+    Slurm; ``slurm=False`` expands it (``c[001-128]-ipmi``), for
+    inventories.
     """
     if not isinstance(hostlist, str):
         raise HostlistError(
@@ -233,7 +247,7 @@ def expand(hostlist, unique=True):
         if _SPACE_RE.search(item):
             raise HostlistError("whitespace inside item '%s'" % _short(item))
         if "[" in item:
-            may_repeat = _expand_item(item, out) or may_repeat
+            may_repeat = _expand_item(item, out, slurm) or may_repeat
         else:
             out.append(item)
         if stop >= end:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-# Ansible's locale-independent environment for every Slurm command.
-SLURM_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
+# Environment of every command whose output a module parses (scontrol, sacctmgr, squeue,
+# nvidia-smi): the C locale, so messages, numbers and dates read the same on every node.
+C_LOCALE_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
 
 _ONELINE_KEY_RE = re.compile(r"(?:^|(?<=\s))([A-Za-z][A-Za-z0-9_]*)=")
 
@@ -30,7 +31,7 @@ class SlurmRunner:
         """Run ``binary args...``; return (rc, stdout, stderr)."""
         cmd = [self.path] + [str(arg) for arg in args]
         rc, out, err = self.module.run_command(
-            cmd, environ_update=SLURM_ENV, check_rc=False
+            cmd, environ_update=C_LOCALE_ENV, check_rc=False
         )
         if rc != 0 and check_rc:
             self.module.fail_json(

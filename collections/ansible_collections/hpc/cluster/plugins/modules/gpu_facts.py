@@ -34,15 +34,8 @@ requirements:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
-attributes:
-  platform:
-    platforms: posix
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  facts:
-    support: full
+  - hpc.cluster.attributes
+  - hpc.cluster.attributes.facts
 """
 
 EXAMPLES = r"""
@@ -102,7 +95,7 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpc.cluster.plugins.module_utils.slurm import SLURM_ENV
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
 _VENDOR_WORDS = {"nvidia", "tesla", "geforce", "amd", "instinct", "ati", "radeon", "graphics"}
 _NOISE_RE = re.compile(
@@ -188,7 +181,7 @@ def parse_rocm(text):
 
 def _run_tool(module, tool, cmd):
     """Output of a vendor tool; a failing tool ends the module naming the node."""
-    rc, out, err = module.run_command(cmd, environ_update=SLURM_ENV)
+    rc, out, err = module.run_command(cmd, environ_update=C_LOCALE_ENV)
     if rc != 0:
         module.fail_json(
             msg="gpu_facts on %s: %s failed (rc=%d): %s. The GPUs of this node cannot be read, "

@@ -37,16 +37,10 @@ options:
     default: munge
 notes:
   - Exactly one of O(content) and O(generate_size) is required.
-  - Use C(no_log) on the task: O(content) is a secret.
+  - "Use C(no_log) on the task: O(content) is a secret."
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
+  - hpc.cluster.attributes
 """
 
 EXAMPLES = r"""

@@ -18,7 +18,7 @@ description:
   - Compares that with the new configuration and returns the refusals in RV(problems) (each names the
     node, job, path or variable and says what to do instead) and the state move to make in
     RV(state_move).
-  - Never changes anything; run it with C(check_mode: false) so check mode sees the same answers.
+  - "Never changes anything; run it with C(check_mode: false) so check mode sees the same answers."
 options:
   conf_path:
     description: The current slurm.conf. A missing file means a controller never configured.
@@ -52,13 +52,7 @@ requirements:
   - C(scontrol) and C(squeue) on the controller, once Slurm is installed.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    platforms: posix
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - hpc.cluster.attributes
 """
 
 EXAMPLES = r"""
@@ -193,7 +187,7 @@ def parse_jobs(text):
         jobid, sep, nodelist = line.partition("|")
         if not sep:
             raise ValueError("unexpected squeue line %r" % line)
-        for node in expand(nodelist.strip()):
+        for node in expand(nodelist.strip(), slurm=True):
             jobs.setdefault(node, []).append(jobid.strip())
     return jobs
 

@@ -19,6 +19,8 @@ options:
   name:
     description:
       - Node names as a Slurm hostlist expression (C(c[001-128],gpu1)) or a list of names.
+      - It is read as Slurm reads it - text after the last bracket (C(c[1-2]-ib)) is refused; list
+        such names one by one (C(c1-ib,c2-ib)).
     type: list
     elements: str
     required: true
@@ -56,13 +58,7 @@ requirements:
   - C(scontrol) in the PATH of the node the task runs on.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    platforms: posix
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - hpc.cluster.attributes.diff
 """
 
 EXAMPLES = r"""
@@ -220,7 +216,7 @@ def main():
     # A list option splits 'c[1-2],c5' at the comma inside brackets too:
     # join the pieces back and read them as one hostlist expression.
     try:
-        names = expand(",".join(module.params["name"]))
+        names = expand(",".join(module.params["name"]), slurm=True)
     except HostlistError as exc:
         module.fail_json(msg="name: %s" % exc)
     if not names:

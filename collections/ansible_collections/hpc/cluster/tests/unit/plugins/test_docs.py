@@ -33,8 +33,9 @@ def doc_strings(path):
 
 def test_all_plugins_found():
     assert {p.stem for p in DOCUMENTED} == {
-        "hostlist_expand", "hostlist_compress", "slurm_node_lines", "slurm_partition_lines", "slurm_conf_changes",
-        "slurm_account", "slurm_node", "slurm_controller_facts", "gpu_facts", "munge_key", "munge_key_plan", "cluster"}
+        "hostlist_expand", "hostlist_compress", "slurm_node_lines", "slurm_nodes", "slurm_partition_lines",
+        "slurm_conf_changes", "cluster_addresses", "slurm_account", "slurm_node", "slurm_controller_facts",
+        "gpu_facts", "munge_key", "munge_key_plan", "cluster"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])

@@ -20,13 +20,26 @@ def test_filter_names():
 @pytest.mark.parametrize("expr, names", [
     ("c[01-03],gpu1", ["c01", "c02", "c03", "gpu1"]),
     ("n[009-11]", ["n009", "n010", "n011"]),
+    ("c[001-002]-ipmi", ["c001-ipmi", "c002-ipmi"]),
 ])
 def test_expand_filter(expr, names):
     assert hostlist_expand.hostlist_expand(expr) == names
 
 
+def test_expand_filter_slurm_flag():
+    assert hostlist_expand.hostlist_expand("c[1-2],ib-n[1-2]", slurm=True) == ["c1", "c2", "ib-n1", "ib-n2"]
+    with pytest.raises(AnsibleFilterError, match=r"^hostlist_expand: text '-ib' after the last bracket in "
+                                                 r"'n\[1-3\]-ib': Slurm refuses it"):
+        hostlist_expand.hostlist_expand("n[1-3]-ib", slurm=True)
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None])
+def test_expand_filter_slurm_flag_must_be_a_boolean(flag):
+    with pytest.raises(AnsibleFilterError, match=r"^hostlist_expand: slurm must be true or false, got "):
+        hostlist_expand.hostlist_expand("c1", slurm=flag)
+
+
 @pytest.mark.parametrize("expr, message", [
-    ("n[1-3]-ib", "hostlist_expand: text '-ib' after the last bracket"),
     ("n[3-1]", "hostlist_expand: reversed range '3-1'"),
     ("a,,b", "hostlist_expand: empty name"),
 ])

@@ -72,13 +72,23 @@ def test_ipv6():
     assert [v["cluster_address"] for v in hostvars(result).values()] == ["fd00::10", "fd00::11"]
 
 
+def test_names_with_text_after_the_last_bracket():
+    """BMC and InfiniBand names (c[001-002]-ipmi): hosts of the inventory, never a Slurm hostlist."""
+    result = model({"compute": {"hosts": "c[001-002]"},
+                    "bmc": {"hosts": "c[001-002]-ipmi", "address_start": "10.0.0.201"}})
+    assert hostvars(result) == {
+        "c001": {}, "c002": {},
+        "c001-ipmi": {"cluster_address": "10.0.0.201", "ansible_host": "10.0.0.201"},
+        "c002-ipmi": {"cluster_address": "10.0.0.202", "ansible_host": "10.0.0.202"}}
+
+
 ERRORS = [
     ({"compute": {"hosts": "c[1-3]"}, "gpu": {"hosts": "c3"}}, {}, "10.0.0.0/24",
      "host c3 is defined twice (groups compute and gpu)"),
     ({"compute": {"hosts": "c[1-3],c2"}}, {}, "10.0.0.0/24",
      "host c2 appears twice in the hosts pattern of group compute"),
-    ({"compute": {"hosts": "c[1-3]-ib"}}, {}, "10.0.0.0/24",
-     "group compute: bad hosts pattern: text '-ib' after the last bracket"),
+    ({"compute": {"hosts": "c[1-3]-ib]"}}, {}, "10.0.0.0/24",
+     "group compute: bad hosts pattern: unbalanced or nested brackets"),
     ({"compute": {"hosts": "c[3-1]"}}, {}, "10.0.0.0/24", "group compute: bad hosts pattern: reversed range '3-1'"),
     ({"compute": {"hosts": "c[1-2", "address_start": "10.0.0.1"}}, {}, "10.0.0.0/24",
      "group compute: bad hosts pattern: unbalanced"),

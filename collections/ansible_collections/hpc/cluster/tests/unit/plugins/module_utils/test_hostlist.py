@@ -44,9 +44,35 @@ EXPAND = [
     ("node-a.example[1-2]", ["node-a.example1", "node-a.example2"]),
 ]
 
-EXPAND_ERRORS = [
-    ("n[1-3]-ib", "text '-ib' after the last bracket in 'n[1-3]-ib'"),
+# Inventories name BMC and InfiniBand interfaces with text after the last bracket; both
+# hostlist libraries expand it, so expand does too unless slurm=True.
+EXPAND_LIBERAL = [
+    ("c[001-003]-ipmi", ["c001-ipmi", "c002-ipmi", "c003-ipmi"]),
+    ("n[1-3]-ib", ["n1-ib", "n2-ib", "n3-ib"]),
+    ("n[1-2]x,c1", ["n1x", "n2x", "c1"]),
+    ("rack[1-2]-n[01-02]-ib", ["rack1-n01-ib", "rack1-n02-ib", "rack2-n01-ib", "rack2-n02-ib"]),
+    ("n[1-2]-ib,n1-ib,c[1-2]", ["n1-ib", "n2-ib", "c1", "c2"]),
+    ("n[1,11]1", ["n11", "n111"]),
+    ("n[1-2]%d", ["n1%d", "n2%d"]),
+]
+
+# Refused with slurm=True only: Slurm refuses text after the last bracket.
+SLURM_ERRORS = [
+    ("n[1-3]-ib", "text '-ib' after the last bracket in 'n[1-3]-ib': Slurm refuses it"),
     ("n[1-2]x,c1", "text 'x' after the last bracket in 'n[1-2]x'"),
+    ("c1,rack[1-2]-n[1-2]-ib", "text '-ib' after the last bracket in 'rack[1-2]-n[1-2]-ib'"),
+]
+
+# Text after the last bracket is checked like the rest.
+LIBERAL_ERRORS = [
+    ("n[5-1]-ib", "reversed range '5-1' in 'n[5-1]-ib'"),
+    ("n[1-2]-ib]", "unbalanced or nested brackets"),
+    ("n[1-2]-i b", "whitespace inside item 'n[1-2]-i b'"),
+    ("n[a]-ib", "non-numeric range 'a' in 'n[a]-ib'"),
+]
+
+# Refused in both modes.
+EXPAND_ERRORS = [
     ("n[1-2", "unbalanced or nested brackets in 'n[1-2' (character 2 of the hostlist)"),
     ("c1,n[1-2", "unbalanced or nested brackets in 'n[1-2' (character 5 of the hostlist)"),
     ("n1-2]", "unbalanced or nested brackets in 'n1-2]' (character 5 of the hostlist)"),
@@ -132,10 +158,38 @@ def test_expand(expr, names):
     assert expand(expr) == names
 
 
-@pytest.mark.parametrize("expr, message", EXPAND_ERRORS, ids=[repr(c[0]) for c in EXPAND_ERRORS])
-def test_expand_errors(expr, message):
+@pytest.mark.parametrize("slurm", [False, True])
+@pytest.mark.parametrize("expr, names", EXPAND, ids=[repr(c[0]) for c in EXPAND])
+def test_expand_slurm_flag_changes_nothing_slurm_accepts(expr, names, slurm):
+    assert expand(expr, slurm=slurm) == names
+
+
+@pytest.mark.parametrize("expr, names", EXPAND_LIBERAL, ids=[repr(c[0]) for c in EXPAND_LIBERAL])
+def test_expand_text_after_the_last_bracket(expr, names):
+    assert expand(expr, slurm=False) == names
+
+
+@pytest.mark.parametrize("expr, message", SLURM_ERRORS, ids=[repr(c[0]) for c in SLURM_ERRORS])
+def test_expand_slurm_refuses_text_after_the_last_bracket(expr, message):
     with pytest.raises(HostlistError) as caught:
+        expand(expr, slurm=True)
+    assert message in str(caught.value)
+    with pytest.raises(HostlistError, match="Slurm refuses it"):
         expand(expr)
+
+
+@pytest.mark.parametrize("expr, message", LIBERAL_ERRORS, ids=[repr(c[0]) for c in LIBERAL_ERRORS])
+def test_expand_checks_items_with_text_after_the_last_bracket(expr, message):
+    with pytest.raises(HostlistError) as caught:
+        expand(expr, slurm=False)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("slurm", [False, True])
+@pytest.mark.parametrize("expr, message", EXPAND_ERRORS, ids=[repr(c[0]) for c in EXPAND_ERRORS])
+def test_expand_errors(expr, message, slurm):
+    with pytest.raises(HostlistError) as caught:
+        expand(expr, slurm=slurm)
     assert message in str(caught.value)
 
 
@@ -224,6 +278,77 @@ def test_expand_matches_python_hostlist(seed):
         parts.append("%s[%0*d-%d]" % (prefix, width, lo, hi))
     expr = ",".join(parts)
     assert expand(expr) == python_hostlist.expand_hostlist(expr)
+
+
+# Hostlists from python-hostlist's documentation (expand_hostlist's and expand_part's docstrings,
+# hostlist(1)) and from inventories: both libraries give the same names, in the same order.
+LIBRARY_EXPAND = [
+    "n[9-11],d[01-02]",
+    "x[1-2]y[1-3][1-3]",
+    "n[1-20]",
+    "n[10-19],n[15-24]",
+    "n[1-14,16,19-20]",
+    "c[001-128]-ipmi",
+    "c[001-004]-ib,c[001-004]",
+    "rack[1-2]-n[01-04]-bmc",
+    "n[009-11]",
+    "n[9-011]",
+    "n[01-02,5]",
+    "n[0-1],pre[7],[1-2]",
+    "n[1-3,2-4]",
+    "n[1,11][1,11]",
+    "c[1-2],c1,login1",
+    "a,b,c",
+    "x%d[1-2]",
+    "",
+]
+
+# What python-hostlist accepts and this module refuses on purpose (Slurm would mangle it).
+LIBRARY_LENIENT = [
+    ("a,,b", "empty name"),
+    ("a,", "empty name"),
+    ("a b", "whitespace inside name"),
+]
+
+# Name sets for compression, both ways.
+LIBRARY_COMPRESS = [
+    ["c%03d-ipmi" % i for i in range(1, 9)],
+    ["n1-ib", "n2-ib", "n3-ib", "ib-n1", "ib-n2"],
+    ["rack%d-n%02d" % (r, n) for r in (1, 2) for n in range(1, 5)],
+    ["rack%d-n%02d-ib" % (r, n) for r in (1, 2) for n in range(1, 5)],
+    ["n9", "n10", "n011", "n098", "n099", "n100"],
+    ["n1", "n01", "n001", "n2"],
+    ["login", "c1", "c2", "c10", "c1"],
+]
+
+
+@pytest.mark.parametrize("expr", LIBRARY_EXPAND)
+def test_expand_like_python_hostlist(expr):
+    assert expand(expr, slurm=False) == python_hostlist.expand_hostlist(expr)
+    assert expand(expr, unique=False, slurm=False) == python_hostlist.expand_hostlist(expr, allow_duplicates=True)
+
+
+@pytest.mark.parametrize("expr, message", LIBRARY_LENIENT, ids=[c[0] for c in LIBRARY_LENIENT])
+def test_refuses_what_python_hostlist_accepts(expr, message):
+    assert python_hostlist.expand_hostlist(expr)
+    with pytest.raises(HostlistError, match=message):
+        expand(expr, slurm=False)
+
+
+def _library_cases():
+    rng = random.Random(7)
+    return LIBRARY_COMPRESS + [_random_names(rng) for _seed in range(30)]
+
+
+@pytest.mark.parametrize("names", _library_cases())
+def test_compress_both_ways_with_python_hostlist(names):
+    """Each side expands the other's compressed form back to the names; ours is Slurm-valid."""
+    wanted = sorted(set(names))
+    ours = compress(names)
+    assert sorted(python_hostlist.expand_hostlist(ours)) == wanted
+    assert sorted(expand(ours, slurm=True)) == wanted
+    theirs = python_hostlist.collect_hostlist(names)
+    assert sorted(expand(theirs, slurm=False)) == wanted
 
 
 _RANGELIST_GRAMMAR = re.compile(r"[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*")

@@ -313,28 +313,6 @@ def test_diff_of_new_account(run_module):
                                                       "Parent": "root"}}
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("30", 30 * 60), ("30:15", 30 * 60 + 15), ("2:00:00", 7200), ("1-0", 86400), ("1-2", 93600),
-    ("1-02:30", 95400), ("7-00:00:00", 604800), ("168:00:00", 604800), ("UNLIMITED", None), ("-1", None),
-    ("", None),
-])
-def test_norm_time(text, seconds):
-    assert slurm_account.norm_time(text) == seconds
-
-
-@pytest.mark.parametrize("text, tres", [
-    ("cpu=4,mem=1G", {"cpu": "4", "mem": 1024.0}),
-    ("mem=1024M,cpu=4", {"cpu": "4", "mem": 1024.0}),
-    ("mem=2T", {"mem": 2097152.0}),
-    ("mem=512", {"mem": 512.0}),
-    ("gres/gpu:a100=4,cpu=-1", {"gres/gpu:a100": "4"}),
-    ("cpu=-1", None),
-    ("", None),
-])
-def test_norm_tres(text, tres):
-    assert slurm_account.norm_tres(text) == tres
-
-
 def test_cluster_option_not_for_qos(run_module):
     result, _calls = run_module(slurm_account.main, {"type": "qos", "name": "long", "cluster": "lab"}, [])
     assert result["failed"] is True

@@ -112,6 +112,11 @@ def test_parse_jobs_refuses_other_output():
         scf.parse_jobs("JOBID NODELIST\n")
 
 
+def test_parse_jobs_reads_node_lists_as_slurm_writes_them():
+    with pytest.raises(ValueError, match="text '-ib' after the last bracket in 'c\\[1-2\\]-ib'"):
+        scf.parse_jobs("12|c[1-2]-ib\n")
+
+
 # --- The module: files in tmp_path, scontrol and squeue mocked -------------------------------
 
 PING = (("scontrol", ["ping"]), 0, "Slurmctld(primary) at head is UP\n", "")

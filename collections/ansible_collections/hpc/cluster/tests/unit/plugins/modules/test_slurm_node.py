@@ -104,6 +104,8 @@ FAILURES = [
      [show("c1", line("c1", "IDLE"))], "reason is required to drain c1 (state=drained)"),
     ("bad hostlist", {"name": "c[1-", "state": "resume"}, [],
      "name: unbalanced or nested brackets in 'c[1-' (character 2 of the hostlist)"),
+    ("Slurm refuses text after the last bracket", {"name": "c[1-2]-ib", "state": "resume"}, [],
+     "name: text '-ib' after the last bracket in 'c[1-2]-ib': Slurm refuses it"),
     ("reason must not be blank", {"name": "c1", "state": "drain", "reason": " "}, [],
      "reason must not be empty"),
     ("unknown node: scontrol's message",

@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller cost of the Slurm preflight and the slurm.conf/gres.conf render at 1,000-10,000 nodes.
+
+Not a test: run it by hand, from the repository root (see ../shared/BENCH.md for the method):
+
+    .venv/bin/python bench/scale_bench.py                     # writes docs/scale-benchmark.md
+    .venv/bin/python bench/scale_bench.py --sizes 1000 --repeats 1 --output -   # quick look
+    git worktree add --detach /tmp/hpc-before 47ca68b
+    .venv/bin/python bench/scale_bench.py --before /tmp/hpc-before   # adds the old code at 1,000
+
+What runs, for each size N (compute nodes):
+- an inventory from the hpc.cluster.cluster inventory plugin: 1 control host, 2 login hosts,
+  N compute hosts (5% in group gpu, 1% in group highmem);
+- facts for every host in a jsonfile fact cache, made from this machine's own `setup` output
+  with the hardware varied (three node generations, some nodes with less memory, GPU nodes with
+  4 A100 or 8 H100 from hpc.cluster.gpu_facts), `gathering = smart`, so nothing is gathered;
+- the play "Preflight: Slurm and munge" exactly as playbooks/preflight.yml has it, limited to the
+  control host (`--limit`), with connection local: every cluster-wide (run_once) task of roles
+  munge and slurm runs in full, over every host's variables; the per-host tasks (getent, stat,
+  ls) run for the control host only;
+- then a play on the control host that renders the role's slurm.conf.j2 and gres.conf.j2.
+The floor is ansible-playbook with the same inventory and fact cache running one debug task.
+Timed with /usr/bin/time -v (user+system CPU seconds of ansible-playbook and its workers, peak
+RSS); sizes and trees interleaved, medians over the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+BIN = os.path.dirname(sys.executable)
+PLAY_NAME = "Preflight: Slurm and munge (control, compute, login)"
+CONTROL = "ctl1"
+ROCKY9 = {"ansible_distribution": "Rocky", "ansible_os_family": "RedHat", "ansible_distribution_major_version": "9",
+          "ansible_distribution_version": "9.6", "ansible_distribution_release": "Blue Onyx"}
+# Compute generations: (sockets, cores per socket, threads per core, memtotal_mb).
+GENERATIONS = [(2, 16, 1, 191000), (2, 32, 2, 385000), (2, 48, 2, 772000)]
+WRITE_CACHE = """
+import json, sys
+from ansible.plugins.loader import cache_loader, init_plugin_loader
+init_plugin_loader()
+cache = cache_loader.get("ansible.builtin.jsonfile", _uri=sys.argv[1])
+for host, facts in json.load(sys.stdin).items():
+    cache.set(host, facts)
+"""
+
+
+def shape(size):
+    gpu = size // 20
+    highmem = size // 100
+    return size - gpu - highmem, gpu, highmem
+
+
+def inventory(size):
+    """hpc.cluster.cluster plugin source for `size` compute hosts."""
+    plain, gpu, highmem = shape(size)
+    return {
+        "plugin": "hpc.cluster.cluster", "cluster_name": "scale", "cluster_network": "10.20.0.0/16",
+        "vars": {"slurm_partitions": [
+            {"name": "batch", "groups": ["compute"], "default": True, "options": {"MaxTime": "2-00:00:00"}},
+            {"name": "gpu", "groups": ["gpu"], "options": {"MaxTime": "1-00:00:00"}},
+            {"name": "highmem", "groups": ["highmem"]}]},
+        "groups": {
+            "control": {"hosts": CONTROL, "address_start": "10.20.0.10"},
+            "login": {"hosts": "login[1-2]", "address_start": "10.20.0.20"},
+            "compute": {"hosts": "c[00001-%05d]" % plain, "address_offset": 256, "children": ["gpu", "highmem"],
+                        "vars": {"slurm_node": {"Weight": 1}}},
+            "gpu": {"hosts": "g[0001-%04d]" % gpu, "address_start": "10.20.100.1",
+                    "vars": {"slurm_node": {"Weight": 10, "Features": ["gpu", "ib"]}}},
+            "highmem": {"hosts": "hm[001-%03d]" % highmem, "address_start": "10.20.120.1",
+                        "vars": {"slurm_node": {"Weight": 5}}},
+        },
+    }
+
+
+def real_setup():
+    """This machine's own setup output: the size and shape of real facts."""
+    run = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "setup", "-o"],
+                         capture_output=True, text=True, check=True, timeout=300,
+                         env=dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_NOCOLOR="1"))
+    return json.loads(run.stdout.split("=>", 1)[1])["ansible_facts"]
+
+
+def host_facts(base, host, index, total, address):
+    """Generations in blocks of consecutive hosts, as clusters grow; every 50th node lost a DIMM."""
+    facts = copy.deepcopy(base)
+    sockets, cores, threads, mem = GENERATIONS[index * len(GENERATIONS) // total]
+    gpus = []
+    if host.startswith("g"):
+        sockets, cores, threads, mem = 2, 32, 2, 1031000
+        model, count = ("a100", 4) if int(host[1:]) % 3 else ("h100", 8)
+        gpus = [{"vendor": "nvidia", "index": i, "name": "NVIDIA %s" % model.upper(), "type": model,
+                 "file": "/dev/nvidia%d" % i} for i in range(count)]
+    elif host.startswith("hm"):
+        mem = 2063000
+    elif index % 50 == 7:
+        mem -= 16384    # a failed DIMM
+    facts.update(ROCKY9, ansible_hostname=host, ansible_nodename=host, ansible_fqdn=host,
+                 ansible_processor_count=sockets, ansible_processor_cores=cores,
+                 ansible_processor_threads_per_core=threads, ansible_processor_vcpus=sockets * cores * threads,
+                 ansible_memtotal_mb=mem, hpc_gpus=gpus)
+    facts["ansible_default_ipv4"] = dict(facts.get("ansible_default_ipv4") or {}, address=address)
+    return facts
+
+
+def prepare(work, size, base):
+    """Inventory file and fact cache for one size; returns the inventory path and the host list."""
+    top = os.path.join(work, "n%d" % size)
+    os.makedirs(top)
+    path = os.path.join(top, "hpc.cluster.yml")
+    with open(path, "w") as handle:
+        yaml.safe_dump(inventory(size), handle, sort_keys=False)
+    listing = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", path, "--list"], capture_output=True,
+                             text=True, check=True, timeout=600, env=env_for(TOP, top))
+    data = json.loads(listing.stdout)
+    hostvars = data["_meta"]["hostvars"]
+    hosts = sorted(hostvars)
+    for start in range(0, len(hosts), 1000):    # in chunks: 10,000 hosts' facts take gigabytes at once
+        facts = {}
+        for index in range(start, min(start + 1000, len(hosts))):
+            host = hosts[index]
+            address = hostvars[host].get("cluster_address")
+            if isinstance(address, dict):
+                address = address.get("__ansible_unsafe")
+            facts[host] = host_facts(base, host, index, len(hosts), address)
+        subprocess.run([sys.executable, "-c", WRITE_CACHE, os.path.join(top, "facts")], input=json.dumps(facts),
+                       text=True, check=True, timeout=1200)
+    compute = [h for h in hosts if re.match(r"(c|g|hm)\d", h)]
+    # An existing munge key on the control host: the munge preflight plans "keep it".
+    with open(os.path.join(top, "munge.key"), "wb") as handle:
+        handle.write(os.urandom(1024))
+    return top, path, compute
+
+
+def env_for(tree, top):
+    return dict(os.environ, ANSIBLE_CONFIG=os.path.join(tree, "ansible.cfg"),
+                ANSIBLE_ROLES_PATH=os.path.join(tree, "roles"),
+                ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=os.path.join(top, "facts"),
+                ANSIBLE_CACHE_PLUGIN_TIMEOUT="0", ANSIBLE_GATHERING="smart", ANSIBLE_NOCOLOR="1",
+                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
+                ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_TASK_OUTPUT_LIMIT="all",
+                ANSIBLE_DISPLAY_SKIPPED_HOSTS="0", ANSIBLE_RETRY_FILES_ENABLED="0")
+
+
+def playbooks(tree, out):
+    """The tree's own Slurm preflight play, then the render; and the floor."""
+    with open(os.path.join(tree, "playbooks", "preflight.yml")) as handle:
+        plays = yaml.safe_load(handle)
+    slurm = [p for p in plays if p["name"] == PLAY_NAME]
+    assert len(slurm) == 1, "no play %r in %s/playbooks/preflight.yml" % (PLAY_NAME, tree)
+    templates = os.path.join(tree, "roles", "slurm", "templates")
+    render = {"name": "Render slurm.conf and gres.conf", "hosts": "control", "gather_facts": False, "tasks": [
+        {"name": "Load role slurm's defaults and variables",
+         "ansible.builtin.include_role": {"name": "slurm", "tasks_from": "set_vars.yml", "public": True}},
+        {"name": "Render slurm.conf", "ansible.builtin.template": {
+            "src": os.path.join(templates, "slurm.conf.j2"), "dest": os.path.join(out, "slurm.conf"), "mode": "0644"}},
+        {"name": "Render gres.conf", "ansible.builtin.template": {
+            "src": os.path.join(templates, "gres.conf.j2"), "dest": os.path.join(out, "gres.conf"), "mode": "0644"}},
+    ]}
+    floor = [{"name": "Floor", "hosts": "control", "gather_facts": False, "tasks": [
+        {"name": "Nothing", "ansible.builtin.debug": {"msg": "{{ ansible_facts['distribution'] }}"}}]}]
+    return slurm + [render], floor
+
+
+def parse_time(text):
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1))
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text).group(1)
+    seconds = 0.0
+    for part in wall.split(":"):
+        seconds = seconds * 60 + float(part)
+    return user + system, seconds, rss / 1024.0
+
+
+TASK_RE = re.compile(r"^(.+?) -+ ([\d.]+)s\s*$")
+
+
+def parse_tasks(stdout):
+    """profile_tasks' summary: task name -> wall seconds."""
+    tasks = {}
+    tail = stdout.split("===============================================================================")[-1]
+    for line in tail.splitlines():
+        match = TASK_RE.match(line.strip())
+        if match:
+            tasks[match.group(1).strip()] = float(match.group(2))
+    return tasks
+
+
+def run(tree, top, inventory_path, play, extra, label):
+    path = os.path.join(top, "%s.yml" % label)
+    with open(path, "w") as handle:
+        yaml.safe_dump(play, handle, sort_keys=False)
+    args = ["/usr/bin/time", "-v", os.path.join(BIN, "ansible-playbook"), "-i", inventory_path, path,
+            "--limit", CONTROL, "-e", json.dumps(extra)]
+    done = subprocess.run(args, capture_output=True, text=True, env=env_for(tree, top), check=False, timeout=7200)
+    if done.returncode != 0:
+        sys.exit("%s failed:\n%s\n%s" % (label, done.stdout[-6000:], done.stderr[-3000:]))
+    cpu, wall, rss = parse_time(done.stderr)
+    return {"cpu": cpu, "wall": wall, "rss": rss, "tasks": parse_tasks(done.stdout)}
+
+
+def check_render(out, compute):
+    """Every compute host in exactly one NodeName line; gres.conf names the GPU hosts."""
+    sys.path.insert(0, os.path.join(TOP, "collections"))
+    from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import expand
+
+    with open(os.path.join(out, "slurm.conf")) as handle:
+        lines = [line for line in handle.read().splitlines() if line.startswith("NodeName=")]
+    named = [h for line in lines for h in expand(line.split()[0].split("=", 1)[1])]
+    assert sorted(named) == sorted(compute), "slurm.conf does not name every compute host once"
+    with open(os.path.join(out, "gres.conf")) as handle:
+        gres_hosts = {line.split()[0].split("=", 1)[1] for line in handle if line.startswith("NodeName=")}
+    assert gres_hosts == {h for h in compute if h.startswith("g")}, "gres.conf does not name the GPU hosts"
+    return len(lines)
+
+
+def slope(points):
+    """Least-squares slope of log(cpu) over log(size)."""
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(max(c, 1e-3)) for _, c in points]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def loadavg():
+    return " ".join("%.2f" % v for v in os.getloadavg())
+
+
+def git_head(tree):
+    done = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", tree, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return done.stdout.strip() + (" + uncommitted changes" if dirty else "")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--before", help="a worktree of older code, measured at --before-sizes")
+    parser.add_argument("--before-sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--output", default=os.path.join(TOP, "docs", "scale-benchmark.md"))
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="scale-bench-")
+    base = real_setup()
+    trees = [("now", TOP)] + ([("before", os.path.abspath(args.before))] if args.before else [])
+    sizes = sorted(set(args.sizes) | (set(args.before_sizes) if args.before else set()))
+    prepared = {}
+    for size in sizes:
+        print("preparing %d compute nodes ..." % size, file=sys.stderr)
+        prepared[size] = prepare(work, size, base)
+    load_start = loadavg()
+    results = {}
+    rendered = {}
+    for rep in range(args.repeats):
+        for size in sizes:
+            top, inventory_path, compute = prepared[size]
+            jobs = [("floor", TOP)] + [(name, tree) for name, tree in trees
+                                       if name == "now" and size in args.sizes
+                                       or name == "before" and size in args.before_sizes]
+            for name, tree in jobs:
+                out = os.path.join(top, "out-%s" % name)
+                os.makedirs(out, exist_ok=True)
+                os.makedirs(os.path.join(top, "etc"), exist_ok=True)
+                slurm_play, floor_play = playbooks(tree, out)
+                extra = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                         "ansible_become": False, "slurmdbd_db_password": "synthetic-vault-password",
+                         "munge_key_file": os.path.join(top, "munge.key"),
+                         "__slurm_conf_dir": os.path.join(top, "etc")}
+                result = run(tree, top, inventory_path, floor_play if name == "floor" else slurm_play, extra,
+                             "%s-%d" % (name, rep))
+                results.setdefault((name, size), []).append(result)
+                if name != "floor":
+                    rendered[(name, size)] = check_render(out, compute)
+                print("rep %d  N=%-6d %-6s cpu %7.2fs  wall %7.2fs  rss %6.0f MB  load %s"
+                      % (rep, size, name, result["cpu"], result["wall"], result["rss"], loadavg()), file=sys.stderr)
+    load_end = loadavg()
+
+    same = None
+    if args.before:
+        size = args.before_sizes[0]
+        files = []
+        for name in ("now", "before"):
+            out = os.path.join(prepared[size][0], "out-%s" % name)
+            files.append([open(os.path.join(out, f)).read() for f in ("slurm.conf", "gres.conf")])
+        same = files[0] == files[1]
+
+    text = report(args, trees, sizes, results, rendered, load_start, load_end, same)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w") as handle:
+            handle.write(text)
+        print("wrote %s" % args.output, file=sys.stderr)
+    if args.keep:
+        print("work directory: %s" % work, file=sys.stderr)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def report(args, trees, sizes, results, rendered, load_start, load_end, same):
+    out = []
+    say = out.append
+    say("# Scale benchmark: Slurm preflight and slurm.conf on the controller\n")
+    say("Written by `bench/scale_bench.py` (%s); do not edit by hand.\n"
+        % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    say("- Code: %s%s" % (git_head(TOP), "; before: %s (%s)" % (git_head(trees[1][1]), trees[1][1])
+                          if len(trees) > 1 else ""))
+    say("- Machine: %s, %d CPUs, Python %s, ansible-core %s" % (
+        platform.platform(), os.cpu_count(), platform.python_version(), ansible_version()))
+    say("- Load average (1, 5, 15 min) at start: %s; at end: %s" % (load_start, load_end))
+    say("- Medians of %d runs; sizes and code versions interleaved in each run.\n" % args.repeats)
+    say("## What is measured\n")
+    say("Per size N (compute nodes; plus 1 control and 2 login hosts): an inventory from the "
+        "`hpc.cluster.cluster` plugin (5% of the nodes in `gpu`, 1% in `highmem`), facts in a jsonfile "
+        "fact cache made from a real `setup` output with three node generations, some nodes with less "
+        "memory and GPU nodes (4 A100 or 8 H100 from `hpc.cluster.gpu_facts`), `gathering = smart`.")
+    say("`ansible-playbook` runs the play *%s* of the tree's own `playbooks/preflight.yml`, limited "
+        "to the control host with connection local, then renders the role's `slurm.conf.j2` and "
+        "`gres.conf.j2` on it. Every cluster-wide (run_once) task of roles munge and slurm runs in "
+        "full over every host; the per-host tasks (getent, stat, ls) run for the control host only, "
+        "so their cost on the other N+2 hosts (one worker fork per host and task, linear in N) is "
+        "not in these figures. *floor*: the same inventory and fact cache, one debug task. CPU is "
+        "user+system seconds of ansible-playbook and its workers (`/usr/bin/time -v`).\n" % PLAY_NAME)
+    say("| N compute | code | CPU s | wall s | peak RSS MB | floor CPU s | CPU above floor | NodeName lines |")
+    say("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        floor = med(results[("floor", size)], "cpu")
+        for name, _tree in trees:
+            runs = results.get((name, size))
+            if not runs:
+                continue
+            cpu = med(runs, "cpu")
+            say("| %d | %s | %.1f | %.1f | %.0f | %.1f | %.1f | %d |" % (
+                size, name, cpu, med(runs, "wall"), med(runs, "rss"), floor, cpu - floor, rendered[(name, size)]))
+    say("")
+    now = [(s, med(results[("now", s)], "cpu")) for s in args.sizes if ("now", s) in results]
+    above = [(s, med(results[("now", s)], "cpu") - med(results[("floor", s)], "cpu")) for s in args.sizes]
+    floors = [(s, med(results[("floor", s)], "cpu")) for s in args.sizes]
+    if len(now) > 1:
+        say("Log-log slope of CPU seconds over N (1 = linear, 2 = quadratic): whole run %.2f, above the "
+            "floor %.2f, floor alone %.2f.\n" % (slope(now), slope(above), slope(floors)))
+    if len(trees) > 1:
+        for size in args.before_sizes:
+            if ("before", size) in results and ("now", size) in results:
+                b = med(results[("before", size)], "cpu")
+                n = med(results[("now", size)], "cpu")
+                say("At N=%d the code before takes %.1f CPU s, now %.1f: %.1fx less controller CPU. "
+                    "Rendered slurm.conf and gres.conf identical: %s.\n"
+                    % (size, b, n, b / n, "yes" if same else "NO"))
+    say("## Where the time goes (wall seconds per task, profile_tasks, median)\n")
+    for size in sizes:
+        for name, _tree in trees:
+            runs = results.get((name, size))
+            if not runs:
+                continue
+            names = set().union(*(r["tasks"] for r in runs))
+            times = {t: statistics.median(r["tasks"].get(t, 0.0) for r in runs) for t in names}
+            top = sorted(times.items(), key=lambda kv: -kv[1])[:6]
+            say("- N=%d, %s: %s" % (size, name, "; ".join("%s %.2f" % kv for kv in top)))
+    say("")
+    return "\n".join(out) + "\n"
+
+
+def ansible_version():
+    from ansible.release import __version__
+
+    return __version__
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Compute nodes -> slurm.conf NodeName lines, gres.conf entries and GresTypes.
+
+Shared by the filters ``slurm_nodes`` (the role's one call per run) and ``slurm_node_lines``
+(kept for compatibility). Errors are :class:`SlurmNodeError` with a message naming the host and
+the key; the filters prefix their own name. Pure Python, so it runs on the controller only once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
+    HostlistError,
+    compress,
+)
+
+# Declared key -> fact it is checked against.
+HARDWARE = (
+    ("Sockets", "processor_count"),
+    ("CoresPerSocket", "processor_cores"),
+    ("ThreadsPerCore", "processor_threads_per_core"),
+    ("RealMemory", "memtotal_mb"),
+)
+FACTS = tuple(fact for _key, fact in HARDWARE)
+_ORDER = (
+    "CPUs", "Boards", "SocketsPerBoard", "Sockets", "CoresPerSocket", "ThreadsPerCore",
+    "RealMemory", "TmpDisk", "MemSpecLimit", "CoreSpecCount", "CpuSpecList", "Gres",
+    "Features", "Weight", "State", "Reason", "Port", "NodeAddr", "NodeHostname",
+)
+_RANK = {key: pos for pos, key in enumerate(_ORDER)}
+_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_SPACE_RE = re.compile(r"\s")
+
+
+class SlurmNodeError(ValueError):
+    """Input that would give a wrong or refused slurm.conf."""
+
+
+def _positive_int(host, what, value):
+    bad = SlurmNodeError("host %s: %s must be a positive integer, got %r" % (host, what, value))
+    if isinstance(value, bool):
+        raise bad
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise bad from None
+    if number != value and str(value).strip() != str(number):
+        raise bad
+    if number <= 0:
+        raise bad
+    return number
+
+
+def int_at_least(name, value, least):
+    """A filter option that must be an integer >= least."""
+    bad = SlurmNodeError("%s must be an integer >= %d, got %r" % (name, least, value))
+    if isinstance(value, bool):
+        raise bad
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise bad from None
+    if number < least:
+        raise bad
+    return number
+
+
+def _value(host, key, value):
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(str(v) for v in value)
+    elif isinstance(value, Mapping) or value is None:
+        raise SlurmNodeError("host %s: slurm_node.%s must be a string, a number or a list, got %r"
+                             % (host, key, value))
+    else:
+        text = str(value)
+    if text == "":
+        raise SlurmNodeError("host %s: slurm_node.%s is empty" % (host, key))
+    if '"' in text or "\n" in text:
+        raise SlurmNodeError("host %s: slurm_node.%s contains a quote or a newline: %r" % (host, key, text))
+    if _SPACE_RE.search(text):
+        text = '"%s"' % text
+    return text
+
+
+def node_params(host, facts, declared, gres, reserve, granularity):
+    """The NodeName parameters of one host, as the text after ``NodeName=<host> ``.
+
+    facts: the four hardware facts (FACTS; a value may be None), declared: the host's
+    slurm_node (or None), gres: its Gres string ('' for none).
+    """
+    declared = declared or {}
+    if not isinstance(declared, Mapping):
+        raise SlurmNodeError("host %s: slurm_node must be a dictionary, got %s" % (host, type(declared).__name__))
+    for key in declared:
+        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+            raise SlurmNodeError("host %s: slurm_node key %r is not a NodeName parameter name" % (host, key))
+        if key.lower() == "nodename":
+            raise SlurmNodeError("host %s: slurm_node must not set NodeName (it is the host name)" % host)
+
+    params = {}
+    hardware = {}
+    for key, fact in HARDWARE:
+        raw = facts.get(fact)
+        have = None if raw is None else _positive_int(host, fact, raw)
+        if key in declared:
+            want = _positive_int(host, "slurm_node.%s" % key, declared[key])
+            if have is not None and want > have:
+                raise SlurmNodeError("host %s: slurm_node.%s=%d is larger than the facts (%s=%d)"
+                                     % (host, key, want, fact, have))
+            value = want
+        elif have is None:
+            raise SlurmNodeError("host %s: fact %s is missing (gather facts, or declare slurm_node.%s)"
+                                 % (host, fact, key))
+        elif key == "RealMemory":
+            value = have - reserve
+            if value <= 0:
+                raise SlurmNodeError("host %s: RealMemory would be %d (memtotal_mb %d - memory_reserve_mb %d)"
+                                     % (host, value, have, reserve))
+            if value >= granularity:
+                value -= value % granularity
+        else:
+            value = have
+        hardware[key] = value
+        params[key] = str(value)
+
+    if "CPUs" in declared:
+        cpus = _positive_int(host, "slurm_node.CPUs", declared["CPUs"])
+        most = hardware["Sockets"] * hardware["CoresPerSocket"] * hardware["ThreadsPerCore"]
+        if cpus > most:
+            raise SlurmNodeError("host %s: slurm_node.CPUs=%d is larger than Sockets x CoresPerSocket x "
+                                 "ThreadsPerCore = %d" % (host, cpus, most))
+
+    if gres not in (None, "") and "Gres" not in declared:
+        if not isinstance(gres, str):
+            raise SlurmNodeError("host %s: gres must be a string, got %r" % (host, gres))
+        params["Gres"] = _value(host, "Gres", gres)
+    for key, value in declared.items():
+        if key in hardware:
+            continue
+        params[key] = _value(host, key, value)
+    ordered = sorted(params, key=lambda k: (_RANK.get(k, len(_ORDER)), k))
+    return " ".join("%s=%s" % (key, params[key]) for key in ordered)
+
+
+def check_host_name(host):
+    if not isinstance(host, str) or host == "":
+        raise SlurmNodeError("host names must be non-empty strings, got %r" % (host,))
+
+
+def group_lines(params_by_host):
+    """Hosts with identical parameters share one line (compressed hostlist); lines sorted."""
+    groups = {}
+    for host, params in params_by_host.items():
+        groups.setdefault(params, []).append(host)
+    lines = []
+    for params, hosts in groups.items():
+        try:
+            hostlist = compress(hosts)
+        except HostlistError as exc:
+            raise SlurmNodeError("bad host name: %s" % exc) from None
+        lines.append("NodeName=%s %s" % (hostlist, params))
+    return sorted(lines)
+
+
+def gres_entries(host, declared, gpus):
+    """gres.conf entries of one host: its declared slurm_gres, else its GPUs (hpc_gpus)."""
+    if declared is not None:
+        if not isinstance(declared, (list, tuple)):
+            raise SlurmNodeError("host %s: slurm_gres must be a list of {name, type, file, count} entries, got %s"
+                                 % (host, type(declared).__name__))
+        entries = []
+        for pos, entry in enumerate(declared):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str) or not entry.get("name"):
+                raise SlurmNodeError("host %s: slurm_gres[%d] needs a name (gpu, mps, shard, ...), got %r"
+                                     % (host, pos, entry))
+            if entry.get("count") is not None:
+                _positive_int(host, "slurm_gres[%d].count" % pos, entry["count"])
+            entries.append({key: value for key, value in entry.items() if value is not None})
+        return entries
+    if not gpus:
+        return []
+    if not isinstance(gpus, (list, tuple)):
+        raise SlurmNodeError("host %s: fact hpc_gpus must be a list, got %s" % (host, type(gpus).__name__))
+    entries = []
+    for pos, gpu in enumerate(gpus):
+        if not isinstance(gpu, Mapping) or not gpu.get("file"):
+            raise SlurmNodeError("host %s: fact hpc_gpus[%d] has no device file: %r (run hpc.cluster.gpu_facts, "
+                                 "or declare slurm_gres)" % (host, pos, gpu))
+        entries.append({"name": "gpu", "type": gpu.get("type") or "", "file": gpu["file"]})
+    return entries
+
+
+def _lower(text):
+    return text.lower()
+
+
+def gres_string(entries):
+    """Gres= of a node, e.g. gpu:a100:4: counts per name[:type], sorted (case-insensitive)."""
+    counts = {}
+    for entry in entries:
+        key = entry["name"] + (":%s" % entry["type"] if entry.get("type") else "")
+        counts[key] = counts.get(key, 0) + int(entry.get("count", 1))
+    return ",".join("%s:%d" % (key, counts[key]) for key in sorted(counts, key=_lower))
+
+
+def gres_types(gres_by_host):
+    """GresTypes: every gres name once (case-insensitive), sorted."""
+    seen = {}
+    for entries in gres_by_host.values():
+        for entry in entries:
+            seen.setdefault(entry["name"].lower(), entry["name"])
+    return ",".join(sorted(seen.values(), key=_lower))
