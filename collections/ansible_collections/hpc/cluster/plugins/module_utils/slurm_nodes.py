@@ -41,24 +41,8 @@ class SlurmNodeError(ValueError):
     """Input that would give a wrong or refused slurm.conf."""
 
 
-def _positive_int(host, what, value):
-    bad = SlurmNodeError("host %s: %s must be a positive integer, got %r" % (host, what, value))
-    if isinstance(value, bool):
-        raise bad
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise bad from None
-    if number != value and str(value).strip() != str(number):
-        raise bad
-    if number <= 0:
-        raise bad
-    return number
-
-
-def int_at_least(name, value, least):
-    """A filter option that must be an integer >= least."""
-    bad = SlurmNodeError("%s must be an integer >= %d, got %r" % (name, least, value))
+def _integer(value, bad, least):
+    """value as an int >= least (numbers and numeric strings, never booleans), else raise bad."""
     if isinstance(value, bool):
         raise bad
     try:
@@ -68,6 +52,19 @@ def int_at_least(name, value, least):
     if number < least:
         raise bad
     return number
+
+
+def _positive_int(host, what, value):
+    bad = SlurmNodeError("host %s: %s must be a positive integer, got %r" % (host, what, value))
+    number = _integer(value, bad, 1)
+    if number != value and str(value).strip() != str(number):
+        raise bad
+    return number
+
+
+def int_at_least(name, value, least):
+    """A filter option that must be an integer >= least."""
+    return _integer(value, SlurmNodeError("%s must be an integer >= %d, got %r" % (name, least, value)), least)
 
 
 def _value(host, key, value):
