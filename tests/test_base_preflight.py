@@ -67,6 +67,7 @@ CASES = [
     ("dup-address", {}, {"c01": {"cluster_address": "10.1.0.10"}}, "duplicate cluster address: 10.1.0.10"),
     ("no-address", {}, {"c01": {"ansible_host": "c01.example.org"}}, "no cluster address for c01"),
     ("bad-network", {"cluster_network": "10.1.0.0"}, {}, "not 10.1.0.0"),
+    ("bad-network-octet", {"cluster_network": "10.256.0.0/16"}, {}, "not 10.256.0.0/16"),
     ("low-uid", {"cluster_users": USERS + [{"name": "svc", "uid": 202, "gid": 2000}]}, {},
      "service accounts: svc"),
     ("low-gid", {"cluster_groups": GROUPS + [{"name": "munge", "gid": 201}]}, {}, "service accounts: munge"),
@@ -84,6 +85,13 @@ CASES = [
     ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "needs a valid name, a numeric uid"),
     ("bad-group-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": "2x"}]}, {},
      "needs a valid name and a numeric gid"),
+    # firewalld on with nothing trusted would cut the cluster's own traffic.
+    ("firewall-no-sources", {"base_firewall_manage": True, "base_firewall_cluster_sources": []}, {},
+     "trust 'network'); got (none)"),
+    ("firewall-bad-source", {"base_firewall_manage": True,
+                             "base_firewall_cluster_sources": ["10.1.0.0/16", "10.1.0.0/33", "10.89.0.300/32",
+                                                               "cluster"]}, {},
+     "got ['10.1.0.0/33', '10.89.0.300/32', 'cluster']"),
 ]
 
 
@@ -142,3 +150,31 @@ def test_check_run_skips_firewall_zones_until_firewalld_runs():
     zones = [t for t in main if t.get("ansible.builtin.include_tasks", {}).get("file") == "firewall.yml"]
     assert len(zones) == 1, main
     assert "not (ansible_check_mode and __base_firewall_start | default({}) is changed)" in zones[0]["when"]
+
+
+def test_firewall_trusts_the_nodes_or_the_network(tmp_path):
+    """trust: nodes puts each node's cluster address (/32) in the cluster zone; network the CIDRs."""
+    shown = {}
+    for trust in ("nodes", "network"):
+        play = tmp_path / trust
+        play.mkdir()
+        run = run_role(play, "preflight.yml", BASE)  # writes the inventory
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        inventory = play / "inventory.yml"
+        debug = [{"name": "Show", "hosts": "head", "gather_facts": False, "roles": [],
+                  "tasks": [{"ansible.builtin.include_role": {"name": "base", "tasks_from": "preflight.yml",
+                                                              "public": True}},
+                            {"ansible.builtin.debug": {
+                                "msg": "SOURCES={{ __base_firewall_cluster_sources | to_json }}"}}]}]
+        (play / "show.yml").write_text(yaml.safe_dump(debug))
+        env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_ROLES_PATH=str(TOP / "roles"),
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                   ANSIBLE_LOCALHOST_WARNING="0")
+        out = subprocess.run([PLAYBOOK_BIN, "-i", str(inventory), str(play / "show.yml"),
+                              "-e", json.dumps({"base_firewall_manage": True, "base_firewall_cluster_trust": trust})],
+                             capture_output=True, text=True, env=env, check=False, timeout=300)
+        assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+        shown[trust] = json.loads(out.stdout.split("SOURCES=", 1)[1].split("\n", 1)[0].rstrip('"').replace('\\"', '"'))
+    assert sorted(shown["nodes"]) == ["10.1.0.10/32", "10.1.0.11/32", "10.1.0.21/32"]
+    assert shown["network"] == ["10.1.0.0/16"]
+
