@@ -373,6 +373,7 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
                 say("At N=%d the code before takes %.1f CPU s, now %.1f: %.1fx less controller CPU. "
                     "Rendered slurm.conf and gres.conf identical: %s.\n"
                     % (size, b, n, b / n, "yes" if same else "NO"))
+    say(NOTES)
     say("## Where the time goes (wall seconds per task, profile_tasks, median)\n")
     for size in sizes:
         for name, _tree in trees:
@@ -385,6 +386,45 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
             say("- N=%d, %s: %s" % (size, name, "; ".join("%s %.2f" % kv for kv in top)))
     say("")
     return "\n".join(out) + "\n"
+
+
+NOTES = """## How the cluster-wide data is read, and what is left
+
+Before: one `hostvars[host]` read per compute host (`map('extract', hostvars)`), which merges every
+variable source of the host and cleans and copies its whole facts twice (`clean_facts`,
+`namespace_facts`), then decodes the fact cache's JSON with a Python hook per dictionary: 2-7 ms
+per host. Now the action `hpc.cluster.slurm_cluster_data` (collection `plugins/action/`) reads only the
+variables it needs (the four hardware facts, `hpc_gpus`, `slurm_node`, `slurm_gres` and the four
+cluster-wide settings), layer by layer in the order of ansible-core's `VariableManager.get_vars`
+(inventory and vars-plugin group layers once per distinct set of groups; host variables, host_vars
+files, facts, include_vars/set_fact and extra vars per host), and decodes a cached host's facts with
+the plain C JSON decoder when they hold no tagged value. Every run it compares this read with
+`hostvars` for one host of each set of groups, and reads through `hostvars` when they differ, when an
+internal interface is missing, or (for one host) when a value holds a template. The per-host settings
+check (one assert per Slurm host against a run_once reference) is one run_once check over the same
+read, naming every host that differs; the unknown-keys check runs once too.
+
+What is left, per host: reading its fact cache file and decoding it twice (the jsonfile plugin's
+envelope, then the facts), the vars plugins for the host (host_group_vars looks for its host_vars
+file) and the NodeName computation, about 0.4-0.6 ms of CPU; and, independent of N, the munge and
+slurm preflight modules that run on the control host (getent, stat, slurmctld -V, ...: a Python
+start each), the render, and the inventory parse (the floor). The main process polls its workers
+(`internal_poll_interval`, 1 ms by default), so its CPU grows with the workers' wall time: on a
+loaded machine the same run costs more CPU.
+
+Not in these figures: in a real run the play runs every per-host task on every Slurm host. Each
+(host, task) pair costs the controller one `get_vars` (the same whole-facts cleaning, 3-7 ms with
+real facts) and one worker fork, whatever the task does; this is linear in N and is the
+controller's largest cost at 10,000 hosts (minutes per per-host task), so the slurm preflight keeps
+as few per-host tasks as it can.
+
+Ansible settings the bench uses and an admin would use: `fact_caching = jsonfile` with
+`gathering = smart` (facts gathered once, not per run; with the default memory cache the facts are
+in memory and reading them costs nothing, but every run gathers them), `forks` as high as the
+controller's cores allow for the per-host tasks. `ansible.posix.profile_tasks` (bench only) adds a
+little. `internal_poll_interval` above 0.001 lowers the main process's polling CPU during long tasks
+at the price of latency per task.
+"""
 
 
 def ansible_version():

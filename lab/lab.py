@@ -30,6 +30,7 @@ IMAGES = TOP / "lab" / "images"
 LABEL = "io.hpc-lab.owner"
 RECIPE_LABEL = "io.hpc-lab.recipe"
 MAX_COMPUTE = 16
+TINY_IMAGE = "localhost/hpc-tiny:latest"
 OS_CHOICES = ("debian12", "rocky9", "rocky10")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
@@ -165,6 +166,36 @@ class Lab:
         self.podman("build", *build_args, "--label", f"{RECIPE_LABEL}={want}", "-t", self.image,
                     str(recipe), capture=False)
         print(f"lab: built {self.image} in {time.monotonic() - start:.0f} s")
+
+    def build_tiny_image(self) -> Path:
+        """The image the container tests run in jobs (localhost/hpc-tiny): busybox alone, made
+        without a registry, and saved to a file as a site without a registry brings one in."""
+        tar = STATE / "images" / "hpc-tiny.tar"
+        busybox = Path("/bin/busybox")
+        if not busybox.exists():
+            raise LabError("/bin/busybox is missing: run bin/bootstrap first (package busybox-static)")
+        want = hashlib.sha256(busybox.read_bytes()).hexdigest()[:16]
+        if tar.exists() and self.image_recipe(TINY_IMAGE) == want:
+            return tar
+        tar.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="hpc-tiny-") as tmp:
+            root = Path(tmp)
+            (root / "bin").mkdir()
+            (root / "tmp").mkdir(mode=0o1777)
+            shutil.copy2(busybox, root / "bin" / "busybox")
+            for applet in ("sh", "cat", "tail", "sleep", "id", "ls", "echo", "head", "dd", "wc"):
+                (root / "bin" / applet).symlink_to("busybox")
+            pack = subprocess.Popen(["tar", "-C", str(root), "--owner=0", "--group=0", "-c", "."],
+                                    stdout=subprocess.PIPE)
+            subprocess.run(["podman", "import", "--change", f"LABEL {RECIPE_LABEL}={want}",
+                            "--change", "CMD /bin/sh", "-", TINY_IMAGE], stdin=pack.stdout, env=self.env,
+                           check=True, stdout=subprocess.DEVNULL)
+            if pack.wait() != 0:
+                raise LabError("tar of the tiny image's tree failed")
+        tar.unlink(missing_ok=True)
+        self.podman("save", "--format", "oci-archive", "-o", str(tar), TINY_IMAGE)
+        print(f"lab: built {TINY_IMAGE} into {tar.relative_to(TOP)}")
+        return tar
 
     def build_rootfs(self, recipe: Path, want: str) -> None:
         rootfs = self.rootfs
@@ -312,7 +343,9 @@ class Lab:
         inventory = {
             "all": {
                 "children": {"cluster": {"children": groups,
-                                         "vars": {"cluster_network": str(self.net), **self.secrets()}}},
+                                         "vars": {"cluster_network": str(self.net), **self.secrets()}},
+                             # Prometheus, Alertmanager (and Grafana where it installs) on the head.
+                             "monitoring": {"hosts": {nodes[0].name: {}}}},
                 "vars": {
                     "ansible_user": "root",
                     "ansible_ssh_private_key_file": str(key),
@@ -408,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         lab = Lab(args.name, args.subnet, args.os_name, args.inventory)
         if args.command == "image":
             lab.build_image()
+            lab.build_tiny_image()
             lab.ssh_key()
         elif args.command == "up":
             lab.up(compute)

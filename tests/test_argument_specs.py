@@ -22,6 +22,8 @@ INPUTS = {
     "munge": {"munge_key"},
     "slurm": {"slurm_node", "slurm_gres"},
     "slurmdbd": {"slurmdbd_db_password", "slurm_qos", "slurm_accounts", "slurm_users"},
+    **dict.fromkeys(("apptainer", "podman"), {"cluster_users", "cluster_subid_start", "cluster_subid_count",
+                                              "cluster_subid_uid_base", "cluster_subid_reserved"}),
 }
 
 

@@ -39,6 +39,14 @@ def included_file(task):
     raise AssertionError("main.yml holds only imports and includes: %r" % task)
 
 
+# The concern of playbooks/preflight.yml each role's own preflight is skipped after.
+CONCERN_OF_ROLE = {
+    **dict.fromkeys(("munge", "slurm", "slurmdbd"), "slurm"),
+    **dict.fromkeys(("apptainer", "podman"), "containers"),
+    **dict.fromkeys(("node_exporter", "slurm_exporter", "prometheus", "alertmanager", "grafana"), "monitoring"),
+}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_table_of_contents(role):
     tasks = load(TOP / "roles" / role / "tasks" / "main.yml")
@@ -48,7 +56,7 @@ def test_table_of_contents(role):
     # import would overwrite the results its tasks registered in the preflight play.
     assert included_file(second) == ("include_tasks", "preflight.yml")
     assert second["ansible.builtin.include_tasks"]["apply"]["tags"] == second["tags"]
-    concern = "slurm" if role in ("munge", "slurm", "slurmdbd") else "base"
+    concern = CONCERN_OF_ROLE.get(role, "base")
     assert second["when"] == "'%s' not in __cluster_preflight_passed | default([])" % concern
     assert second["tags"] == [role + "_preflight", "always"]
     order = []

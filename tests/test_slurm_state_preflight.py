@@ -304,10 +304,13 @@ def test_firewall_zone_defaults_to_the_cluster_zone(lab):
 
 
 def test_firewall_zone_public_is_refused(lab):
-    failed_with(lab.run({"slurm_firewall_zone": "public"}),
+    # On Debian slurm_firewall_manage follows role base's base_firewall_manage (off by default).
+    failed_with(lab.run({"slurm_firewall_zone": "public", "base_firewall_manage": True}),
                 "slurm_firewall_zone is 'public'", "slurm_firewall_manage: false")
-    failed_with(lab.run({"base_firewall_public_zone": "external", "base_firewall_cluster_zone": "external"}),
+    failed_with(lab.run({"base_firewall_public_zone": "external", "base_firewall_cluster_zone": "external",
+                         "slurm_firewall_manage": True}),
                 "slurm_firewall_zone is 'external'")
+    passed(lab.run({"slurm_firewall_zone": "public"}))
     passed(lab.run({"slurm_firewall_zone": "public", "slurm_firewall_manage": False}))
 
 

@@ -115,7 +115,7 @@ KEY_MIN = 32
 KEY_MAX = 1024
 _MAKE = ("make one with: dd if=/dev/urandom bs=1024 count=1 | base64 -w0 | "
          "ansible-vault encrypt_string --stdin-name munge_key")
-_ROTATE = ("rotate the key with playbooks/rotate_munge_key.yml (planned, issue 12), "
+_ROTATE = ("rotate the key with playbooks/rotate_munge_key.yml, "
            "which quiesces the cluster first")
 
 

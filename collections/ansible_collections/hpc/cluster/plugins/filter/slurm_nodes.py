@@ -108,64 +108,15 @@ _value:
       type: string
 """
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import (
-    FACTS,
-    SlurmNodeError,
-    check_host_name,
-    gres_entries,
-    gres_string,
-    gres_types,
-    group_lines,
-    int_at_least,
-    node_params,
-)
-
-
-def _facts(host, data):
-    """The facts read, from the injected copies when Ansible injects facts as variables.
-
-    Reading C(ansible_facts) from a hostvars entry templates the whole facts dictionary (about
-    4 times the cost of the rest of the host's variables); the injected ``ansible_*`` copies are
-    read one by one. Without injection (INJECT_FACTS_AS_VARS off), ``ansible_facts`` is read.
-    """
-    injected = {name: data.get("ansible_" + name) for name in FACTS}
-    if all(value is not None for value in injected.values()):
-        injected["hpc_gpus"] = data.get("hpc_gpus")
-        return injected
-    facts = data.get("ansible_facts") or {}
-    if not isinstance(facts, Mapping):
-        raise SlurmNodeError("host %s: ansible_facts must be a dictionary, got %s" % (host, type(facts).__name__))
-    return {name: facts.get(name) for name in FACTS + ("hpc_gpus",)}
-
-
-def _nodes(hosts, memory_reserve_mb, memory_granularity_mb):
-    if not isinstance(hosts, Mapping):
-        raise SlurmNodeError("expected a dictionary of host name -> hostvars entry, got %s" % type(hosts).__name__)
-    reserve = int_at_least("memory_reserve_mb", memory_reserve_mb, 0)
-    granularity = int_at_least("memory_granularity_mb", memory_granularity_mb, 1)
-    params = {}
-    gres = {}
-    for host, data in hosts.items():
-        check_host_name(host)
-        if not isinstance(data, Mapping):
-            raise SlurmNodeError("host %s: expected its hostvars entry (a dictionary), got %s"
-                                 % (host, type(data).__name__))
-        facts = _facts(host, data)
-        entries = gres_entries(host, data.get("slurm_gres"), facts.get("hpc_gpus"))
-        if entries:
-            gres[host] = entries
-        params[host] = node_params(host, facts, data.get("slurm_node"), gres_string(entries), reserve, granularity)
-    return {"node_lines": group_lines(params), "gres": gres, "gres_types": gres_types(gres)}
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import SlurmNodeError, nodes
 
 
 def slurm_nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1):
     """NodeName lines, gres.conf entries per host and GresTypes of the compute nodes."""
     try:
-        return _nodes(hosts, memory_reserve_mb, memory_granularity_mb)
+        return nodes(hosts, memory_reserve_mb, memory_granularity_mb)
     except SlurmNodeError as exc:
         raise AnsibleFilterError("slurm_nodes: %s" % exc) from None
 

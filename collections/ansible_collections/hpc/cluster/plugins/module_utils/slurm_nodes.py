@@ -4,9 +4,10 @@
 
 """Compute nodes -> slurm.conf NodeName lines, gres.conf entries and GresTypes.
 
-Shared by the filters ``slurm_nodes`` (the role's one call per run) and ``slurm_node_lines``
-(kept for compatibility). Errors are :class:`SlurmNodeError` with a message naming the host and
-the key; the filters prefix their own name. Pure Python, so it runs on the controller only once.
+Shared by the action ``slurm_cluster_data`` (the role's one call per run) and the filters
+``slurm_nodes`` and ``slurm_node_lines`` (kept for compatibility). Errors are
+:class:`SlurmNodeError` with a message naming the host and the key; the callers prefix their name.
+Pure Python, so it runs on the controller only once.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ HARDWARE = (
     ("RealMemory", "memtotal_mb"),
 )
 FACTS = tuple(fact for _key, fact in HARDWARE)
+# The variables of a compute host that nodes() reads: the facts Ansible injects as variables,
+# slurm_node and slurm_gres; ansible_facts only when an injected hardware fact is missing.
+INJECTED = tuple("ansible_" + fact for fact in FACTS) + ("hpc_gpus",)
+VARIABLES = INJECTED + ("slurm_node", "slurm_gres")
 _ORDER = (
     "CPUs", "Boards", "SocketsPerBoard", "Sockets", "CoresPerSocket", "ThreadsPerCore",
     "RealMemory", "TmpDisk", "MemSpecLimit", "CoreSpecCount", "CpuSpecList", "Gres",
@@ -214,3 +219,45 @@ def gres_types(gres_by_host):
         for entry in entries:
             seen.setdefault(entry["name"].lower(), entry["name"])
     return ",".join(sorted(seen.values(), key=_lower))
+
+
+def host_facts(host, data):
+    """The facts read, from the injected copies when Ansible injects facts as variables.
+
+    Reading ``ansible_facts`` from a hostvars entry templates the whole facts dictionary; the
+    injected ``ansible_*`` copies are read one by one. Without injection (INJECT_FACTS_AS_VARS
+    off), or when one of them is missing, ``ansible_facts`` is read.
+    """
+    injected = {name: data.get("ansible_" + name) for name in FACTS}
+    if all(value is not None for value in injected.values()):
+        injected["hpc_gpus"] = data.get("hpc_gpus")
+        return injected
+    facts = data.get("ansible_facts") or {}
+    if not isinstance(facts, Mapping):
+        raise SlurmNodeError("host %s: ansible_facts must be a dictionary, got %s" % (host, type(facts).__name__))
+    return {name: facts.get(name) for name in FACTS + ("hpc_gpus",)}
+
+
+def nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1):
+    """{node_lines, gres, gres_types} of the compute hosts.
+
+    hosts: host name -> its variables (a hostvars entry, or any mapping holding VARIABLES and,
+    when an injected hardware fact is missing, ansible_facts); only those keys are read.
+    """
+    if not isinstance(hosts, Mapping):
+        raise SlurmNodeError("expected a dictionary of host name -> hostvars entry, got %s" % type(hosts).__name__)
+    reserve = int_at_least("memory_reserve_mb", memory_reserve_mb, 0)
+    granularity = int_at_least("memory_granularity_mb", memory_granularity_mb, 1)
+    params = {}
+    gres = {}
+    for host, data in hosts.items():
+        check_host_name(host)
+        if not isinstance(data, Mapping):
+            raise SlurmNodeError("host %s: expected its hostvars entry (a dictionary), got %s"
+                                 % (host, type(data).__name__))
+        facts = host_facts(host, data)
+        entries = gres_entries(host, data.get("slurm_gres"), facts.get("hpc_gpus"))
+        if entries:
+            gres[host] = entries
+        params[host] = node_params(host, facts, data.get("slurm_node"), gres_string(entries), reserve, granularity)
+    return {"node_lines": group_lines(params), "gres": gres, "gres_types": gres_types(gres)}

@@ -203,7 +203,7 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
     for node in sorted(n for n in facts["jobs"] if n not in inventory):
         problems.append(
             "node %s runs job(s) %s but is not in the inventory any more: drain it and remove it "
-            "with %s (issue 12), or put it back." % (node, ", ".join(facts["jobs"][node]), REMOVE_PLAYBOOK))
+            "with %s (docs/day2.md), or put it back." % (node, ", ".join(facts["jobs"][node]), REMOVE_PLAYBOOK))
 
     new_name = cluster_name.lower()
     for path, info in sorted(facts["state_dirs"].items()):

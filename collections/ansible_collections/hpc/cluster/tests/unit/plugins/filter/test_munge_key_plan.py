@@ -112,7 +112,7 @@ ERRORS = [
      ["hold different munge keys", "c03 (sha256 %s" % B[:12]]),
     ("given-different", {h: key(A) for h in CLUSTER}, {"key": KEY_B},
      ["munge_key differs from the key the Slurm hosts hold (c[01-03],head,login1)",
-      "playbooks/rotate_munge_key.yml", "issue 12"]),
+      "playbooks/rotate_munge_key.yml", "quiesces the cluster"]),
     ("limit-given-different", {"c03": none()}, {"key": KEY_B, "key_host_state": key(A)},
      ["munge_key differs from the key the Slurm hosts hold (head)"]),
     ("limit-disagrees-with-key-host", {"c03": key(B)}, {"key_host_state": key(A)},

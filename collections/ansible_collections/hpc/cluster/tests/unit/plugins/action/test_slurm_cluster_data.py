@@ -1,0 +1,225 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""slurm_cluster_data's readers against a real VariableManager: the layered read gives what hostvars gives.
+
+The inventory has every source hostvars merges: inventory group and host variables, group_vars
+and host_vars files (vars plugin host_group_vars), facts in a memory or a jsonfile fact cache,
+include_vars and set_fact values, extra vars. Both readers read every host; they must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+import yaml
+from ansible import constants as C
+from ansible.inventory.manager import InventoryManager
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import cache_loader, init_plugin_loader
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+from ansible.vars.hostvars import HostVars
+from ansible.vars.manager import VariableManager
+
+from ansible_collections.hpc.cluster.plugins.action import slurm_cluster_data as plugin
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import VARIABLES, nodes
+
+
+@pytest.fixture(autouse=True, scope="module")
+def plugin_loader():
+    with warnings.catch_warnings():  # the collection finder may be set up already (conftest)
+        warnings.simplefilter("ignore")
+        init_plugin_loader()
+    yield
+    # The finder it installs breaks pytest's imports of the test modules collected after this one.
+    _AnsibleCollectionFinder._remove()
+
+
+SETTINGS = ["slurm_config", "slurm_config_group", "slurm_partitions", "slurm_cgroup_config"]
+NAMES = sorted(set(VARIABLES) | set(SETTINGS))
+
+
+def hardware(sockets=2, cores=16, threads=1, mem=191000, gpus=()):
+    return {"ansible_processor_count": sockets, "ansible_processor_cores": cores,
+            "ansible_processor_threads_per_core": threads, "ansible_memtotal_mb": mem,
+            "ansible_hostname": "x", "ansible_mounts": [{"mount": "/", "size_total": 1}],
+            "hpc_gpus": [{"vendor": "nvidia", "index": i, "type": "a100", "file": "/dev/nvidia%d" % i}
+                         for i in range(len(gpus))]}
+
+
+def write_inventory(top):
+    inventory = {"all": {"children": {"cluster": {
+        "children": {
+            "control": {"hosts": {"head": {}}},
+            "login": {"hosts": {"login1": {}}},
+            "compute": {"hosts": {"c01": {}, "c02": {"slurm_node": {"Weight": 7}}, "c03": {}, "c04": {}},
+                        "children": {"gpu": {"hosts": {"g01": {}, "g02": {}}}}},
+        },
+        "vars": {"slurm_partitions": [{"name": "batch", "groups": ["compute"], "default": True}],
+                 "slurm_node": {"Weight": 1}},
+    }}}}
+    (top / "hosts.yml").write_text(yaml.safe_dump(inventory))
+    (top / "group_vars").mkdir()
+    (top / "group_vars" / "all.yml").write_text(yaml.safe_dump({"slurm_config": {"ClusterName": "lab"}}))
+    (top / "group_vars" / "gpu.yml").write_text(yaml.safe_dump({"slurm_node": {"Weight": 10, "Features": ["gpu"]}}))
+    (top / "host_vars").mkdir()
+    (top / "host_vars" / "c03.yml").write_text(yaml.safe_dump({"slurm_node": {"RealMemory": 180000}}))
+    return top / "hosts.yml"
+
+
+@pytest.fixture(params=["memory", "jsonfile"])
+def cluster(request, tmp_path, monkeypatch):
+    """(hostvars, variable_manager) over the inventory above, with facts in the cache plugin of the param."""
+    loader = DataLoader()
+    inventory = InventoryManager(loader=loader, sources=[str(write_inventory(tmp_path))])
+    manager = VariableManager(loader=loader, inventory=inventory)
+    if request.param == "jsonfile":
+        manager._fact_cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(tmp_path / "facts"))
+    else:
+        manager._fact_cache = cache_loader.get("ansible.builtin.memory")
+    for host in ("head", "login1", "c01", "c02", "c03", "c04"):
+        manager.set_host_facts(host, hardware(mem=191000 + (host == "c04")))
+    for host in ("g01", "g02"):
+        manager.set_host_facts(host, hardware(2, 32, 2, 515000, gpus=range(4)))
+    # include_vars and set_fact results, extra vars: above the inventory and the facts.
+    manager._vars_cache["c04"] = {"slurm_gres": [{"name": "shard", "count": 4}]}
+    manager.set_nonpersistent_facts("c01", {"slurm_node": {"Weight": 3}})
+    manager._extra_vars = {"slurm_cgroup_config": {"ConstrainCores": True}}
+    return HostVars(inventory=inventory, variable_manager=manager, loader=loader), manager
+
+
+HOSTS = ["head", "login1", "c01", "c02", "c03", "c04", "g01", "g02"]
+
+
+def read_all(hostvars, prefer):
+    reader = plugin.Reader(hostvars, NAMES, prefer)
+    return reader, {host: {k: v for k, v in reader.read(host).items() if k != "ansible_facts"} for host in HOSTS}
+
+
+def test_layered_read_equals_hostvars(cluster):
+    hostvars, _manager = cluster
+    fast_reader, fast = read_all(hostvars, "auto")
+    slow_reader, slow = read_all(hostvars, "hostvars")
+    assert fast_reader.kind == "layered" and slow_reader.kind == "hostvars"
+    assert fast_reader.fallbacks == 0
+    assert fast == slow
+    # Every layer is seen: set_fact > host_vars file > group_vars file > inventory group vars.
+    assert fast["c01"]["slurm_node"] == {"Weight": 3}
+    assert fast["c02"]["slurm_node"] == {"Weight": 7}
+    assert fast["c03"]["slurm_node"] == {"RealMemory": 180000}
+    assert fast["g01"]["slurm_node"] == {"Weight": 10, "Features": ["gpu"]}
+    assert fast["c04"]["slurm_gres"] == [{"name": "shard", "count": 4}]
+    assert fast["head"]["slurm_config"] == {"ClusterName": "lab"}
+    assert fast["login1"]["slurm_cgroup_config"] == {"ConstrainCores": True}
+    assert fast["g02"]["ansible_memtotal_mb"] == 515000 and len(fast["g02"]["hpc_gpus"]) == 4
+
+
+def test_same_node_lines_as_the_hostvars_filter_input(cluster):
+    hostvars, _manager = cluster
+    compute = ["c01", "c02", "c03", "c04", "g01", "g02"]
+    fast = plugin.Reader(hostvars, NAMES)
+    before = nodes({h: hostvars[h] for h in compute}, 1024, 1024)
+    assert nodes({h: fast.read(h) for h in compute}, 1024, 1024) == before
+    assert len(before["node_lines"]) == 5 and before["gres_types"] == "gpu,shard"
+
+
+def test_without_injected_facts_ansible_facts_decides(cluster, monkeypatch):
+    hostvars, _manager = cluster
+    monkeypatch.setattr(C, "INJECT_FACTS_AS_VARS", False)
+    fast_reader, fast = read_all(hostvars, "auto")
+    _slow_reader, slow = read_all(hostvars, "hostvars")
+    assert fast_reader.kind == "layered" and fast == slow
+    assert "ansible_processor_count" not in fast["c01"]
+    compute = ["c01", "g01"]
+    assert (nodes({h: fast_reader.read(h) for h in compute})
+            == nodes({h: plugin.Reader(hostvars, NAMES, "hostvars").read(h) for h in compute}))
+
+
+def test_a_template_is_read_through_hostvars(cluster):
+    hostvars, manager = cluster
+    top = manager._inventory._sources[0].rsplit("/", 1)[0]
+    with open(top + "/host_vars/c02.yml", "w") as handle:  # a file's strings are trusted templates
+        handle.write("slurm_node: {Weight: '{{ 40 + 2 }}'}\n")
+    reader = plugin.Reader(hostvars, NAMES)
+    assert reader.read("c02")["slurm_node"] == {"Weight": 42}
+    assert reader.fallbacks == 1 and reader.kind == "layered"
+
+
+def test_a_disagreeing_layered_read_switches_to_hostvars(cluster, monkeypatch):
+    hostvars, _manager = cluster
+    reader = plugin.Reader(hostvars, NAMES)
+    original = reader.layered.read
+
+    def wrong(host, names=None):
+        values, templated = original(host, names)
+        return dict(values, slurm_node={"Weight": 99}), templated
+
+    monkeypatch.setattr(reader.layered, "read", wrong)
+    assert reader.read("c01")["slurm_node"] == {"Weight": 3}
+    assert reader.kind == "hostvars"
+
+
+def test_missing_internal_interface_means_hostvars():
+    class Bare(dict):
+        pass
+
+    entry = {"slurm_node": {"Weight": 2}}
+    reader = plugin.Reader(Bare(c01=entry), NAMES)
+    assert reader.kind == "hostvars"
+    assert reader.read("c01")["slurm_node"] == {"Weight": 2}
+    assert reader.read("c01").get("ansible_facts") is None
+
+
+def test_missing_variable_precedence_entry_means_hostvars(cluster, monkeypatch):
+    hostvars, _manager = cluster
+    monkeypatch.setattr(C, "VARIABLE_PRECEDENCE", ["plugins_by_groups"])
+    assert plugin.layered_reader(hostvars, NAMES) is None
+
+
+def test_tagged_facts_go_through_the_cache_decoder(tmp_path):
+    cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(tmp_path))
+    cache.set("plain", {"ansible_memtotal_mb": 1000})
+    cache.set("internal", {"hpc_gpus": [{"file": "/dev/nvidia0", "_ansible_no_log": False}]})
+    reader = plugin.FactReader(cache)
+    assert reader.get("plain") == ({"ansible_memtotal_mb": 1000}, True)
+    assert reader.get("internal")[1] is False
+    assert reader.get("nothing") == ({}, True)
+    # A stored value with a tag: the decoder's marker is in the text.
+    stored = cache.__wrapped__.get(cache._get_key("plain"))
+    payload = json.loads(stored[cache._PAYLOAD_KEY])
+    payload["ansible_memtotal_mb"] = {"__ansible_type": "unknown-type-of-a-future-release"}
+    cache.__wrapped__.set(cache._get_key("tagged"), {cache._PAYLOAD_KEY: json.dumps(payload)})
+    with pytest.raises(TypeError, match="not JSON deserializable"):
+        reader.get("tagged")  # decoded by ansible-core's decoder, which refuses what it does not know
+
+
+def test_fact_reader_without_interposer_uses_get():
+    cache = cache_loader.get("ansible.builtin.memory")
+    cache.set("c01", {"ansible_memtotal_mb": 1000})
+    reader = plugin.FactReader(cache)
+    assert reader.get("c01") == ({"ansible_memtotal_mb": 1000}, False)
+    assert reader.get("c02") == ({}, True)
+
+
+MISMATCH = [
+    ({"a": {"x": 1}, "b": {"x": 1}}, "a", []),
+    ({"a": {"x": 1}, "b": {"x": 2}}, "a", ["host b sees different x"]),
+    ({"a": {"x": 1}, "b": {}}, "a", ["host b sees different x"]),
+    ({"a": {"x": None}, "b": {}}, "a", ["host b sees different x"]),
+    ({"c1": {"x": 1, "y": 1}, "c2": {"x": 2, "y": 1}, "c3": {"x": 2, "y": 1}, "c4": {"x": 1, "y": 2}}, "c1",
+     ["hosts c[2-3] see different x", "host c4 sees different y"]),
+]
+
+
+@pytest.mark.parametrize("values, reference, texts", MISMATCH, ids=[str(i) for i in range(len(MISMATCH))])
+def test_mismatches(values, reference, texts):
+    assert plugin.mismatches(values, reference, ["x", "y"]) == texts
+
+
+@pytest.mark.parametrize("value, templated", [
+    ("x", False), ("{{ x }}", True), ({"a": ["b", {"c": "{% if %}"}]}, True), ({"{{ k }}": 1}, True),
+    ([1, 2.0, None, True], False), ("{# note #}", True)])
+def test_has_template(value, templated):
+    assert plugin.has_template(value) is templated

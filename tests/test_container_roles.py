@@ -1,0 +1,278 @@
+"""Roles apptainer and podman on a throwaway inventory with connection local: every refusal of
+their preflights (before any change, naming the culprit) and what they render (apptainer.conf
+from layered data, checked against the directives Apptainer knows; /etc/subuid and /etc/subgid;
+containers.conf, storage.conf, registries.conf; the Slurm epilog, job hook and TaskProlog).
+
+Only the preflights run (they read, never write) plus template tasks into tmp_path.
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+import tomllib
+import yaml
+from playbook_harness import TOP, local_host, start
+
+USERS = [{"name": "alice", "uid": 2001, "gid": 2000}, {"name": "bob", "uid": 2002, "gid": 2000}]
+ALICE_START = 1048576 + 1001 * 65536
+SAVE = "Save the rendered texts"
+
+
+def inventory(hosts):
+    """Hosts {name: variables} in group gpu of compute of cluster (cluster_users set there)."""
+    return {"all": {"children": {"cluster": {
+        "vars": {"cluster_users": USERS},
+        "children": {"compute": {"children": {"gpu": {"hosts": {
+            name: local_host(**variables) for name, variables in hosts.items()}}}}},
+    }}}}
+
+
+def play(gather_once=False):
+    """Both roles' preflights on group compute, then the rendered texts as a debug message; hosts
+    with `scripts_dir` also render the Slurm scripts there, `case_environment` is the environment."""
+    save = {"name": SAVE, "ansible.builtin.debug": {"msg": (
+        "{{ {'apptainer': __apptainer_conf_text | default(''),"
+        " 'containers': __podman_containers_conf_text, 'storage': __podman_storage_conf_text,"
+        " 'registries': __podman_registries_conf_text,"
+        " 'subid': __podman_subid_files | default([]) | items2dict(key_name='path', value_name='content'),"
+        " 'apptainer_subid': __apptainer_subid_files | default([])"
+        " | items2dict(key_name='path', value_name='content'),"
+        " 'known': __apptainer_known_keys} | to_json }}")}}
+    render = [{"ansible.builtin.template": {"src": str(TOP / "roles/podman/templates" / (n + ".j2")),
+                                            "dest": "{{ scripts_dir }}/" + n, "mode": "0755"},
+               "when": "scripts_dir is defined"} for n in SCRIPTS]
+    # Facts gathered once for all the hosts (they are all this machine).
+    setup = [{"ansible.builtin.setup": {"gather_subset": ["min"]}, "run_once": True}] if gather_once else []
+    return [{"name": "Containers preflight", "hosts": "compute", "gather_facts": not gather_once,
+             "gather_subset": ["min"], "environment": "{{ case_environment | default({}) }}", "tasks": [
+                 *setup,
+                 {"ansible.builtin.include_role": {"name": "apptainer", "tasks_from": "preflight.yml",
+                                                   "public": True}},
+                 {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "preflight.yml",
+                                                   "public": True}},
+                 save, *render]}]
+
+
+def facts(result, host):
+    result.passed(host)
+    return json.loads(result.task_result(host, SAVE)["msg"])
+
+
+def refused(result, host, *texts):
+    """Failed, changed nothing, named the culprit, never reached the end of the play."""
+    result.refused(host, *texts)
+    assert SAVE not in [task["name"] for task, _result in result.tasks(host)]
+
+
+def conf_directives(text):
+    """apptainer.conf -> [(directive, value)] of its non-comment lines."""
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+# --- The runs: every case a host of one batch; the cluster-wide cases each a run of their own ---
+
+SCRIPTS = ["slurm-epilog", "podman-slurm-job-hook", "slurm-task-prolog", "oci.conf"]
+GPU_CONFIG = {"apptainer_config_gpu": {"always use nv": "yes"}}
+LAYERS = dict(
+    {"apptainer_config": {"mount tmp": "no", "max loop devices": 128,
+                          "bind path": ["/etc/hosts", "/home", "/tmp:/scratch"]}},
+    # The group layer (group_vars of the gpu group in a real inventory).
+    apptainer_config_group={"max loop devices": 64, "mount tmp": None, "limit container paths": ["/home", "/opt/sif"]})
+PODMAN = {
+    "podman_registry_mirrors": [{"prefix": "docker.io", "url": "https://mirror.example.org:5000/dockerhub/"},
+                                {"prefix": "quay.io", "url": "http://10.1.0.5/quay"}],
+    "podman_short_name_aliases": {"ubuntu": "docker.io/library/ubuntu"},
+    "podman_storage_root": "/var/tmp/podman-users",
+    "podman_containers_config": {"containers": {"default_ulimits": ["nofile=1024:1024"]}}}
+
+BAD = [
+    # (id, variables, texts expected: {host} is the case's host)
+    ("unknown-apptainer-directive", {"apptainer_config": {"allow setuidd": "no"}},
+     ["apptainer on {host}: apptainer.conf has no directive 'allow setuidd'"]),
+    ("bind-path-missing", {"apptainer_config": {"bind path": ["/home", "/nonexistent/software:/opt/sw"]}},
+     ["apptainer on {host}: bind path source(s) /nonexistent/software do not exist on this node"]),
+    ("mirror-not-a-url", {"podman_registry_mirrors": [{"prefix": "docker.io", "url": "mirror.example.org"}]},
+     ["podman on {host}: podman_registry_mirrors", "mirror.example.org"]),
+    ("mirror-bad-scheme", {"podman_registry_mirrors": [{"prefix": "docker.io", "url": "ftp://m.example.org/x"}]},
+     ["ftp://m.example.org/x"]),
+    ("no-package-source", {"apptainer_required": True},
+     ["apptainer on {host}: apptainer_required is true but this node has no package source"]),
+    ("subid-overlaps-reserved", {"cluster_subid_reserved": [{"name": "idm", "start": ALICE_START + 5, "count": 1}]},
+     ["user alice: range", "overlaps the reserved range idm"]),
+    ("subid-overlaps-real-uids", {"cluster_subid_start": 1, "cluster_subid_count": 1},
+     ["cluster_users: subordinate ID ranges refused", "user alice: range 1002-1002 overlaps the real UIDs"]),
+    ("uid-below-base", {"cluster_users": [{"name": "svc", "uid": 500}]}, ["user svc: uid 500 is below uid_base"]),
+    ("storage-under-home", {"podman_storage_root": "/home/containers"},
+     ["podman on {host}: podman_storage_root '/home/containers' must be an absolute path on local disk"]),
+    ("image-file-missing", {"podman_images_from_files": [{"name": "localhost/x", "file": "/nonexistent/x.tar"}]},
+     ["podman on {host}: podman_images_from_files names file(s) missing on this node: /nonexistent/x.tar"]),
+    ("alias-short-target", {"podman_short_name_aliases": {"ubuntu": "ubuntu"}}, ["refused: ubuntu"]),
+]
+# Checked once per run (run_once, cluster-wide data): a refusal there fails every host of the play.
+CLUSTER_WIDE = {"subid-overlaps-reserved", "subid-overlaps-real-uids", "uid-below-base"}
+FOREIGN_SUBUID = "# local accounts\nintruder:%d:10\nalice:100000:65536\n" % (ALICE_START + 3)
+
+
+def subid_files(directory, subuid_text):
+    """Both roles pointed at a subuid/subgid pair in directory."""
+    directory.mkdir()
+    subuid, subgid = directory / "subuid", directory / "subgid"
+    subuid.write_text(subuid_text)
+    subgid.write_text("")
+    return {role + suffix: str(path) for role in ("apptainer", "podman")
+            for suffix, path in (("_subuid_file", subuid), ("_subgid_file", subgid))}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    top = tmp_path_factory.mktemp("containers")
+    tools = top / "bin"
+    tools.mkdir()
+    (tools / "nvidia-smi").write_text("#!/bin/sh\necho '0, NVIDIA A100-SXM4-40GB, 00000000:3B:00.0'\n")
+    (tools / "nvidia-smi").chmod(0o755)
+    (top / "scripts").mkdir()
+    hosts = {
+        "render-layers": LAYERS,
+        "render-nogpu": GPU_CONFIG,
+        # Same host data, a stand-in nvidia-smi first on PATH: hpc.cluster.gpu_facts finds a GPU.
+        "render-gpu": dict(GPU_CONFIG, case_environment={"PATH": "%s:%s" % (tools, os.environ["PATH"])}),
+        "render-default": {},
+        "render-podman": PODMAN,
+        "render-scripts": {"scripts_dir": str(top / "scripts")},
+        "render-keep": subid_files(top / "keep", "debian:100000:65536\nalice:165536:65536\n"),
+        "bad-foreign-subid": subid_files(top / "foreign", FOREIGN_SUBUID),
+    }
+    hosts.update({"bad-" + case: variables for case, variables, _texts in BAD if case not in CLUSTER_WIDE})
+    batch = top / "batch"
+    batch.mkdir()
+    started = {"batch": start(batch, play(gather_once=True), inventory(hosts))}
+    for case, variables, _texts in BAD:
+        if case in CLUSTER_WIDE:
+            (top / case).mkdir()
+            inventory_one = inventory({"c01": {}})
+            inventory_one["all"]["children"]["cluster"]["vars"].update(variables)
+            started[case] = start(top / case, play(), inventory_one)
+    return {"top": top, **{name: future.result() for name, future in started.items()}}
+
+
+# --- Rendered configuration ------------------------------------------------------------
+
+
+def test_apptainer_conf_from_layers_uses_known_directives_only(runs):
+    data = facts(runs["batch"], "render-layers")
+    pairs = conf_directives(data["apptainer"])
+    assert data["apptainer"].startswith("#")
+    assert {key for key, _ in pairs} <= set(data["known"]), pairs
+    known_file = yaml.safe_load((TOP / "roles/apptainer/vars/directives.yml").read_text())
+    assert data["known"] == known_file["__apptainer_known_keys"]
+    assert "config.go" in (TOP / "roles/apptainer/vars/directives.yml").read_text()
+    # Group beats cluster beats role; null removes; setuid off by default; one line per bind path.
+    assert ("max loop devices", "64") in pairs
+    assert "mount tmp" not in dict(pairs)
+    assert ("allow setuid", "no") in pairs
+    assert [v for k, v in pairs if k == "bind path"] == ["/etc/hosts", "/home", "/tmp:/scratch"]
+    assert ("limit container paths", "/home, /opt/sif") in pairs
+    assert ("mount home", "yes") in pairs
+
+
+def test_apptainer_nvidia_layer_from_gpu_facts(runs):
+    """--nv settings follow hpc.cluster.gpu_facts (here a stand-in nvidia-smi on PATH), not host
+    names: the same host data renders the GPU layer only when the tool reports a GPU."""
+    without = facts(runs["batch"], "render-nogpu")
+    assert "always use nv" not in dict(conf_directives(without["apptainer"]))
+    with_gpu = facts(runs["batch"], "render-gpu")
+    assert ("always use nv", "yes") in conf_directives(with_gpu["apptainer"])
+
+
+def test_subid_files_rendered(runs):
+    data = facts(runs["batch"], "render-default")
+    expected = "alice:%d:65536\nbob:%d:65536" % (ALICE_START, ALICE_START + 65536)
+    for path in ("/etc/subuid", "/etc/subgid"):
+        assert data["subid"][path].rstrip("\n") == expected
+        # Both roles plan the same content: the second writes nothing.
+        assert data["apptainer_subid"][path] == data["subid"][path]
+
+
+def test_podman_configs_rendered(runs):
+    data = facts(runs["batch"], "render-podman")
+    containers = tomllib.loads(data["containers"])
+    assert containers["containers"]["cgroups"] == "disabled"
+    assert containers["containers"]["netns"] == "host"
+    assert containers["containers"]["default_ulimits"] == ["nofile=1024:1024"]
+    assert containers["engine"]["cgroup_manager"] == "cgroupfs"
+    assert containers["engine"]["runtime"] == "crun"
+    assert "/etc/containers/oci/hooks.d" in containers["engine"]["hooks_dir"]
+    storage = tomllib.loads(data["storage"])
+    assert storage["storage"]["rootless_storage_path"] == "/var/tmp/podman-users/$UID/storage"
+    assert storage["storage"]["driver"] == "overlay"
+    registries = tomllib.loads(data["registries"])
+    assert registries["unqualified-search-registries"] == []
+    assert registries["short-name-mode"] == "enforcing"
+    assert registries["aliases"] == {"ubuntu": "docker.io/library/ubuntu"}
+    assert registries["registry"] == [
+        {"prefix": "docker.io", "location": "docker.io", "mirror": [{"location": "mirror.example.org:5000/dockerhub"}]},
+        {"prefix": "quay.io", "location": "quay.io", "mirror": [{"location": "10.1.0.5/quay", "insecure": True}]}]
+
+
+def test_slurm_scripts_render_and_parse(runs):
+    """The epilog, job hook and TaskProlog are valid sh; oci.conf has only RunTime keys."""
+    runs["batch"].passed("render-scripts")
+    scripts = runs["top"] / "scripts"
+    for name in SCRIPTS[:3]:
+        check = subprocess.run(["sh", "-n", str(scripts / name)], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, (name, check.stderr)
+    epilog = (scripts / "slurm-epilog").read_text()
+    assert "root=/var/lib/containers/users" in epilog and "runuser -u" in epilog
+    # The epilog exits 0 whatever happens: without a job it does nothing.
+    done = subprocess.run(["sh", str(scripts / "slurm-epilog")], env={"PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    keys = {line.split("=", 1)[0] for line in (scripts / "oci.conf").read_text().splitlines()
+            if line and not line.startswith("#")}
+    assert keys == {"RunTimeEnvExclude", "RunTimeQuery", "RunTimeKill", "RunTimeDelete", "RunTimeRun"}
+
+
+# --- Bad input, refused in the preflight ------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "texts"), [(c[0], c[2]) for c in BAD], ids=[c[0] for c in BAD])
+def test_bad_input_refused(runs, case, texts):
+    result, host = (runs[case], "c01") if case in CLUSTER_WIDE else (runs["batch"], "bad-" + case)
+    refused(result, host, *(text.format(host=host) for text in texts))
+
+
+def test_subid_overlap_with_another_account_refused(runs):
+    """Another account's entry in the node's subuid file overlapping a cluster range is refused,
+    naming the file, the line and the cluster user; the file is left as it was."""
+    subuid = runs["top"] / "foreign/subuid"
+    refused(runs["batch"], "bad-foreign-subid",
+            "bad-foreign-subid %s: subordinate IDs of other accounts overlap" % subuid,
+            "line 2 'intruder:%d:10'" % (ALICE_START + 3), "overlaps the range of alice")
+    assert subuid.read_text() == FOREIGN_SUBUID
+
+
+def test_subid_files_keep_other_accounts(runs):
+    subuid = runs["top"] / "keep/subuid"
+    data = facts(runs["batch"], "render-keep")
+    assert data["subid"][str(subuid)].rstrip("\n") == "debian:100000:65536\nalice:%d:65536\nbob:%d:65536" % (
+        ALICE_START, ALICE_START + 65536)
+
+
+def test_good_hosts_pass_next_to_refused_ones(runs):
+    """Every render host of the batch ran to the end although other hosts of the play failed."""
+    for host in ("render-layers", "render-nogpu", "render-gpu", "render-default", "render-podman",
+                 "render-scripts", "render-keep"):
+        runs["batch"].passed(host)
+        assert runs["batch"].task_result(host, SAVE)
+
+
+def test_debian_without_source_warns_and_renders(runs):
+    data = facts(runs["batch"], "render-default")
+    assert data["apptainer"], data

@@ -1,0 +1,277 @@
+"""Roles prometheus and alertmanager on a throwaway inventory, connection local.
+
+Bad input (a scrape interval or retention that is not a duration, a monitoring host not in the
+inventory, a receiver URL that is not a URL) is refused by the preflights, naming the culprit,
+before any change. Then the configuration is rendered into tmp_path (configure.yml with the
+paths pointed there, promtool from .cache/ as its validator) and read back: prometheus.yml,
+the file_sd targets, alertmanager.yml; a node added to the inventory changes the targets only.
+
+Cases share runs: every bad input and every render is a host of one batch (outside group cluster,
+so never a scrape target); cluster-wide cases and other inventories get runs of their own.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from playbook_harness import TOP, local_host, start
+
+GROUPS = {"control": ["head"], "login": ["login1"], "compute": ["c01", "c02"]}
+ADDRESSES = {"head": "10.1.0.10", "login1": "10.1.0.11", "c01": "10.1.0.21", "c02": "10.1.0.22",
+             "c03": "10.1.0.23"}
+CLUSTER_VARS = {"cluster_name": "lab", "slurm_partitions": [{"name": "batch", "groups": ["compute"], "default": True}]}
+MARKER = "Change something"
+
+
+def promtool():
+    """promtool from bin/bootstrap's .cache (or PATH)."""
+    cached = TOP / ".cache/prometheus/usr/bin/promtool"
+    found = str(cached) if cached.exists() else shutil.which("promtool")
+    assert found, "promtool missing: run bin/bootstrap"
+    return found
+
+
+def inventory(cluster_vars=None, groups=None, cases=None, render=None):
+    """The cluster (groups of hosts at ADDRESSES); beside it, outside group cluster (so never a
+    scrape target), group `cases` (a bad-input case per host) and group `render` (hosts that
+    render the configuration into their own out_dir)."""
+    groups = groups or GROUPS
+    children = {"cluster": {"vars": dict(cluster_vars or {}), "children": {
+        g: {"hosts": {h: local_host(ansible_host=ADDRESSES[h]) for h in members}} for g, members in groups.items()}}}
+    for group, hosts in (("cases", cases), ("render", render)):
+        if hosts:
+            children[group] = {"hosts": {h: local_host(**variables) for h, variables in hosts.items()}}
+    return {"all": {"vars": CLUSTER_VARS, "children": children}}
+
+
+def preflight_play(markers=None, hosts="cluster", gather_once=False):
+    """Both preflights, then (with markers) a change, a marker file per host outside group render:
+    absent where the run was refused. gather_once: the facts gathered once for every host (all
+    are this machine), not once per host by the roles."""
+    setup = [{"ansible.builtin.setup": {"gather_subset": ["min"]}, "run_once": True}] if gather_once else []
+    change = [{"name": MARKER, "ansible.builtin.copy": {
+        "content": "changed\n", "dest": str(markers / "marker-{{ inventory_hostname }}"), "mode": "0644"},
+        "when": "'render' not in group_names"}] if markers else []
+    return {"name": "Monitoring preflight", "hosts": hosts, "gather_facts": False, "tasks": [
+        *setup,
+        {"ansible.builtin.include_role": {"name": "prometheus", "tasks_from": "preflight.yml"}},
+        {"ansible.builtin.include_role": {"name": "alertmanager", "tasks_from": "preflight.yml"}},
+        *change,
+    ]}
+
+
+def render_play():
+    """configure.yml of prometheus and alertmanager on group render, every path under the host's
+    out_dir (set as facts: they beat the roles' OS data); amtool is not on this machine (the
+    rendered file is read back instead)."""
+    paths = {
+        "prometheus_config_dir": "{{ out_dir }}/prometheus",
+        "__prometheus_env_file": "{{ out_dir }}/default-prometheus", "__prometheus_promtool": promtool(),
+        "alertmanager_config_file": "{{ out_dir }}/alertmanager.yml",
+        "__alertmanager_env_file": "{{ out_dir }}/default-alertmanager",
+        "__alertmanager_amtool": "/bin/true", "__alertmanager_user": "root",
+    }
+    return {"name": "Render", "hosts": "render", "gather_facts": False, "tasks": [
+        {"ansible.builtin.set_fact": paths},
+        {"ansible.builtin.include_role": {"name": "prometheus", "tasks_from": "configure.yml"}},
+        {"ansible.builtin.include_role": {"name": "alertmanager", "tasks_from": "configure.yml"}},
+        # Never the handlers (reload of a real service) on this machine.
+        {"ansible.builtin.meta": "end_play"}]}
+WHERE_PLAY = {"name": "Where", "hosts": "monitoring_servers", "gather_facts": False, "tasks": [
+    {"name": "Monitoring server", "ansible.builtin.debug": {"msg": "{{ inventory_hostname }}"}}]}
+
+
+def render_run(workdir, render, cluster_vars=None, groups=None):
+    """Preflight on the cluster and the render hosts, then configure.yml on the render hosts (which
+    carry the cluster's variables too, like a monitoring host of the cluster)."""
+    workdir.mkdir()
+    render = {host: dict(cluster_vars or {}, **variables) for host, variables in render.items()}
+    play = [preflight_play(None, "cluster:render", gather_once=True), WHERE_PLAY, render_play()]
+    return start(workdir, play, inventory(cluster_vars, groups, render=render))
+
+
+def rendered(result, host):
+    """The host rendered without failure and no handler ran."""
+    result.passed(host)
+    handlers = [task["name"] for task, _result in result.tasks(host) if "/handlers/" in task.get("path", "")]
+    assert handlers == [], handlers
+
+
+BAD = [
+    # (id, variables, culprit expected in the message; {host} is the case's host)
+    ("scrape-interval", {"prometheus_scrape_interval": "15 seconds"},
+     "prometheus_scrape_interval '15 seconds' is not a Prometheus duration"),
+    ("scrape-interval-number", {"prometheus_scrape_interval": 15},
+     "prometheus_scrape_interval '15' is not a Prometheus duration"),
+    ("retention", {"prometheus_retention": "2 weeks"}, "prometheus_retention '2 weeks' is not a Prometheus duration"),
+    ("retention-unit-order", {"prometheus_retention": "30m1h"}, "prometheus_retention '30m1h'"),
+    ("monitoring-host", {"prometheus_server_host": "haed"},
+     "prometheus_server_host 'haed' is not a host of the inventory"),
+    ("receiver-url", {"alertmanager_receiver_url": "hooks.example.org/alerts"},
+     "alertmanager_receiver_url 'hooks.example.org/alerts' is not a URL"),
+    ("receiver-url-scheme", {"alertmanager_receiver_url": "ftp://hooks.example.org/alerts"},
+     "alertmanager_receiver_url 'ftp://hooks.example.org/alerts' is not a URL"),
+    ("receiver-url-space", {"alertmanager_receiver_url": "https://hooks.example.org/a b"},
+     "is not a URL"),
+]
+# Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.
+CLUSTER_WIDE = {"monitoring-host"}
+GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w",
+        "alertmanager_receiver_url": "https://hooks.example.org:8443/alerts?team=hpc"}
+RECEIVER = "https://hooks.example.org/alerts"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    top = tmp_path_factory.mktemp("monitoring")
+    out = {name: top / name for name in ("prom", "default", "receiver", "added", "rerun", "slurm")}
+    render = {"render-prom": {"out_dir": str(out["prom"]), "prometheus_retention": "30d",
+                              "prometheus_scrape_interval": "20s"},
+              "render-default": {"out_dir": str(out["default"])},
+              "render-receiver": {"out_dir": str(out["receiver"]), "alertmanager_receiver_url": RECEIVER},
+              "render-added": {"out_dir": str(out["added"])},
+              "render-rerun": {"out_dir": str(out["rerun"])}}
+    cases = {"bad-" + case: variables for case, variables, _culprit in BAD if case not in CLUSTER_WIDE}
+    # The cluster's own hosts carry good input: they pass next to the refused cases.
+    batch = top / "batch"
+    batch.mkdir()
+    started = {"batch": start(batch, [preflight_play(batch, "cluster:cases:render", gather_once=True), WHERE_PLAY,
+                                      render_play()], inventory(GOOD, cases=cases, render=render))}
+    started["slurm"] = render_run(top / "run-slurm", {"render-slurm": {"out_dir": str(out["slurm"])}},
+                                  cluster_vars={"slurm_version": "25.11"})
+    for case, variables, _culprit in BAD:
+        if case in CLUSTER_WIDE:
+            (top / case).mkdir()
+            started[case] = start(top / case, [preflight_play(top / case)], inventory(variables))
+    wins = top / "group-wins"
+    wins.mkdir()
+    started["group-wins"] = start(wins, [
+        {"name": "Preflight", "hosts": "cluster", "gather_facts": False, "tasks": [
+            {"ansible.builtin.include_role": {"name": "prometheus", "tasks_from": "preflight.yml"}}]},
+        {"name": "Where", "hosts": "monitoring_servers", "gather_facts": False, "tasks": [
+            {"ansible.builtin.copy": {"content": "x", "dest": str(wins / "server-{{ inventory_hostname }}"),
+                                      "mode": "0644"}}]}], inventory(groups=dict(GROUPS, monitoring=["login1"])))
+    results = {"top": top, "out": out, "batch": started.pop("batch").result()}
+    # Second renders into the first run's directories: a node more; the same inventory again.
+    results["before"] = {p.relative_to(out["added"]): p.read_bytes() for p in out["added"].rglob("*") if p.is_file()}
+    started["added"] = render_run(top / "run-added", {"render-added": {"out_dir": str(out["added"])}},
+                                  groups=dict(GROUPS, compute=["c01", "c02", "c03"]))
+    started["rerun"] = render_run(top / "run-rerun", {"render-rerun": {"out_dir": str(out["rerun"])}})
+    results.update({name: future.result() for name, future in started.items()})
+    return results
+
+
+@pytest.mark.parametrize(("case", "culprit"), [(c[0], c[2]) for c in BAD], ids=[c[0] for c in BAD])
+def test_bad_input_refused_before_any_change(runs, case, culprit):
+    if case in CLUSTER_WIDE:
+        run = runs[case]
+        assert run.returncode != 0, run.output[-3000:]
+        assert culprit in run.output, run.output[-3000:]
+        assert not list((runs["top"] / case).glob("marker-*")), "a task ran after the refusal"
+    else:
+        host = "bad-" + case
+        runs["batch"].refused(host, culprit)
+        assert MARKER not in [task["name"] for task, _result in runs["batch"].tasks(host)]
+        assert not (runs["top"] / "batch" / ("marker-" + host)).exists(), "a task ran after the refusal"
+
+
+def test_good_input_passes(runs):
+    for host in ("head", "login1", "c01", "c02"):
+        runs["batch"].passed(host)
+    assert sorted(p.name for p in (runs["top"] / "batch").glob("marker-*")) == [
+        "marker-c01", "marker-c02", "marker-head", "marker-login1"]
+
+
+def test_monitoring_group_wins(runs):
+    """With a `monitoring` group, its hosts form monitoring_servers (no control host by default)."""
+    run = runs["group-wins"]
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert [p.name for p in (runs["top"] / "group-wins").glob("server-*")] == ["server-login1"]
+
+
+def test_control_host_is_the_monitoring_server_by_default(runs):
+    assert [host for host in ("head", "login1", "c01", "c02")
+            if "Monitoring server" in [task["name"] for task, _result in runs["batch"].tasks(host)]] == ["head"]
+
+
+def test_render_prometheus(runs):
+    out = runs["out"]["prom"]
+    rendered(runs["batch"], "render-prom")
+    config = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())
+    assert config["global"]["scrape_interval"] == "20s"
+    assert config["global"]["external_labels"] == {"cluster": "lab"}
+    assert config["rule_files"] == [str(out / "prometheus/rules") + "/*.yml"]
+    node_job = next(job for job in config["scrape_configs"] if job["job_name"] == "node")
+    assert node_job["file_sd_configs"] == [{"files": [str(out / "prometheus/file_sd/node.json")]}]
+    assert not [job for job in config["scrape_configs"] if job["job_name"].startswith("slurm")]
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["localhost:9093"]
+    assert (out / "prometheus/rules/hpc-cluster.rules.yml").read_bytes() == (
+        TOP / "roles/prometheus/files/rules/hpc-cluster.rules.yml").read_bytes()
+    flags = (out / "default-prometheus").read_text()
+    assert "--storage.tsdb.retention.time=30d" in flags
+    assert "--config.file=%s/prometheus.yml" % (out / "prometheus") in flags
+    # The rendered file passes promtool with the rule and file_sd files it names.
+    check = subprocess.run([promtool(), "check", "config", str(out / "prometheus/prometheus.yml")],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "SUCCESS" in check.stdout + check.stderr
+
+
+def test_render_file_sd(runs):
+    out = runs["out"]["default"]
+    rendered(runs["batch"], "render-default")
+    targets = json.loads((out / "prometheus/file_sd/node.json").read_text())
+    assert sorted((t["labels"]["node"], t["targets"], t["labels"]["groups"], t["labels"]["partitions"])
+                  for t in targets) == [
+        ("c01", ["10.1.0.21:9100"], ",compute,", ",batch,"),
+        ("c02", ["10.1.0.22:9100"], ",compute,", ",batch,"),
+        ("head", ["10.1.0.10:9100"], ",control,", ""),
+        ("login1", ["10.1.0.11:9100"], ",login,", ""),
+    ]
+    assert {t["labels"]["cluster"] for t in targets} == {"lab"}
+    assert json.loads((out / "prometheus/file_sd/slurm.json").read_text()) == []
+
+
+def test_slurm_openmetrics_from_25_11(runs):
+    out = runs["out"]["slurm"]
+    rendered(runs["slurm"], "render-slurm")
+    config = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job.get("metrics_path") for job in config["scrape_configs"]}
+    assert jobs["slurm-nodes"] == "/metrics/nodes" and jobs["slurm-scheduler"] == "/metrics/scheduler"
+    slurm = json.loads((out / "prometheus/file_sd/slurm.json").read_text())
+    assert [t["targets"] for t in slurm] == [["10.1.0.10:6817"]]
+
+
+def test_added_node_changes_only_the_targets(runs):
+    out = runs["out"]["added"]
+    rendered(runs["batch"], "render-added")
+    rendered(runs["added"], "render-added")
+    before = runs["before"]
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    changed = sorted(str(p) for p in after if after[p] != before.get(p))
+    assert changed == ["prometheus/file_sd/node.json"], changed
+    assert "c03" in after[Path("prometheus/file_sd/node.json")].decode()
+
+
+def test_rerun_changes_nothing(runs):
+    rendered(runs["batch"], "render-rerun")
+    run = runs["rerun"]
+    rendered(run, "render-rerun")
+    assert {host: stats["changed"] for host, stats in run.data["stats"].items() if stats["changed"]} == {}
+
+
+def test_render_alertmanager_without_receiver(runs):
+    rendered(runs["batch"], "render-default")
+    config = yaml.safe_load((runs["out"]["default"] / "alertmanager.yml").read_text())
+    assert config["route"]["receiver"] == "none"
+    assert config["receivers"] == [{"name": "none"}]
+
+
+def test_render_alertmanager_with_receiver(runs):
+    rendered(runs["batch"], "render-receiver")
+    config = yaml.safe_load((runs["out"]["receiver"] / "alertmanager.yml").read_text())
+    assert config["route"]["receiver"] == "site"
+    assert config["receivers"] == [{"name": "site", "webhook_configs": [{"url": RECEIVER, "send_resolved": True}]}]
