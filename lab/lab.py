@@ -13,7 +13,9 @@ import ipaddress
 import json
 import os
 import re
+import runpy
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -396,9 +398,31 @@ class Lab:
             import ansible_mitogen
             env["ANSIBLE_STRATEGY_PLUGINS"] = str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy")
             env["ANSIBLE_STRATEGY"] = "mitogen_linear"
-        proc = subprocess.run(cmd, cwd=TOP, env=env, check=False)
-        if proc.returncode != 0:
-            raise LabError(f"{playbook} failed (exit {proc.returncode})")
+        if os.environ.get("LAB_RUNNER", "1") != "1":
+            proc = subprocess.run(cmd, cwd=TOP, env=env, check=False)
+            if proc.returncode != 0:
+                raise LabError(f"{playbook} failed (exit {proc.returncode})")
+            return
+        # Through ansible-runner, as CI and AWX drive us (docs/ansible-runner.md): its events give
+        # the per-play timing printed at the end. LAB_RUNNER=0 runs ansible-playbook directly.
+        import ansible_runner
+        summarize = runpy.run_path(str(TOP / "bin" / "runner-timing"))
+        env["PATH"] = f"{TOP / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        env["ANSIBLE_CONFIG"] = str(TOP / "ansible.cfg")
+        (self.state / "runner").mkdir(parents=True, exist_ok=True)
+        run = ansible_runner.run(private_data_dir=str(self.state / "runner"), project_dir=str(TOP),
+                                 playbook=str(TOP / playbook), inventory=str(self.inventory),
+                                 cmdline=shlex.join(extra), envvars={k: v for k, v in env.items()
+                                                                     if k.startswith(("ANSIBLE_", "PATH"))},
+                                 rotate_artifacts=3, quiet=False)
+        rows = summarize["summarize"](run.events)
+        # The concern playbooks' own preflight imports end at once: one line for all of them.
+        quick = [row for row in rows if row["seconds"] < 1.0]
+        print(summarize["format_summary"]([row for row in rows if row["seconds"] >= 1.0]))
+        if quick:
+            print(f"(and {len(quick)} plays under 1 s each, {sum(r['seconds'] for r in quick):.1f} s in all)")
+        if run.rc != 0:
+            raise LabError(f"{playbook} failed (ansible-runner status {run.status}, exit {run.rc})")
 
 
 def playbook_command(inventory: Path, playbook: str, extra: list[str]) -> list[str]:

@@ -31,12 +31,17 @@ options:
     type: str
     required: true
   memory_reserve_mb:
-    description: As P(hpc.cluster.slurm_nodes#filter)'s O(hpc.cluster.slurm_nodes#filter:memory_reserve_mb).
-    type: int
+    description:
+      - As P(hpc.cluster.slurm_nodes#filter)'s O(hpc.cluster.slurm_nodes#filter:memory_reserve_mb).
+      - An integer >= 0 or a string of one; checked, like the filter's, by the code the filter uses
+        (a boolean or anything else is refused with the filter's message).
+    type: raw
     default: 0
   memory_granularity_mb:
-    description: As P(hpc.cluster.slurm_nodes#filter)'s O(hpc.cluster.slurm_nodes#filter:memory_granularity_mb).
-    type: int
+    description:
+      - As P(hpc.cluster.slurm_nodes#filter)'s O(hpc.cluster.slurm_nodes#filter:memory_granularity_mb).
+      - An integer >= 1 or a string of one, checked as O(memory_reserve_mb) is.
+    type: raw
     default: 1
   same_groups:
     description: Groups whose hosts must hold the same O(same_variables).

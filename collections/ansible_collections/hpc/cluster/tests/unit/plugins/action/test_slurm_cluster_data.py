@@ -11,7 +11,7 @@ include_vars and set_fact values, extra vars. Both readers read every host; they
 from __future__ import annotations
 
 import json
-import warnings
+import sys
 
 import pytest
 import yaml
@@ -19,6 +19,7 @@ from ansible import constants as C
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import cache_loader, init_plugin_loader
+from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
@@ -29,12 +30,28 @@ from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import VAR
 
 @pytest.fixture(autouse=True, scope="module")
 def plugin_loader():
-    with warnings.catch_warnings():  # the collection finder may be set up already (conftest)
-        warnings.simplefilter("ignore")
+    """Ansible's collection finder (the plugin loaders need it), without its sys.path hook.
+
+    pytest puts these tests' directories, inside the collection path, on sys.path, and conftest's
+    sys.path entry makes ansible_collections a plain namespace package. The finder's path hook
+    claims every sys.path entry inside a collection path; when Python recomputes the namespace
+    package's __path__ (sys.path grew), that hook's finder raises ValueError for the top-level
+    ansible_collections. The hook only serves pkgutil.iter_modules; the meta path finder loads plugins.
+    """
+    installed = AnsibleCollectionConfig.collection_finder is None
+    if installed:
         init_plugin_loader()
+    hook = AnsibleCollectionConfig.collection_finder._ansible_collection_path_hook
+    hooked = hook in sys.path_hooks
+    if hooked:
+        sys.path_hooks.remove(hook)
+        sys.path_importer_cache.clear()  # drop the path entry finders the hook made
     yield
-    # The finder it installs breaks pytest's imports of the test modules collected after this one.
-    _AnsibleCollectionFinder._remove()
+    if installed:
+        _AnsibleCollectionFinder._remove()
+    elif hooked:
+        sys.path_hooks.insert(0, hook)
+        sys.path_importer_cache.clear()
 
 
 SETTINGS = ["slurm_config", "slurm_config_group", "slurm_partitions", "slurm_cgroup_config"]
