@@ -60,10 +60,10 @@ def connects(host, port, timeout=3.0):
 def listener(group):
     """A TCP server on a compute node, on a port no role opens."""
     node = group("compute")[0]
-    node.run("systemd-run --unit=fw-probe --collect timeout 120 python3 -m http.server %s", PORT)
+    node.run("systemd-run --unit=fw-probe --collect timeout 120 python3 -m http.server %s", str(PORT))
     try:
         for _ in range(30):
-            if node.run("ss -Hltn 'sport = :%s'", PORT).stdout.strip():
+            if node.run("ss -Hltn 'sport = :%s'" % PORT).stdout.strip():
                 break
             time.sleep(0.5)
         else:
@@ -77,7 +77,7 @@ def test_unopened_port_is_closed_outside_and_open_inside(group, listener):
     target = address(listener)
     head = group("control")[0]
     inside = head.run(
-        "python3 -c 'import socket; socket.create_connection((\"%s\", %s), timeout=3).close()'", target, PORT
+        "python3 -c 'import socket; socket.create_connection((\"%s\", %s), timeout=3).close()'", target, str(PORT)
     )
     assert inside.rc == 0, inside.stderr
     assert not connects(target, PORT), f"{target}:{PORT} is reachable from outside the cluster"

@@ -67,7 +67,7 @@ def test_targets_carry_inventory_labels(head):
     labels = {t["labels"]["node"]: t["labels"] for t in targets if t["labels"].get("job") == "node"}
     assert labels["slurm-c01"]["groups"] == ",compute,"
     assert labels["slurm-c01"]["partitions"] == ",batch,"
-    assert labels["slurm-head"]["groups"] == ",control,"
+    assert labels["slurm-head"]["groups"] == ",control,monitoring,"  # molecule.yml puts it in both
     assert {lab["cluster"] for lab in labels.values()} == {"molecule"}
 
 
