@@ -2,6 +2,7 @@
 the collections of requirements.yml and our own collection hpc.cluster (no image is built:
 that needs podman and a registry)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -81,8 +82,10 @@ def test_our_collection_installs_from_the_build_context_offline(context, tmp_pat
     ours = [c for c in yaml.safe_load((build / "requirements.yml").read_text())["collections"]
             if c["name"] == "hpc.cluster"]
     (tmp_path / "ours.yml").write_text(yaml.safe_dump({"collections": ours}))
+    # As in the image: no project ansible.cfg, so no collection is found installed already.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     run = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "-r", str(tmp_path / "ours.yml"),
-                          "-p", str(tmp_path / "installed")], cwd=build, capture_output=True, text=True,
+                          "-p", str(tmp_path / "installed")], cwd=build, env=env, capture_output=True, text=True,
                          check=False, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "installed" / "ansible_collections" / "hpc" / "cluster" / "MANIFEST.json").is_file()

@@ -79,10 +79,19 @@ def sinfo_counts(head):
     return counts
 
 
+def metric_counts(head):
+    return {dict(k)["state"]: int(v) for k, v in query(head, "slurm_nodes").items() if v}
+
+
+def counts_agree(head):
+    """The metric's idle and drained counts equal sinfo's (the metric lags up to 30 s)."""
+    metric, sinfo = metric_counts(head), sinfo_counts(head)
+    return all(metric.get(s, 0) == sinfo.get(s, 0) for s in ("idle", "drained"))
+
+
 def test_slurm_metrics_match_sinfo_through_drain_and_resume(head):
     assert wait_for(lambda: drained_count(head) == 0, timeout=90), drained_count(head)
-    idle = {dict(k)["state"]: v for k, v in query(head, "slurm_nodes").items()}
-    assert idle.get("idle") == sinfo_counts(head).get("idle"), (idle, sinfo_counts(head))
+    assert wait_for(lambda: counts_agree(head), timeout=90), (metric_counts(head), sinfo_counts(head))
     head.check_output("scontrol update nodename=%s state=drain reason=monitoring-verifier", NODE)
     try:
         assert sinfo_counts(head).get("drained") == 1, sinfo_counts(head)
@@ -93,6 +102,7 @@ def test_slurm_metrics_match_sinfo_through_drain_and_resume(head):
     finally:
         head.check_output("scontrol update nodename=%s state=resume", NODE)
     assert wait_for(lambda: drained_count(head) == 0, timeout=90), drained_count(head)
+    assert wait_for(lambda: counts_agree(head), timeout=90), (metric_counts(head), sinfo_counts(head))
     assert query(head, "slurm_scheduler_up") and all(v == 1 for v in query(head, "slurm_scheduler_up").values())
 
 
