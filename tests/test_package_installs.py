@@ -1,0 +1,73 @@
+"""A re-run calls no package manager: preflight.yml lists each node's installed packages once per
+run, and every role's install task asks for packages only when one of them is missing."""
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+TOP = Path(__file__).resolve().parent.parent
+INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf"}
+# Installs from a package file or URL: the package manager compares the file's version itself.
+FROM_A_FILE = {("roles/apptainer/tasks/install.yml", "Install Apptainer from the package URL or file (RedHat)")}
+
+
+def tasks_of(path):
+    def walk(tasks):
+        for task in tasks or []:
+            yield task
+            for key in ("block", "rescue", "always"):
+                yield from walk(task.get(key))
+    return list(walk(yaml.safe_load(path.read_text())))
+
+
+def package_name_installs():
+    """(file, task) of every task that installs packages by name (not from a .deb or .rpm file)."""
+    found = []
+    for path in sorted(TOP.glob("roles/*/tasks/*.yml")):
+        for task in tasks_of(path):
+            module = next((m for m in INSTALL_MODULES if m in task), None)
+            if module and isinstance(task[module], dict) and "name" in task[module] \
+                    and task[module].get("state", "present") == "present" \
+                    and (str(path.relative_to(TOP)), task["name"]) not in FROM_A_FILE:
+                found.append((path.relative_to(TOP), task))
+    return found
+
+
+def test_every_install_by_name_is_skipped_when_nothing_is_missing():
+    installs = package_name_installs()
+    assert len(installs) >= 13, installs  # every role that installs packages
+    for path, task in installs:
+        when = task.get("when", [])
+        when = " ".join(when) if isinstance(when, list) else str(when)
+        assert "difference(__preflight_installed_packages | default([]))" in when, (str(path), task["name"])
+
+
+def preflight_listing_tasks():
+    play = yaml.safe_load((TOP / "playbooks" / "preflight.yml").read_text())[0]
+    listing = next(t for t in play["tasks"] if "ansible.builtin.command" in t)
+    remember = next(t for t in play["tasks"]
+                    if "__preflight_installed_packages" in t.get("ansible.builtin.set_fact", {}))
+    return play, listing, remember
+
+
+def test_the_list_is_made_once_per_run_before_anything_ends_the_play():
+    play, listing, remember = preflight_listing_tasks()
+    names = [t["name"] for t in play["tasks"]]
+    assert names.index(listing["name"]) < names.index(remember["name"]) < names.index(
+        next(t["name"] for t in play["tasks"] if "ansible.builtin.meta" in t))
+    assert "__preflight_installed_packages is not defined" in listing["when"]
+    assert listing["check_mode"] is False and listing["changed_when"] is False
+
+
+def test_the_debian_query_lists_installed_packages_only():
+    """The exact command of preflight.yml, on this Debian machine: installed packages are listed
+    as 'installed NAME', removed ones (config files left) are not."""
+    _, listing, _ = preflight_listing_tasks()
+    argv = [arg.replace("\\n", "\n") for arg in listing["vars"]["__preflight_package_query"]["Debian"]]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    installed = {line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("installed ")}
+    assert {"dpkg", "bash", "coreutils"} <= installed
+    states = {line.split(" ", 1)[0] for line in out.splitlines()}
+    assert "installed" in states and all(" " not in name for name in installed)
+    assert listing["vars"]["__preflight_package_query"]["RedHat"][:2] == ["rpm", "--query"]
