@@ -136,7 +136,7 @@ def test_epilog_removes_that_jobs_containers_only(group, nodes):
         assert wait_state(head, keep_alice, ("RUNNING",), timeout=60) == "RUNNING"
         assert wait_for(lambda: "keep-" + tag in containers_of(node, "alice"), timeout=60)
         # A short job of alice leaves a stopped container behind (no --rm): its epilog removes it.
-        short = submit(login, "alice", "podman run --name gone-%s %s true" % (tag, IMAGE),
+        short = submit(login, "alice", "podman run --name gone-%s %s sleep 0" % (tag, IMAGE),
                        "-N1", "-w", first, "-o", "/dev/null")
         assert wait_state(head, short, ("COMPLETED", "FAILED")) == "COMPLETED", job_field(head, short, "State")
         assert wait_for(lambda: "gone-" + tag not in containers_of(node, "alice"), timeout=60)

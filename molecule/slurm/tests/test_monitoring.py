@@ -97,7 +97,7 @@ def test_slurm_metrics_match_sinfo_through_drain_and_resume(head):
         assert sinfo_counts(head).get("drained") == 1, sinfo_counts(head)
         # The collector runs every 15 s, Prometheus scrapes every 15 s.
         assert wait_for(lambda: drained_count(head) == 1, timeout=90), drained_count(head)
-        state = query(head, 'slurm_node_state{node="%s"}' % NODE)
+        state = query(head, 'slurm_node_state{slurm_node="%s"}' % NODE)
         assert [dict(k)["state"] for k in state] == ["drained"]
     finally:
         head.check_output("scontrol update nodename=%s state=resume", NODE)

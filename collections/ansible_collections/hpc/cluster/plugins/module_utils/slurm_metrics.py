@@ -29,6 +29,8 @@ NODE_STATES = ("idle", "allocated", "mixed", "completing", "drained", "draining"
                "maint", "reserved", "unknown")
 JOB_STATES = ("pending", "running")
 
+# Per-node metrics name the node in label slurm_node: Prometheus's target label `node` (the
+# exporter's host, from the inventory) would overwrite a label `node` (as `exported_node`).
 # Metric name -> (type, help). The names our exporter writes; tests of the dashboards and alert
 # rules check their queries against this table.
 METRICS = {
@@ -270,9 +272,9 @@ def render(data, now):
         for name in sorted(nodes):
             node = nodes[name]
             samples["slurm_node_state"].append(
-                _sample("slurm_node_state", [("node", name), ("state", node["state"])], 1))
+                _sample("slurm_node_state", [("slurm_node", name), ("state", node["state"])], 1))
             samples["slurm_node_responding"].append(
-                _sample("slurm_node_responding", [("node", name)], 1 if node["responding"] else 0))
+                _sample("slurm_node_responding", [("slurm_node", name)], 1 if node["responding"] else 0))
     jobs = data.get("jobs")
     if jobs is not None:
         partitions = set(data.get("partitions") or ()) | {p for p, _s in jobs}

@@ -199,8 +199,8 @@ def test_render():
     assert got['slurm_nodes{state="idle"}'] == "2"
     # Every listed state is written, 0 when no node has it.
     assert got['slurm_nodes{state="maint"}'] == "0"
-    assert got['slurm_node_state{node="c04",state="drained"}'] == "1"
-    assert got['slurm_node_responding{node="c06"}'] == "0"
+    assert got['slurm_node_state{slurm_node="c04",state="drained"}'] == "1"
+    assert got['slurm_node_responding{slurm_node="c06"}'] == "0"
     assert got['slurm_jobs{partition="batch",state="pending"}'] == "2"
     assert got['slurm_jobs{partition="gpu",state="running"}'] == "0"
     assert got["slurm_scheduler_up"] == "1"
@@ -223,7 +223,7 @@ def test_render_declares_every_metric_once_with_known_names():
 
 def test_label_values_escaped():
     data = {"nodes": {'odd"name\\': {"state": "idle", "responding": True, "partitions": []}}}
-    assert 'node="odd\\"name\\\\"' in sm.render(data, 0)
+    assert 'slurm_node="odd\\"name\\\\"' in sm.render(data, 0)
 
 
 def test_main_writes_the_file_atomically(tmp_path, monkeypatch):
@@ -243,3 +243,18 @@ def test_no_ansible_import():
     """The file runs on the node with the platform Python alone."""
     source = pathlib.Path(sm.__file__).read_text()
     assert not re.search(r"^\s*(from|import) ansible", source, re.M)
+
+
+def test_no_label_collides_with_a_target_label():
+    """Prometheus renames a metric's label that a target label also sets (`node` would become
+    `exported_node`, and the alert would name the exporter's host): the metrics use none of them."""
+    from ansible_collections.hpc.cluster.plugins.filter.prometheus_targets import prometheus_targets
+
+    groups = {"all": ["c01"], "cluster": ["c01"], "compute": ["c01"]}
+    targets = prometheus_targets({"c01": {"ansible_host": "10.1.0.21"}}, groups, 9100, cluster="lab",
+                                 partitions=[{"name": "batch", "groups": ["compute"]}])
+    target_labels = {"instance", "job"} | {key for entry in targets for key in entry["labels"]}
+    text = sm.render(sm.collect(Commands(TEXT_TABLE), use_json=False), 1704967200)
+    used = set(re.findall(r"[{,]([a-z_]+)=\"", text))
+    assert "node" in target_labels and used
+    assert not used & target_labels, used & target_labels
