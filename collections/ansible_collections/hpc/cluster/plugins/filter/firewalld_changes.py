@@ -99,18 +99,19 @@ def firewalld_changes(texts, wanted, prune=None):
     added, removed = [], []
     for zone in sorted(set(wanted) | set(prune)):
         kinds = wanted.get(zone) or {}
-        unknown = sorted(set(kinds) | set(prune.get(zone) or [])) if isinstance(kinds, Mapping) else None
-        if unknown is None or not set(unknown) <= set(KINDS):
+        pruned = set(prune.get(zone) or [])
+        named = set(kinds) | pruned if isinstance(kinds, Mapping) else None
+        if named is None or not named <= set(KINDS):
             raise AnsibleFilterError("firewalld_changes: zone %s: kinds must be among %s, got %r"
-                                     % (zone, ", ".join(sorted(KINDS)), kinds if unknown is None else unknown))
-        for kind in sorted(set(kinds) | set(prune.get(zone) or [])):
+                                     % (zone, ", ".join(sorted(KINDS)), kinds if named is None else sorted(named)))
+        for kind in sorted(named):
             items = list(dict.fromkeys(str(i) for i in kinds.get(kind) or []))
             now_rt = set(runtime.get(zone, {}).get(kind, []))
             now_pm = set(permanent.get(zone, {}).get(kind, []))
             key = KINDS[kind]
             added += [{"zone": zone, "state": "enabled", key: item} for item in items
                       if item not in now_rt or item not in now_pm]
-            if kind in (prune.get(zone) or []):
+            if kind in pruned:
                 removed += [{"zone": zone, "state": "disabled", key: item}
                             for item in sorted((now_rt | now_pm) - set(items))]
     return added + removed
