@@ -92,6 +92,10 @@ CASES = [
                              "base_firewall_cluster_sources": ["10.1.0.0/16", "10.1.0.0/33", "10.89.0.300/32",
                                                                "cluster"]}, {},
      "got ['10.1.0.0/33', '10.89.0.300/32', 'cluster']"),
+    # One zone for both would trust the cluster in the zone that should open only what is declared.
+    ("firewall-one-zone", {"base_firewall_manage": True, "base_firewall_cluster_sources": ["10.1.0.0/16"],
+                           "base_firewall_public_zone": "trusted"}, {},
+     "firewalld's cluster zone (trusted) must differ from the public zone (base_firewall_public_zone)"),
 ]
 
 
