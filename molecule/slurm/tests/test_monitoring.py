@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_safety import inventory_without
 
 NODE = "slurm-c02"
 
@@ -122,7 +123,7 @@ def test_promtool_test_rules_passes_on_the_node(head):
     assert "SUCCESS" in result.stdout
 
 
-def run_monitoring(*extra):
+def run_monitoring(*extra, inventory=None):
     ephemeral = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
     project = os.environ["MOLECULE_PROJECT_DIRECTORY"]
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ephemeral, "ansible.cfg"),
@@ -130,7 +131,8 @@ def run_monitoring(*extra):
                ANSIBLE_COLLECTIONS_PATH=os.path.join(project, "collections"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default")
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
-           os.environ["MOLECULE_INVENTORY_FILE"], os.path.join(project, "playbooks", "monitoring.yml"), *extra]
+           inventory or os.environ["MOLECULE_INVENTORY_FILE"], os.path.join(project, "playbooks", "monitoring.yml"),
+           *extra]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     changed = {m.group(1): int(m.group(2))
@@ -152,6 +154,26 @@ def test_config_change_reloads_without_restart(head):
     assert all(v == 1 for v in query(head, "prometheus_config_last_reload_successful").values())
     run_monitoring()
     assert prometheus_pid(head) == before
+
+
+def node_targets(head):
+    """{node: health} of Prometheus's active node exporter targets."""
+    targets = api(head, "/api/v1/targets?state=active")["activeTargets"]
+    return {t["labels"]["node"]: t["health"] for t in targets if t["labels"].get("job") == "node"}
+
+
+def test_node_added_to_the_inventory_becomes_a_target_without_restart(head, tmp_path):
+    """A node missing from the inventory is no target; added, it is one after the next run (file_sd)."""
+    before = prometheus_pid(head)
+    started = head.check_output("systemctl show -p ExecMainStartTimestampMonotonic --value prometheus")
+    run_monitoring(inventory=inventory_without(tmp_path, NODE))
+    assert wait_for(lambda: NODE not in node_targets(head), timeout=60), node_targets(head)
+    assert "slurm-c01" in node_targets(head)
+    _changed, out = run_monitoring()
+    assert "RUNNING HANDLER [prometheus : Restart Prometheus]" not in out
+    assert wait_for(lambda: node_targets(head).get(NODE) == "up", timeout=90), node_targets(head)
+    assert prometheus_pid(head) == before, "Prometheus restarted"
+    assert head.check_output("systemctl show -p ExecMainStartTimestampMonotonic --value prometheus") == started
 
 
 def test_rerun_changes_nothing(head):
