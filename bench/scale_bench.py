@@ -48,6 +48,8 @@ import yaml
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 BIN = os.path.dirname(sys.executable)
 PLAY_NAME = "Preflight: Slurm and munge (control, compute, login)"
+COLD = "now, first run"
+DIGEST = ".hpc.cluster.slurm_cluster_data.json"  # hpc.cluster.slurm_cluster_data's FactDigest
 CONTROL = "ctl1"
 ROCKY9 = {"ansible_distribution": "Rocky", "ansible_os_family": "RedHat", "ansible_distribution_major_version": "9",
           "ansible_distribution_version": "9.6", "ansible_distribution_release": "Blue Onyx"}
@@ -264,7 +266,8 @@ def main():
 
     work = tempfile.mkdtemp(prefix="scale-bench-")
     base = real_setup()
-    trees = [("now", TOP)] + ([("before", os.path.abspath(args.before))] if args.before else [])
+    # "now, first run": the same code with no fact digest (the first run after the facts changed).
+    trees = [(COLD, TOP), ("now", TOP)] + ([("before", os.path.abspath(args.before))] if args.before else [])
     sizes = sorted(set(args.sizes) | (set(args.before_sizes) if args.before else set()))
     prepared = {}
     for size in sizes:
@@ -277,13 +280,17 @@ def main():
         for size in sizes:
             top, inventory_path, compute = prepared[size]
             jobs = [("floor", TOP)] + [(name, tree) for name, tree in trees
-                                       if name == "now" and size in args.sizes
+                                       if name in ("now", COLD) and size in args.sizes
                                        or name == "before" and size in args.before_sizes]
             for name, tree in jobs:
                 out = os.path.join(top, "out-%s" % name)
                 os.makedirs(out, exist_ok=True)
                 os.makedirs(os.path.join(top, "etc"), exist_ok=True)
                 slurm_play, floor_play = playbooks(tree, out)
+                if name == COLD:
+                    digest = os.path.join(top, "facts", DIGEST)
+                    if os.path.exists(digest):
+                        os.remove(digest)
                 extra = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
                          "ansible_become": False, "slurmdbd_db_password": "synthetic-vault-password",
                          "munge_key_file": os.path.join(top, "munge.key"),
@@ -329,8 +336,8 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
     say("# Scale benchmark: Slurm preflight and slurm.conf on the controller\n")
     say("Written by `bench/scale_bench.py` (%s); do not edit by hand.\n"
         % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
-    say("- Code: %s%s" % (git_head(TOP), "; before: %s (%s)" % (git_head(trees[1][1]), trees[1][1])
-                          if len(trees) > 1 else ""))
+    before = dict(trees).get("before")
+    say("- Code: %s%s" % (git_head(TOP), "; before: %s (%s)" % (git_head(before), before) if before else ""))
     say("- Machine: %s, %d CPUs, Python %s, ansible-core %s" % (
         platform.platform(), os.cpu_count(), platform.python_version(), ansible_version()))
     say("- Load average (1, 5, 15 min) at start: %s; at end: %s" % (load_start, load_end))
@@ -365,7 +372,12 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
     if len(now) > 1:
         say("Log-log slope of CPU seconds over N (1 = linear, 2 = quadratic): whole run %.2f, above the "
             "floor %.2f, floor alone %.2f.\n" % (slope(now), slope(above), slope(floors)))
-    if len(trees) > 1:
+    for size in args.sizes:
+        if (COLD, size) in results:
+            say("At N=%d the first run after the facts changed (no fact digest: every host's facts decoded) "
+                "takes %.1f CPU s, a run with the digest %.1f.\n"
+                % (size, med(results[(COLD, size)], "cpu"), med(results[("now", size)], "cpu")))
+    if before:
         for size in args.before_sizes:
             if ("before", size) in results and ("now", size) in results:
                 b = med(results[("before", size)], "cpu")
@@ -404,11 +416,18 @@ internal interface is missing, or (for one host) when a value holds a template. 
 check (one assert per Slurm host against a run_once reference) is one run_once check over the same
 read, naming every host that differs; the unknown-keys check runs once too.
 
-What is left, per host: reading its fact cache file and decoding it twice (the jsonfile plugin's
-envelope, then the facts), the vars plugins for the host (host_group_vars looks for its host_vars
-file) and the NodeName computation, about 0.4-0.6 ms of CPU; and, independent of N, the munge and
-slurm preflight modules that run on the control host (getent, stat, slurmctld -V, ...: a Python
-start each), the render, and the inventory parse (the floor). The main process polls its workers
+Facts of a host whose jsonfile cache file did not change come from a digest beside the cache
+(`.hpc.cluster.slurm_cluster_data.json`: per host, the file's inode, size and modification time in
+nanoseconds, and the dozen facts the action reads). A host whose file changed (facts gathered again,
+a file edited or replaced) is decoded again, as is every host of the first run; facts gathered or set
+in the same run are read from memory, never from the digest. *now, first run* is a run without the
+digest, *now* one with it.
+
+What is left, per host: a stat of its fact cache file (and its decoding when it changed), the vars
+plugins for the host (host_group_vars looks for its host_vars file) and the NodeName computation;
+and, independent of N, the munge and slurm preflight modules that run on the control host (getent,
+stat, slurmctld -V, ...: a Python start each, 0.2-0.4 s of CPU), the two renders (each a stat and a
+copy module), and the inventory parse (the floor). The main process polls its workers
 (`internal_poll_interval`, 1 ms by default), so its CPU grows with the workers' wall time: on a
 loaded machine the same run costs more CPU.
 

@@ -109,15 +109,12 @@ def play(groups, out):
     return [{"name": "Compare", "hosts": groups["control"][0], "gather_facts": False, "tasks": tasks}]
 
 
-@pytest.mark.parametrize("name", sorted(INVENTORIES))
-def test_action_equals_the_hostvars_path(tmp_path, name):
-    source = INVENTORIES[name](tmp_path)
-    env = env_for(tmp_path)
-    groups = groups_of(source, env)
-    gpu = set(groups.get("gpu", []))
-    facts = {h: facts_for(h, i, h in gpu) for i, h in enumerate(sorted(groups["cluster"]))}
+def write_facts(tmp_path, facts):
     subprocess.run([sys.executable, "-c", WRITE_CACHE, str(tmp_path / "facts")], input=json.dumps(facts),
                    text=True, check=True, timeout=300)
+
+
+def run_play(tmp_path, source, groups, env):
     out = tmp_path / "result.json"
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play(groups, out), sort_keys=False))
     extra = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
@@ -127,7 +124,21 @@ def test_action_equals_the_hostvars_path(tmp_path, name):
                          timeout=900)
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-3000:]
     assert "WARNING" not in run.stdout + run.stderr, run.stdout + run.stderr
-    result = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+def cluster_facts(groups):
+    gpu = set(groups.get("gpu", []))
+    return {h: facts_for(h, i, h in gpu) for i, h in enumerate(sorted(groups["cluster"]))}
+
+
+@pytest.mark.parametrize("name", sorted(INVENTORIES))
+def test_action_equals_the_hostvars_path(tmp_path, name):
+    source = INVENTORIES[name](tmp_path)
+    env = env_for(tmp_path)
+    groups = groups_of(source, env)
+    write_facts(tmp_path, cluster_facts(groups))
+    result = run_play(tmp_path, source, groups, env)
     fast, slow, old = result["fast"], result["slow"], result["old"]
 
     keys = ("node_lines", "gres", "gres_types")
@@ -145,3 +156,32 @@ def test_action_equals_the_hostvars_path(tmp_path, name):
     else:
         assert fast["hostvars_reads"] == 0
         assert fast["settings_mismatch"] == []
+
+
+def test_fact_digest_is_reused_until_a_hosts_facts_change(tmp_path):
+    """The second run reads the unchanged hosts' facts from the digest; a host with new facts is decoded again."""
+    source = small_inventory(tmp_path)
+    env = env_for(tmp_path)
+    groups = groups_of(source, env)
+    facts = cluster_facts(groups)
+    write_facts(tmp_path, facts)
+    first = run_play(tmp_path, source, groups, env)
+    digest = json.loads((tmp_path / "facts" / ".hpc.cluster.slurm_cluster_data.json").read_text())
+    # Every host the action read, but the play's own (ansible-core has its facts in memory already);
+    # keyed as the cache plugin names the host's file (ansible-core adds a prefix such as s1_).
+    read = (set(groups["compute"]) | set(groups["login"])) - {groups["control"][0]}
+    assert len(digest["hosts"]) == len(read) and all(any(k.endswith(h) for k in digest["hosts"]) for h in read)
+    assert first["fast"]["facts_from_digest"] == 0
+
+    second = run_play(tmp_path, source, groups, env)
+    assert second["fast"]["facts_from_digest"] == len(read)
+    assert second["fast"]["node_lines"] == first["fast"]["node_lines"] == second["old"]["node_lines"]
+
+    # c03 gets more memory (its cache file is rewritten): the digest must not hand out the old value.
+    facts["c03"]["ansible_memtotal_mb"] = 385000
+    write_facts(tmp_path, {"c03": facts["c03"]})
+    third = run_play(tmp_path, source, groups, env)
+    assert third["fast"]["facts_from_digest"] == len(read) - 1
+    assert third["fast"]["node_lines"] == third["old"]["node_lines"] != first["fast"]["node_lines"]
+    assert any(line.startswith("NodeName=c03 ") and "RealMemory=382976" in line
+               for line in third["fast"]["node_lines"]), third["fast"]["node_lines"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 
 from ansible import constants as C
@@ -87,18 +88,89 @@ class HostvarsReader:
         return values
 
 
+class FactDigest:
+    """The few facts this plugin reads per host, kept beside a file-based fact cache.
+
+    A host's extract is reused while its cache file is the same file with the same size and
+    modification time (nanoseconds): re-gathering or editing the facts makes a new file, which is
+    decoded again. Kept in the cache directory as a dot file (which the file cache plugins skip),
+    rewritten only when an extract changed, and only for the hosts read in this run.
+    """
+
+    NAME = ".hpc.cluster.slurm_cluster_data.json"
+    VERSION = 1
+
+    def __init__(self, plugin, keys):
+        self._plugin = plugin
+        self._keys = sorted(keys)
+        self._wanted = frozenset(keys)
+        self.path = os.path.join(plugin._cache_dir, self.NAME)
+        self._old = {}
+        self._new = {}
+        self.hits = 0
+        try:
+            with open(self.path) as handle:
+                stored = json.load(handle)
+            if stored.get("version") == self.VERSION and stored.get("keys") == self._keys:
+                self._old = stored["hosts"]
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            self._old = {}
+
+    @classmethod
+    def for_cache(cls, plugin, keys):
+        """A digest for a file-based cache plugin (jsonfile, yaml, pickle), else None."""
+        if isinstance(getattr(plugin, "_cache_dir", None), str) and callable(
+                getattr(plugin, "_get_cache_file_name", None)) and callable(getattr(plugin, "has_expired", None)):
+            return cls(plugin, keys)
+        return None
+
+    def stamp(self, key):
+        try:
+            st = os.stat(self._plugin._get_cache_file_name(key))
+        except OSError:
+            return None
+        return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+    def get(self, key, stamp):
+        entry = self._old.get(key)
+        if stamp is None or not entry or entry[0] != stamp or self._plugin.has_expired(key):
+            return None
+        self._new[key] = entry
+        self.hits += 1
+        return entry[1]
+
+    def put(self, key, stamp, facts):
+        if stamp is not None:
+            self._new[key] = [stamp, {name: facts[name] for name in facts if name in self._wanted}]
+
+    def save(self):
+        """Write the extracts of this run's hosts when they differ from what was read (best effort)."""
+        if self._new == self._old:
+            return
+        text = json.dumps({"version": self.VERSION, "keys": self._keys, "hosts": self._new})
+        try:
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=self.NAME + ".")
+            with os.fdopen(handle, "w") as out:
+                out.write(text)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            display.vvv("slurm_cluster_data: cannot write %s (%s)" % (self.path, exc))
+
+
 class FactReader:
     """A host's facts from the VariableManager's fact cache.
 
     A persistent cache (jsonfile, redis, ...) keeps each host's facts as one JSON text that
     ansible-core decodes with a Python hook on every dictionary. A text without the marker of a
     tagged value (the only thing the hook converts) decodes the same with the plain C decoder,
-    about 4 times faster; a text with one goes through the cache's own decoder.
+    about 4 times faster; a text with one goes through the cache's own decoder. With a file-based
+    cache, the facts read (keys) of a host whose file did not change come from a FactDigest.
     """
 
-    def __init__(self, fact_cache):
+    def __init__(self, fact_cache, keys=()):
         self._cache = fact_cache
         self._plain = None
+        self.digest = None
         try:
             from ansible._internal._json._profiles._cache_persistence import Decoder
 
@@ -109,6 +181,8 @@ class FactReader:
             return
         if markers and isinstance(payload, str) and callable(decode):
             self._plain = (wrapped, payload, decode, markers)
+            if keys and isinstance(getattr(wrapped, "_cache", None), dict):
+                self.digest = FactDigest.for_cache(wrapped, keys)
 
     def get(self, host):
         """(facts, plain): plain when freshly decoded without tagged values or internal (_ansible_*) keys.
@@ -121,13 +195,23 @@ class FactReader:
             except KeyError:
                 return {}, True
         wrapped, payload_key, decode, markers = self._plain
+        key = self._cache._get_key(host)
+        stamp = None
+        if self.digest is not None and key not in wrapped._cache:  # in memory: gathered or set in this run
+            stamp = self.digest.stamp(key)
+            facts = self.digest.get(key, stamp)
+            if facts is not None:
+                return facts, True
         try:
-            stored = wrapped.get(self._cache._get_key(host))
+            stored = wrapped.get(key)
         except KeyError:
             return {}, True
         text = stored.get(payload_key) if isinstance(stored, Mapping) else None
         if isinstance(text, str) and not any(marker in text for marker in markers):
-            return json.loads(text), '"_ansible_' not in text
+            facts, plain = json.loads(text), '"_ansible_' not in text
+            if plain and self.digest is not None:
+                self.digest.put(key, stamp, facts)
+            return facts, plain
         return decode(stored) or {}, False
 
 
@@ -148,10 +232,11 @@ class LayeredReader:
         self._loader = variable_manager._loader
         self._basedirs = [self._loader.get_basedir()] if variable_manager.safe_basedir else []
         self._groups = {}
-        self._facts = FactReader(variable_manager._fact_cache)
         # The names clean_facts keeps when it injects facts as variables (restricted names go).
         dummy = {name: None for name in self._names if name != "ansible_facts"}
         self._injectable = frozenset(api["clean_facts"](dummy)) & self._names
+        fact_keys = set(FACT_KEYS) | {"ansible_" + key for key in FACT_KEYS} | self._injectable | {"ansible_local"}
+        self._facts = FactReader(variable_manager._fact_cache, fact_keys)
         self._extra = self._pick(variable_manager._extra_vars)
         self._inventory_dirs = self._plugins_inventory_dirs()
         self.group_key = None
@@ -298,6 +383,15 @@ class Reader:
     def kind(self):
         return self.layered.kind if self.layered else self.hostvars.kind
 
+    @property
+    def digest(self):
+        return self.layered._facts.digest if self.layered else None
+
+    def save(self):
+        """Keep the fact extracts for the next run (only while the layered read is trusted)."""
+        if self.digest is not None:
+            self.digest.save()
+
     def _agrees(self, host, key, values):
         """Once per set of groups: the layered read must equal hostvars, else hostvars from now on."""
         if key in self.checked:
@@ -388,6 +482,7 @@ class ActionModule(ActionBase):
         values = {}
         for host in dict.fromkeys(compute + same):
             values[host] = reader.read(host)
+        reader.save()
         try:
             data = nodes({h: values[h] for h in compute}, args["memory_reserve_mb"], args["memory_granularity_mb"])
         except SlurmNodeError as exc:
@@ -401,5 +496,6 @@ class ActionModule(ActionBase):
         data["settings_mismatch"] = mismatches({h: values[h] for h in same}, reference, settings) if same else []
         data["reader"] = reader.kind
         data["hostvars_reads"] = reader.fallbacks
+        data["facts_from_digest"] = reader.digest.hits if reader.digest is not None else 0
         result.update(data, changed=False)
         return result

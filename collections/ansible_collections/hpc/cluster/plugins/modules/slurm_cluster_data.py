@@ -25,6 +25,12 @@ description:
     with C(hostvars) for one host of each distinct set of groups and reads through C(hostvars) when they
     differ or when ansible-core lacks an interface it uses; a host whose value holds a template is read
     through C(hostvars) (which templates it).
+  - With a file-based fact cache (C(jsonfile), C(yaml), C(pickle)), the facts it reads of each host
+    are kept in C(.hpc.cluster.slurm_cluster_data.json) in the cache directory (a dot file, which the
+    cache plugins skip), with the inode, size and modification time of the host's cache file. The next
+    run uses them for a host whose file is unchanged and decodes the file again otherwise; facts
+    already in memory (gathered or set in this run) are always read from memory. Deleting the file is
+    safe, the next run rebuilds it.
 options:
   compute_group:
     description: The inventory group of the compute nodes.
@@ -104,6 +110,10 @@ reader:
   returned: success
 hostvars_reads:
   description: Hosts read through C(hostvars) because a value holds a template.
+  type: int
+  returned: success
+facts_from_digest:
+  description: Hosts whose facts came from the digest beside the fact cache (their cache file unchanged).
   type: int
   returned: success
 """

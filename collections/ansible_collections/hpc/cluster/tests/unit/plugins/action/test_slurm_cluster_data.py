@@ -220,6 +220,73 @@ def test_fact_reader_without_interposer_uses_get():
     assert reader.get("c02") == ({}, True)
 
 
+def fresh_reader(directory, keys=("ansible_memtotal_mb",)):
+    """A reader over a new plugin instance, as a new ansible-playbook run has (nothing in memory)."""
+    cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(directory))
+    cache.__wrapped__._cache.clear()
+    return cache, plugin.FactReader(cache, keys)
+
+
+def test_fact_digest_serves_unchanged_hosts_and_rereads_changed_ones(tmp_path):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000, "ansible_mounts": [{"mount": "/"}]})
+    cache.set("c02", {"ansible_memtotal_mb": 2000})
+    cache.__wrapped__._cache.clear()
+    assert reader.get("c01") == ({"ansible_memtotal_mb": 1000, "ansible_mounts": [{"mount": "/"}]}, True)
+    assert reader.get("c02")[0] == {"ansible_memtotal_mb": 2000}
+    reader.digest.save()
+
+    cache, reader = fresh_reader(tmp_path)
+    # Only the keys asked for are kept; a host whose file changed is decoded again.
+    cache.set("c02", {"ansible_memtotal_mb": 3000})
+    cache.__wrapped__._cache.clear()
+    assert reader.get("c01") == ({"ansible_memtotal_mb": 1000}, True)
+    assert reader.get("c02") == ({"ansible_memtotal_mb": 3000}, True)
+    assert reader.digest.hits == 1
+
+
+def test_fact_digest_ignores_a_corrupt_or_foreign_file_and_other_keys(tmp_path):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000, "hpc_gpus": []})
+    cache.__wrapped__._cache.clear()
+    reader.get("c01")
+    reader.digest.save()
+    _cache, other = fresh_reader(tmp_path, keys=("hpc_gpus",))  # another key set: not this digest
+    assert other.get("c01")[0]["hpc_gpus"] == [] and other.digest.hits == 0
+    (tmp_path / plugin.FactDigest.NAME).write_text("{not json")
+    _cache, broken = fresh_reader(tmp_path)
+    assert broken.get("c01")[0]["ansible_memtotal_mb"] == 1000 and broken.digest.hits == 0
+
+
+def test_fact_digest_expires_with_the_cache(tmp_path, monkeypatch):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000})
+    cache.__wrapped__._cache.clear()
+    reader.get("c01")
+    reader.digest.save()
+    cache, reader = fresh_reader(tmp_path)
+    monkeypatch.setattr(cache.__wrapped__, "has_expired", lambda key: True)
+    assert reader.get("c01") == ({}, True)  # expired facts are no facts, as the plugin says
+
+
+def test_fact_digest_is_best_effort_in_a_read_only_directory(tmp_path, monkeypatch):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000})
+    cache.__wrapped__._cache.clear()
+    reader.get("c01")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(plugin.tempfile, "mkstemp", refuse)
+    reader.digest.save()  # no exception
+    assert not (tmp_path / plugin.FactDigest.NAME).exists()
+
+
+def test_memory_cache_has_no_digest():
+    assert plugin.FactReader(cache_loader.get("ansible.builtin.memory"), ("ansible_memtotal_mb",)).digest is None
+
+
 MISMATCH = [
     ({"a": {"x": 1}, "b": {"x": 1}}, "a", []),
     ({"a": {"x": 1}, "b": {"x": 2}}, "a", ["host b sees different x"]),
