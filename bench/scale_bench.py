@@ -19,8 +19,8 @@ What runs, for each size N (compute nodes):
   4 A100 or 8 H100 from hpc.cluster.gpu_facts), `gathering = smart`, so nothing is gathered;
 - the play "Preflight: Slurm and munge" exactly as playbooks/preflight.yml has it, limited to the
   control host (`--limit`), with connection local: every cluster-wide (run_once) task of roles
-  munge and slurm runs in full, over every host's variables; the per-host tasks (getent, stat,
-  ls) run for the control host only;
+  munge and slurm runs in full, over every host's variables; the per-host tasks (the munge key
+  state, the fixed-ID checks) run for the control host only;
 - then a play on the control host that renders the role's slurm.conf.j2 and gres.conf.j2.
 The floor is ansible-playbook with the same inventory and fact cache running one debug task.
 Timed with /usr/bin/time -v (user+system CPU seconds of ansible-playbook and its workers, peak
@@ -350,7 +350,8 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
     say("`ansible-playbook` runs the play *%s* of the tree's own `playbooks/preflight.yml`, limited "
         "to the control host with connection local, then renders the role's `slurm.conf.j2` and "
         "`gres.conf.j2` on it. Every cluster-wide (run_once) task of roles munge and slurm runs in "
-        "full over every host; the per-host tasks (getent, stat, ls) run for the control host only, "
+        "full over every host; the per-host tasks (the munge key state, the fixed-ID checks) run for "
+        "the control host only, "
         "so their cost on the other N+2 hosts (one worker fork per host and task, linear in N) is "
         "not in these figures. *floor*: the same inventory and fact cache, one debug task. CPU is "
         "user+system seconds of ansible-playbook and its workers (`/usr/bin/time -v`).\n" % PLAY_NAME)
@@ -425,8 +426,9 @@ digest, *now* one with it.
 
 What is left, per host: a stat of its fact cache file (and its decoding when it changed), the vars
 plugins for the host (host_group_vars looks for its host_vars file) and the NodeName computation;
-and, independent of N, the munge and slurm preflight modules that run on the control host (getent,
-stat, slurmctld -V, ...: a Python start each, 0.2-0.4 s of CPU), the two renders (each a stat and a
+and, independent of N, the munge and slurm preflight modules that run on the control host (the
+munge key state, two fixed-ID checks, the controller's state: a Python start each, 0.2-0.4 s of
+CPU; each used to be two or three module calls), the two renders (each a stat and a
 copy module), and the inventory parse (the floor). The main process polls its workers
 (`internal_poll_interval`, 1 ms by default), so its CPU grows with the workers' wall time: on a
 loaded machine the same run costs more CPU.

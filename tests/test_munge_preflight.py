@@ -29,8 +29,9 @@ def sha(raw):
     return hashlib.sha256(raw).hexdigest()
 
 
-def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False):
-    """keys: host -> key bytes (absent: no key file); daemons: hosts with slurmd installed."""
+def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, ids=None):
+    """keys: host -> key bytes (absent: no key file); daemons: hosts with slurmd installed;
+    ids: munge_uid/munge_user/... for every host instead of free ones."""
     host_vars = {}
     for host in HOSTS:
         root = tmp_path / host
@@ -45,6 +46,7 @@ def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False):
             "munge_slurm_daemons": [str(root / "slurmd"), str(root / "slurmctld")],
             # IDs free on any test machine.
             "munge_uid": 64901, "munge_gid": 64901, "munge_user": "mungetest", "munge_group": "mungetest",
+            **(ids or {}),
         }
     inventory = {"all": {"children": {"cluster": {
         "vars": cluster_vars or {},
@@ -119,3 +121,16 @@ def test_key_host_typo_refused(tmp_path):
     run = run_preflight(tmp_path, {}, cluster_vars={"munge_key_host": "haed"})
     assert run.returncode != 0, run.stdout[-4000:]
     assert "munge_key_host 'haed' is not a host of the inventory" in run.stdout, run.stdout[-4000:]
+
+
+def test_fixed_uid_of_another_user_refused(tmp_path):
+    run = run_preflight(tmp_path, {}, ids={"munge_uid": 0})
+    assert run.returncode != 0, run.stdout[-4000:]
+    assert "uid 0 belongs to user root. Set munge_uid/munge_gid to free or matching IDs" in run.stdout, \
+        run.stdout[-4000:]
+
+
+def test_existing_user_with_other_ids_refused(tmp_path):
+    run = run_preflight(tmp_path, {}, ids={"munge_user": "root", "munge_group": "root"})
+    assert run.returncode != 0, run.stdout[-4000:]
+    assert "user root has uid 0, not 64901; group root has gid 0, not 64901." in run.stdout, run.stdout[-4000:]

@@ -11,8 +11,9 @@ version_added: 0.1.0
 author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Takes the state of the munge key file on every host of the run (exists, sha256 digest, size,
-    whether the host runs a Slurm daemon) and returns which host is the key source, whether a key
-    must be generated, and which hosts need the key written. Problems are returned in RV(_value.error)
+    whether the host runs a Slurm daemon, as M(hpc.cluster.munge_key_info) returns it) and returns
+    which host is the key source, whether a key must be generated, and which hosts need the key
+    written. Problems are returned in RV(_value.error)
     (never raised), so the caller can hide its input (the key) and still show the message.
   - B(Slurm hosts) (members) are hosts with a Slurm daemon (C(slurmd) or C(slurmctld)) installed.
     Their keys must all be the same, otherwise the hosts are refused by name, grouped by digest.
@@ -57,7 +58,7 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Plan the cluster key once (the per-host states come from a stat with sha256)
+- name: Plan the cluster key once (each host registered __munge_key_state from hpc.cluster.munge_key_info)
   ansible.builtin.set_fact:
     __munge_key_plan: >-
       {{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, '__munge_key_state')))

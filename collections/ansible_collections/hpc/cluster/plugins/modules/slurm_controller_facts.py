@@ -13,8 +13,9 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Reads, on the primary controller, what a new slurm.conf must not lose - the current slurm.conf's
     C(ClusterName) and C(StateSaveLocation), the cluster name saved in C(<StateSaveLocation>/clustername),
-    whether the current and the new state directories hold state, and, when slurmctld answers
-    C(scontrol ping), the nodes Slurm knows and the jobs running on each node.
+    whether the current and the new state directories hold state, the installed slurmctld's release
+    (C(slurmctld -V)), and, when slurmctld answers C(scontrol ping), the nodes Slurm knows and the
+    jobs running on each node.
   - Compares that with the new configuration and returns the refusals in RV(problems) (each names the
     node, job, path or variable and says what to do instead) and the state move to make in
     RV(state_move).
@@ -74,6 +75,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+version:
+  description: Release of the installed slurmctld; empty when it is not installed or does not say.
+  returned: always
+  type: str
+  sample: 22.05.8
 slurmctld_running:
   description: Whether a slurmctld answered C(scontrol ping).
   returned: always
@@ -117,6 +123,7 @@ state_move:
 """
 
 import os
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -236,6 +243,15 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
     return problems, state_move
 
 
+def read_version(module):
+    """'22.05.8' from `slurmctld -V`; '' when slurmctld is not installed or says no release."""
+    if not module.get_bin_path("slurmctld"):
+        return ""
+    rc, out, _err = SlurmRunner(module, "slurmctld").run(["-V"], check_rc=False)
+    match = re.search(r"\b(\d+\.\d+(?:\.\d+)?)\b", out) if rc == 0 else None
+    return match.group(1) if match else ""
+
+
 def read_slurm(module):
     """(running, nodes, jobs) from scontrol and squeue; nothing when slurmctld does not answer."""
     if not module.get_bin_path("scontrol"):
@@ -277,9 +293,10 @@ def main():
 
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
     state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
+    version = read_version(module)
     running, nodes, jobs = read_slurm(module)
 
-    facts = {"slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
+    facts = {"version": version, "slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
              "nodes": nodes, "jobs": jobs}
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
                                   params["compute_nodes"], params["state_migrate"])

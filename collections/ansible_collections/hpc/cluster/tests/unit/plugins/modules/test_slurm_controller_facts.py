@@ -119,6 +119,7 @@ def test_parse_jobs_reads_node_lists_as_slurm_writes_them():
 
 # --- The module: files in tmp_path, scontrol and squeue mocked -------------------------------
 
+VERSION = (("slurmctld", ["-V"]), 0, "slurm 22.05.8\n", "")
 PING = (("scontrol", ["ping"]), 0, "Slurmctld(primary) at head is UP\n", "")
 PING_DOWN = (("scontrol", ["ping"]), 1, "Slurmctld(primary) at head is DOWN\n", "")
 SHOW = (("scontrol", ["--oneliner", "show", "node"]), 0,
@@ -150,9 +151,10 @@ def args(conf, location, **more):
 def test_module_reads_everything(run_module, tmp_path):
     conf, old = controller(tmp_path)
     result, _calls = run_module(scf.main, args(conf, old),
-                                [PING, SHOW, squeue("12|c01\n13|c03\n")], check_mode=True)
+                                [VERSION, PING, SHOW, squeue("12|c01\n13|c03\n")], check_mode=True)
     assert result["failed"] is False and result["changed"] is False
     assert result["slurmctld_running"] is True
+    assert result["version"] == "22.05.8"
     assert result["conf"] == {"ClusterName": "lab", "StateSaveLocation": old}
     assert result["state_dirs"] == {old: {"exists": True, "has_state": True, "clustername": "lab"}}
     assert result["nodes"] == ["c01", "c03"]
@@ -163,15 +165,16 @@ def test_module_reads_everything(run_module, tmp_path):
 
 def test_module_slurmctld_down_asks_nothing_more(run_module, tmp_path):
     conf, old = controller(tmp_path)
-    result, calls = run_module(scf.main, args(conf, old), [PING_DOWN])
+    result, calls = run_module(scf.main, args(conf, old), [VERSION, PING_DOWN])
     assert result["slurmctld_running"] is False and result["jobs"] == {} and result["problems"] == []
-    assert len(calls) == 1
+    assert result["version"] == "22.05.8"
+    assert len(calls) == 2
 
 
 def test_module_fresh_controller(run_module, tmp_path):
     result, calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state")), [],
-                               bins={"scontrol": None})
-    assert result["failed"] is False and calls == []
+                               bins={"scontrol": None, "slurmctld": None})
+    assert result["failed"] is False and calls == [] and result["version"] == ""
     assert result["conf"] == {} and result["problems"] == [] and result["state_move"] == {}
     assert result["state_dirs"] == {str(tmp_path / "state"): {
         "exists": False, "has_state": False, "clustername": None}}
@@ -180,20 +183,33 @@ def test_module_fresh_controller(run_module, tmp_path):
 def test_module_state_move(run_module, tmp_path):
     conf, old = controller(tmp_path)
     new = str(tmp_path / "new")
-    refused, _calls = run_module(scf.main, args(conf, new), [PING_DOWN])
+    refused, _calls = run_module(scf.main, args(conf, new), [VERSION, PING_DOWN])
     assert len(refused["problems"]) == 1 and MOVE_HINT in refused["problems"][0]
-    allowed, _calls = run_module(scf.main, args(conf, new, state_migrate=True), [PING_DOWN])
+    allowed, _calls = run_module(scf.main, args(conf, new, state_migrate=True), [VERSION, PING_DOWN])
     assert allowed["problems"] == [] and allowed["state_move"] == {"from": old, "to": new}
 
 
 def test_module_squeue_failure_is_an_error(run_module, tmp_path):
     conf, old = controller(tmp_path)
     result, _calls = run_module(scf.main, args(conf, old), [
-        PING, SHOW, (("squeue", scf.SQUEUE_ARGS), 1, "", "slurm_load_jobs error: Socket timed out\n")])
+        VERSION, PING, SHOW, (("squeue", scf.SQUEUE_ARGS), 1, "", "slurm_load_jobs error: Socket timed out\n")])
     assert result["failed"] is True and "squeue failed (rc=1): slurm_load_jobs error" in result["msg"]
 
 
 def test_module_bad_squeue_output_is_an_error(run_module, tmp_path):
     conf, old = controller(tmp_path)
-    result, _calls = run_module(scf.main, args(conf, old), [PING, SHOW, squeue("12|c[01-\n")])
+    result, _calls = run_module(scf.main, args(conf, old), [VERSION, PING, SHOW, squeue("12|c[01-\n")])
     assert result["failed"] is True and result["msg"].startswith("squeue: ")
+
+
+@pytest.mark.parametrize(("answer", "version"), [
+    ((0, "slurm 22.05.8\n", ""), "22.05.8"),
+    ((0, "slurm 24.11\n", ""), "24.11"),
+    ((0, "slurm-wlm 25.05.3-1\n", ""), "25.05.3"),
+    ((1, "", "error while loading shared libraries\n"), ""),
+    ((0, "no release here\n", ""), ""),
+], ids=["release", "no-patch-level", "debian-name", "broken-binary", "unparsable"])
+def test_module_version(run_module, tmp_path, answer, version):
+    result, _calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state")),
+                                [(("slurmctld", ["-V"]),) + answer], bins={"scontrol": None})
+    assert result["failed"] is False and result["version"] == version
