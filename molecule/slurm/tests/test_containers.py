@@ -72,6 +72,18 @@ def nodes(group):
     return head, login
 
 
+def test_slurmd_started_once_with_its_container_files_in_place(group):
+    """site.yml puts the epilog, TaskProlog and oci.conf before slurmd's first start: the cold
+    converge started slurmd once (no restart right after its first start, as when role podman
+    ran after role slurm and restarted it for oci.conf). Must run before any test restarts it."""
+    for node in group("compute"):
+        log = node.check_output("scontrol show config | awk '$1 == \"SlurmdLogFile\" {print $3}'")
+        starts = node.check_output("grep -c 'slurmd version .* started' %s || true", log.strip())
+        assert starts.strip() == "1", (node.backend.get_hostname(), log, starts)
+        oci = node.file("/etc/slurm/oci.conf")
+        assert oci.exists, node.backend.get_hostname()
+
+
 def test_image_is_in_alices_storage(group):
     for node in group("compute"):
         assert as_user(node, "alice", "podman image exists %s" % IMAGE).rc == 0, node.backend.get_hostname()
