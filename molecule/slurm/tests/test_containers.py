@@ -83,7 +83,7 @@ def test_slurmd_first_started_with_its_container_files_in_place(group):
         first = node.check_output("grep -m1 'slurmd version .* started' %s", log)
         stamp = first.split("]", 1)[0].lstrip("[")
         started = float(node.check_output("date -d %s +%%s.%%N", stamp))
-        written = float(node.check_output("stat -c %%.9Y /etc/slurm/oci.conf"))
+        written = float(node.check_output("stat -c %s %s", "%.9Y", "/etc/slurm/oci.conf"))
         assert written < started, (name, "oci.conf written after slurmd first started", first, written)
 
 
