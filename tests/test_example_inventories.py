@@ -235,8 +235,16 @@ def test_inventory_renders(tmp_path, name):
     # gres.conf names the GPU hosts (facts or declared slurm_gres), and their NodeName lines carry Gres.
     gpu_hosts = set(groups.get("gpu", [])) | {h for h in compute if hostvars[h].get("slurm_gres")}
     if gpu_hosts:
-        gres = [params(line) for line in config_lines((out / "gres.conf").read_text())]
-        assert {g["NodeName"] for g in gres if "NodeName" in g} == gpu_hosts
+        gres_lines = [line for line in config_lines((out / "gres.conf").read_text()) if line.startswith("NodeName=")]
+        per_host = {}
+        for line in gres_lines:
+            names, _, entry = line.partition(" ")
+            for name in expand(names.split("=", 1)[1]):
+                per_host.setdefault(name, []).append(entry)
+        assert set(per_host) == gpu_hosts
+        # Hosts with the same entries share their lines: one line per entry of each distinct set.
+        distinct = {tuple(entries) for entries in per_host.values()}
+        assert len(gres_lines) == sum(len(entries) for entries in distinct), gres_lines
         for line in slurm_conf:
             if line.startswith("NodeName=") and set(expand(params(line)["NodeName"])) & gpu_hosts:
                 assert "Gres" in params(line), line

@@ -34,6 +34,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import (
     FACTS,
     VARIABLES,
     SlurmNodeError,
+    gres_lines,
     nodes,
 )
 
@@ -485,6 +486,7 @@ class ActionModule(ActionBase):
         reader.save()
         try:
             data = nodes({h: values[h] for h in compute}, args["memory_reserve_mb"], args["memory_granularity_mb"])
+            data["gres_lines"] = gres_lines(data["gres"])
         except SlurmNodeError as exc:
             raise AnsibleActionFail("slurm_cluster_data: %s" % exc) from None
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Compute nodes -> slurm.conf NodeName lines, gres.conf entries and GresTypes.
+"""Compute nodes -> slurm.conf NodeName lines, gres.conf entries and lines, and GresTypes.
 
 Shared by the action ``slurm_cluster_data`` (the role's one call per run) and the filters
 ``slurm_nodes`` and ``slurm_node_lines`` (kept for compatibility). Errors are
@@ -219,6 +219,42 @@ def gres_types(gres_by_host):
         for entry in entries:
             seen.setdefault(entry["name"].lower(), entry["name"])
     return ",".join(sorted(seen.values(), key=_lower))
+
+
+def _gres_fields(entry):
+    """The part of a gres.conf line after NodeName (Name, Type, File or Count, Cores, Flags)."""
+    fields = ["Name=%s" % entry["name"]]
+    if entry.get("type"):
+        fields.append("Type=%s" % entry["type"])
+    if entry.get("file"):
+        fields.append("File=%s" % entry["file"])
+    elif entry.get("count") is not None:
+        fields.append("Count=%s" % entry["count"])
+    for key in ("cores", "flags"):
+        if entry.get(key):
+            fields.append("%s=%s" % (key.capitalize(), entry[key]))
+    return " ".join(fields)
+
+
+def gres_lines(gres_by_host):
+    """gres.conf lines: hosts with the same entries share their lines (NodeName=<hostlist>).
+
+    A host's entries keep their order (device order is index order); groups are sorted by
+    their first host, so the file does not change when the hosts come in another order.
+    """
+    groups = {}
+    for host in sorted(gres_by_host):
+        fields = tuple(_gres_fields(entry) for entry in gres_by_host[host])
+        if fields:
+            groups.setdefault(fields, []).append(host)
+    lines = []
+    for fields, hosts in groups.items():
+        try:
+            hostlist = compress(hosts)
+        except HostlistError as exc:
+            raise SlurmNodeError("bad host name: %s" % exc) from None
+        lines.extend("NodeName=%s %s" % (hostlist, field) for field in fields)
+    return lines
 
 
 def host_facts(host, data):

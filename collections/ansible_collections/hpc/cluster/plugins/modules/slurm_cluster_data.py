@@ -91,6 +91,11 @@ gres:
   description: gres.conf entries of each host that has any (host -> list of dictionaries).
   type: dict
   returned: success
+gres_lines:
+  description: gres.conf lines; hosts with the same entries share them (C(NodeName=g[01-64] Name=gpu ...)).
+  type: list
+  elements: str
+  returned: success
 gres_types:
   description: The C(GresTypes) value; empty when no host has a gres.
   type: str
