@@ -32,6 +32,15 @@ options:
     description: Put before the error message, to name the variable or group the hosts come from.
     type: str
     default: ''
+  network:
+    description:
+      - The cluster network (C(cluster_network)), an IPv4 network such as C(10.1.0.0/16). When set,
+        hosts whose address is outside it are refused by name and address.
+    type: str
+  unique:
+    description: Refuse two hosts with one address, naming the address and its hosts.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -51,6 +60,13 @@ EXAMPLES = r"""
       login1: {ansible_host: login1.example.org, cluster_address: 10.1.0.11}
       c01: {ansible_host: c01.example.org, ansible_facts: {default_ipv4: {address: 10.1.0.21}}}
     # => {head: 10.1.0.10, login1: 10.1.0.11, c01: 10.1.0.21}
+
+- name: The same, refusing addresses outside cluster_network and addresses held twice
+  ansible.builtin.set_fact:
+    __base_addresses: >-
+      {{ dict(groups['cluster'] | zip(groups['cluster'] | map('extract', hostvars)))
+         | hpc.cluster.cluster_addresses(network=cluster_network, unique=true) }}
+  run_once: true
 """
 
 RETURN = r"""
@@ -59,6 +75,7 @@ _value:
   type: dict
 """
 
+import ipaddress
 import re
 from collections.abc import Mapping
 
@@ -89,9 +106,36 @@ def _address(data):
     return _text(default.get("address")) if isinstance(default, Mapping) else ""
 
 
-def cluster_addresses(hosts, context=""):
+def _network(network, prefix):
+    try:
+        return ipaddress.IPv4Network(str(network), strict=False)
+    except ValueError:
+        raise AnsibleFilterError("%scluster_addresses: network must be an IPv4 network such as 10.1.0.0/16, got %r"
+                                 % (prefix, network)) from None
+
+
+def _placement_problems(out, network, unique):
+    """Hosts outside the network, and addresses held by more than one host."""
+    problems = []
+    if network is not None:
+        outside = ["%s %s" % (host, address) for host, address in out.items()
+                   if ipaddress.IPv4Address(address) not in network]
+        if outside:
+            problems.append("address outside cluster_network %s: %s" % (network, ", ".join(outside)))
+    if unique:
+        holders = {}
+        for host, address in out.items():
+            holders.setdefault(address, []).append(host)
+        shared = ["%s (%s)" % (address, ", ".join(names)) for address, names in holders.items() if len(names) > 1]
+        if shared:
+            problems.append("duplicate cluster address: %s" % "; ".join(shared))
+    return problems
+
+
+def cluster_addresses(hosts, context="", network=None, unique=False):
     """Host -> cluster address; see DOCUMENTATION."""
     prefix = "%s: " % context if context else ""
+    wanted_network = _network(network, prefix) if network is not None else None
     if not isinstance(hosts, Mapping):
         raise AnsibleFilterError("%scluster_addresses: expected a dict of host -> variables, got %s"
                                  % (prefix, type(hosts).__name__))
@@ -112,6 +156,7 @@ def cluster_addresses(hosts, context=""):
         problems.append("no cluster address for %s: %s" % (", ".join(missing), _NO_ADDRESS))
     if bad:
         problems.append("cluster address is not an IPv4 address for %s" % ", ".join(bad))
+    problems.extend(_placement_problems(out, wanted_network, unique))
     if problems:
         raise AnsibleFilterError(prefix + "; ".join(problems))
     return out

@@ -118,3 +118,43 @@ def test_is_ipv4(value, expected):
 
 def test_registered():
     assert FilterModule().filters()["cluster_addresses"] is cluster_addresses
+
+
+LAB = {"head": {"ansible_host": "10.1.0.10"}, "c01": {"ansible_host": "10.1.0.21"},
+       "c02": {"ansible_host": "10.1.0.22"}}
+
+
+@pytest.mark.parametrize(("network", "unique"), [("10.1.0.0/16", True), ("10.1.0.0/27", True),
+                                                 ("10.1.0.5/24", False), (None, True)])
+def test_placement_accepted(network, unique):
+    """Inside the network (host bits of the network ignored, as Slurm and firewalld read it)."""
+    assert cluster_addresses(LAB, network=network, unique=unique) == {
+        "head": "10.1.0.10", "c01": "10.1.0.21", "c02": "10.1.0.22"}
+
+
+PLACEMENT_ERRORS = [
+    # (id, hosts, network, unique, message)
+    ("outside", dict(LAB, c01={"ansible_host": "10.2.0.21"}), "10.1.0.0/16", False,
+     "group compute: address outside cluster_network 10.1.0.0/16: c01 10.2.0.21"),
+    ("outside-edge", LAB, "10.1.0.0/28", False, "address outside cluster_network 10.1.0.0/28: c01 10.1.0.21, "
+     "c02 10.1.0.22"),
+    ("shared", dict(LAB, c02={"cluster_address": "10.1.0.10"}), None, True,
+     "duplicate cluster address: 10.1.0.10 (head, c02)"),
+    ("both", dict(LAB, c02={"ansible_host": "10.1.0.21"}), "10.1.0.0/28", True,
+     "address outside cluster_network 10.1.0.0/28: c01 10.1.0.21, c02 10.1.0.21; "
+     "duplicate cluster address: 10.1.0.21 (c01, c02)"),
+    ("bad-network", LAB, "10.1.0.0/33", True, "network must be an IPv4 network such as 10.1.0.0/16, got '10.1.0.0/33'"),
+]
+
+
+@pytest.mark.parametrize(("hosts", "network", "unique", "message"), [c[1:] for c in PLACEMENT_ERRORS],
+                         ids=[c[0] for c in PLACEMENT_ERRORS])
+def test_placement_refused(hosts, network, unique, message):
+    with pytest.raises(AnsibleFilterError) as caught:
+        cluster_addresses(hosts, context="group compute", network=network, unique=unique)
+    assert message in str(caught.value)
+
+
+def test_shared_address_allowed_unless_unique():
+    hosts = dict(LAB, c02={"cluster_address": "10.1.0.10"})
+    assert cluster_addresses(hosts)["c02"] == "10.1.0.10"
