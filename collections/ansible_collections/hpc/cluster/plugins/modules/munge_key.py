@@ -69,20 +69,16 @@ written:
 
 import base64
 import binascii
-import hashlib
 import os
 import re
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hpc.cluster.plugins.module_utils.munge_key import digest, file_digest
+
 KEY_MIN = 32
 KEY_MAX = 1024
-
-
-def _digest(path):
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def _decode(module, content):
@@ -126,16 +122,16 @@ def main():
     if os.path.exists(path) and not os.path.isfile(path):
         module.fail_json(msg="%s exists and is not a regular file" % path)
 
-    current = _digest(path) if os.path.exists(path) else ""
+    current = (file_digest(path) or ("",))[0]
     raw = None
     if module.params["content"] is not None:
         raw = _decode(module, module.params["content"])
-        wanted = hashlib.sha256(raw).hexdigest()
+        wanted = digest(raw)
     elif current:
         wanted = current
     else:
         raw = None if module.check_mode else os.urandom(size)
-        wanted = hashlib.sha256(raw).hexdigest() if raw else ""
+        wanted = digest(raw) if raw else ""
 
     written = current != wanted or not current
     if written and not module.check_mode:

@@ -57,22 +57,20 @@ member:
   type: bool
 """
 
-import hashlib
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hpc.cluster.plugins.module_utils.munge_key import file_digest
 
 
 def key_state(path, slurm_daemons):
     """{exists, sha256, size, member} of a key file and a list of daemon paths."""
     state = {"exists": False, "sha256": "", "size": 0,
              "member": any(os.path.lexists(daemon) for daemon in slurm_daemons)}
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        return state
-    state.update(exists=True, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    found = file_digest(path)
+    if found is not None:
+        state.update(exists=True, sha256=found[0], size=found[1])
     return state
 
 
