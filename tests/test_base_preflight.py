@@ -111,6 +111,16 @@ def test_preflight_accepts_good_data(tmp_path):
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
+def test_preflight_names_every_problem_at_once(tmp_path):
+    """One run shows every bad value: an admin fixes them all, not one per run."""
+    cluster_vars = dict(BASE, cluster_users=USERS + [{"name": "carol", "uid": 2001, "groups": ["chem"]}],
+                        cluster_groups=GROUPS + [{"name": "munge", "gid": 201}])
+    run = run_role(tmp_path, "preflight.yml", cluster_vars)
+    assert run.returncode != 0, run.stdout
+    for message in ("duplicate uid 2001", "service accounts: munge", "carol: chem"):
+        assert message in run.stdout, (message, run.stdout[-4000:])
+
+
 def test_preflight_accepts_quoted_ids(tmp_path):
     cluster_vars = {"cluster_network": "10.1.0.0/16",
                     "cluster_groups": [{"name": "hpcusers", "gid": "2000"}, {"name": "physics", "gid": 2100}],
