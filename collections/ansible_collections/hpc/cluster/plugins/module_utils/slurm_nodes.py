@@ -156,19 +156,23 @@ def check_host_name(host):
         raise SlurmNodeError("host names must be non-empty strings, got %r" % (host,))
 
 
-def group_lines(params_by_host):
-    """Hosts with identical parameters share one line (compressed hostlist); lines sorted."""
+def _shared(value_by_host):
+    """(hostlist, value) for each distinct value, in the order of the first host with it."""
     groups = {}
-    for host, params in params_by_host.items():
-        groups.setdefault(params, []).append(host)
-    lines = []
-    for params, hosts in groups.items():
+    for host, value in value_by_host.items():
+        groups.setdefault(value, []).append(host)
+    out = []
+    for value, hosts in groups.items():
         try:
-            hostlist = compress(hosts)
+            out.append((compress(hosts), value))
         except HostlistError as exc:
             raise SlurmNodeError("bad host name: %s" % exc) from None
-        lines.append("NodeName=%s %s" % (hostlist, params))
-    return sorted(lines)
+    return out
+
+
+def group_lines(params_by_host):
+    """Hosts with identical parameters share one line (compressed hostlist); lines sorted."""
+    return sorted("NodeName=%s %s" % pair for pair in _shared(params_by_host))
 
 
 def gres_entries(host, declared, gpus):
@@ -242,19 +246,9 @@ def gres_lines(gres_by_host):
     A host's entries keep their order (device order is index order); groups are sorted by
     their first host, so the file does not change when the hosts come in another order.
     """
-    groups = {}
-    for host in sorted(gres_by_host):
-        fields = tuple(_gres_fields(entry) for entry in gres_by_host[host])
-        if fields:
-            groups.setdefault(fields, []).append(host)
-    lines = []
-    for fields, hosts in groups.items():
-        try:
-            hostlist = compress(hosts)
-        except HostlistError as exc:
-            raise SlurmNodeError("bad host name: %s" % exc) from None
-        lines.extend("NodeName=%s %s" % (hostlist, field) for field in fields)
-    return lines
+    fields_by_host = {host: tuple(_gres_fields(entry) for entry in gres_by_host[host]) for host in sorted(gres_by_host)}
+    shared = _shared({host: fields for host, fields in fields_by_host.items() if fields})
+    return ["NodeName=%s %s" % (hostlist, field) for hostlist, fields in shared for field in fields]
 
 
 def host_facts(host, data):
