@@ -44,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import yaml
 
@@ -292,6 +293,22 @@ def slope(points):
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
+SPEED_LOOP = "sum of range(30,000,000), best of 3"
+
+
+def machine_speed():
+    """Seconds of CPU for a fixed loop: the same code's CPU time moves with the (shared) machine's speed."""
+    best = None
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(30_000_000):
+            total += i
+        took = time.process_time() - start
+        best = took if best is None else min(best, took)
+    return best
+
+
 def loadavg():
     return " ".join("%.2f" % v for v in os.getloadavg())
 
@@ -324,6 +341,7 @@ def main():
         print("preparing %d compute nodes ..." % size, file=sys.stderr)
         prepared[size] = prepare(work, size, base)
     load_start = loadavg()
+    speed_start = machine_speed()
     results = {}
     rendered = {}
     for rep in range(args.repeats):
@@ -354,6 +372,7 @@ def main():
                       % (rep, size, name, result["cpu"], result["modules"], result["module_runs"], result["wall"],
                          result["rss"], loadavg()), file=sys.stderr)
     load_end = loadavg()
+    speed = (speed_start, machine_speed())
 
     same = None
     if args.before:
@@ -365,7 +384,7 @@ def main():
                 files.append((slurm.read(), gres_per_host(gres.read())))
         same = files[0] == files[1]
 
-    text = report(args, trees, sizes, results, rendered, load_start, load_end, same)
+    text = report(args, trees, sizes, results, rendered, load_start, load_end, same, speed)
     if args.output == "-":
         sys.stdout.write(text)
     else:
@@ -382,7 +401,7 @@ def med(runs, key):
     return statistics.median(r[key] for r in runs)
 
 
-def report(args, trees, sizes, results, rendered, load_start, load_end, same):
+def report(args, trees, sizes, results, rendered, load_start, load_end, same, speed):
     out = []
     say = out.append
     say("# Scale benchmark: Slurm preflight and slurm.conf on the controller\n")
@@ -393,6 +412,9 @@ def report(args, trees, sizes, results, rendered, load_start, load_end, same):
     say("- Machine: %s, %d CPUs, Python %s, ansible-core %s" % (
         platform.platform(), os.cpu_count(), platform.python_version(), ansible_version()))
     say("- Load average (1, 5, 15 min) at start: %s; at end: %s" % (load_start, load_end))
+    say("- Machine speed: a fixed pure-Python loop (%s) took %.2f s at the start, %.2f s at the end; "
+        "the same run's CPU seconds move with it (this machine is shared: the loop has taken from 0.85 "
+        "to 2.5 s within an hour)" % (SPEED_LOOP, speed[0], speed[1]))
     say("- Medians of %d runs; sizes and code versions interleaved in each run.\n" % args.repeats)
     say("## What is measured\n")
     say("Per size N (compute nodes; plus 1 control and 2 login hosts): an inventory from the "
