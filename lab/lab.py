@@ -409,12 +409,7 @@ class Lab:
         summarize = runpy.run_path(str(TOP / "bin" / "runner-timing"))
         env["PATH"] = f"{TOP / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["ANSIBLE_CONFIG"] = str(TOP / "ansible.cfg")
-        (self.state / "runner").mkdir(parents=True, exist_ok=True)
-        run = ansible_runner.run(private_data_dir=str(self.state / "runner"), project_dir=str(TOP),
-                                 playbook=str(TOP / playbook), inventory=str(self.inventory),
-                                 cmdline=shlex.join(extra), envvars={k: v for k, v in env.items()
-                                                                     if k.startswith(("ANSIBLE_", "PATH"))},
-                                 rotate_artifacts=3, quiet=False)
+        run = ansible_runner.run(**runner_kwargs(self.state / "runner", TOP / playbook, self.inventory, extra, env))
         rows = summarize["summarize"](run.events)
         # The concern playbooks' own preflight imports end at once: one line for all of them.
         quick = [row for row in rows if row["seconds"] < 1.0]
@@ -423,6 +418,23 @@ class Lab:
             print(f"(and {len(quick)} plays under 1 s each, {sum(r['seconds'] for r in quick):.1f} s in all)")
         if run.rc != 0:
             raise LabError(f"{playbook} failed (ansible-runner status {run.status}, exit {run.rc})")
+
+
+def runner_kwargs(private_data_dir: Path, playbook: Path, inventory: Path, extra: list[str],
+                  env: dict[str, str]) -> dict:
+    """ansible_runner.run() arguments for one lab run, with this run's arguments only.
+
+    ansible-runner writes cmdline and envvars to env/ of the private data directory when they are
+    not there yet, and from then on reads them from there: without suppress_env_files, the first
+    run's `-e ...` would be passed to every later run. Files left there by an older bin/lab go.
+    """
+    private_data_dir.mkdir(parents=True, exist_ok=True)
+    for stale in ("cmdline", "envvars"):
+        (private_data_dir / "env" / stale).unlink(missing_ok=True)
+    return {"private_data_dir": str(private_data_dir), "project_dir": str(TOP), "playbook": str(playbook),
+            "inventory": str(inventory), "cmdline": shlex.join(extra),
+            "envvars": {k: v for k, v in env.items() if k.startswith(("ANSIBLE_", "PATH"))},
+            "suppress_env_files": True, "rotate_artifacts": 3, "quiet": False}
 
 
 def playbook_command(inventory: Path, playbook: str, extra: list[str]) -> list[str]:

@@ -47,6 +47,38 @@ def test_compute_count_refuses(value):
         lab.compute_count(value)
 
 
+def test_runner_passes_only_this_runs_arguments(tmp_path):
+    """bin/lab converge -e x=... once must not pass -e x=... to the next converge (ansible-runner env/)."""
+    playbook = tmp_path / "show.yml"
+    playbook.write_text("- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+                        "    - ansible.builtin.debug:\n        msg: \"value={{ probe | default('unset') }}\"\n")
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    env = {"PATH": "%s:%s" % (Path(sys.executable).parent, os.environ["PATH"]), "ANSIBLE_LOCALHOST_WARNING": "0",
+           "ANSIBLE_NOCOLOR": "1", "HOME": os.environ.get("HOME", "/root")}
+    outputs = []
+    for extra, lab_env in ((["-e", "probe=first"], env), ([], dict(env, ANSIBLE_FORCE_COLOR="0"))):
+        kwargs = dict(lab.runner_kwargs(tmp_path / "runner", playbook, inventory, extra, lab_env), quiet=True)
+        run = ansible_runner.run(**kwargs)
+        assert run.status == "successful", run.stdout.read()[-2000:]
+        outputs.append(run.stdout.read())
+        # Nothing of the run is kept for the next one (nor an -e value on disk).
+        assert not (tmp_path / "runner" / "env" / "cmdline").exists()
+        assert not (tmp_path / "runner" / "env" / "envvars").exists()
+    assert "value=first" in outputs[0]
+    assert "value=unset" in outputs[1], outputs[1][-2000:]
+
+
+def test_runner_drops_arguments_an_older_lab_left(tmp_path):
+    stale = tmp_path / "runner" / "env"
+    stale.mkdir(parents=True)
+    (stale / "cmdline").write_text("-e probe=old")
+    (stale / "envvars").write_text("{}")
+    kwargs = lab.runner_kwargs(tmp_path / "runner", tmp_path / "p.yml", tmp_path / "hosts", [], {"PATH": "/bin"})
+    assert not (stale / "cmdline").exists() and not (stale / "envvars").exists()
+    assert kwargs["suppress_env_files"] is True and kwargs["cmdline"] == ""
+
+
 def test_plan_nodes_static_addresses():
     nodes = lab.plan_nodes(ipaddress.IPv4Network("10.89.7.0/24"), 3)
     assert [(n.name, n.group, n.ip) for n in nodes] == [
