@@ -122,7 +122,8 @@ def main():
     if os.path.exists(path) and not os.path.isfile(path):
         module.fail_json(msg="%s exists and is not a regular file" % path)
 
-    current = (file_digest(path) or ("",))[0]
+    found = file_digest(path)
+    current = found[0] if found else ""
     raw = None
     if module.params["content"] is not None:
         raw = _decode(module, module.params["content"])
