@@ -1,0 +1,42 @@
+"""Role slurm reads the firewall zones again only when role base did not read them in this run or
+changed them: firewall-cmd takes about half a second per call, and a re-run that changes nothing
+then reads each node's zones once instead of twice (molecule scenario slurm converges the path)."""
+
+from pathlib import Path
+
+from playbook_harness import local_host, start
+
+TOP = Path(__file__).resolve().parent.parent
+ZONES = "trusted (active)\n  sources: 10.0.0.1/32\n  services: \n  ports: 6817-6819/tcp\n"
+
+
+def read(rc=0):
+    return {"results": [{"rc": rc, "start": "2026-12-03 10:00:00", "stdout": ZONES},
+                        {"rc": rc, "start": "2026-12-03 10:00:01", "stdout": ZONES}]}
+
+
+CASES = {
+    # base read both configurations and its change list was empty: its read stands
+    "unchanged": ({"__base_firewall_zones": read(), "__base_firewall_applied": {"results": [], "skipped": True}}, True),
+    # base opened or closed something: read again
+    "changed": ({"__base_firewall_zones": read(),
+                 "__base_firewall_applied": {"results": [{"item": {"zone": "trusted"}, "changed": True}]}}, False),
+    # base did not manage the firewall in this run (slurm.yml alone, or base_firewall_manage off)
+    "no_base": ({}, False),
+    # base's firewall tasks were skipped whole (check run on a new node)
+    "skipped": ({"__base_firewall_zones": {"skipped": True}, "__base_firewall_applied": {"skipped": True}}, False),
+    # one of base's reads failed
+    "failed_read": ({"__base_firewall_zones": read(rc=252), "__base_firewall_applied": {"results": []}}, False),
+}
+
+
+def test_slurm_reuses_base_zone_read_only_when_nothing_changed(tmp_path):
+    inventory = {"all": {"hosts": {name: local_host(**variables) for name, (variables, _) in CASES.items()}}}
+    play = [{"hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_vars": str(TOP / "roles" / "slurm" / "vars" / "main.yml")},
+        {"name": "decision", "ansible.builtin.debug": {"msg": "{{ __slurm_firewall_base_read }}"}},
+    ]}]
+    run = start(tmp_path, play, inventory).result()
+    for name, (_, expected) in CASES.items():
+        run.passed(name)
+        assert run.task_result(name, "decision")["msg"] is expected, name
