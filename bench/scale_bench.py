@@ -274,15 +274,9 @@ def check_render(out, compute):
 def gres_per_host(text):
     """gres.conf's lines per host (NodeName hostlists expanded), to compare files of either form."""
     sys.path.insert(0, os.path.join(TOP, "collections"))
-    from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import expand
+    from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import lines_per_host
 
-    per_host = {}
-    for line in text.splitlines():
-        if line.startswith("NodeName="):
-            names, _, rest = line.partition(" ")
-            for host in expand(names.split("=", 1)[1]):
-                per_host.setdefault(host, []).append(rest)
-    return per_host
+    return lines_per_host(text.splitlines())
 
 
 def slope(points):

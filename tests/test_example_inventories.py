@@ -9,7 +9,6 @@ role's argument spec and renders the limits on one host of each kind. No system 
 written.
 """
 
-import importlib.util
 import json
 import os
 import re
@@ -24,16 +23,9 @@ import yaml
 TOP = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-def _load_hostlist():
-    """The collection's hostlist code (pure Python), without setting up Ansible's collection loader."""
-    path = TOP / "collections/ansible_collections/hpc/cluster/plugins/module_utils/hostlist.py"
-    spec = importlib.util.spec_from_file_location("hpc_cluster_hostlist", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-expand = _load_hostlist().expand
+sys.path.insert(0, str(TOP / "collections"))
+from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import expand  # noqa: E402
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import lines_per_host  # noqa: E402
 
 ROCKY9 = {"ansible_distribution": "Rocky", "ansible_os_family": "RedHat",
           "ansible_distribution_major_version": "9", "ansible_distribution_version": "9.6"}
@@ -236,11 +228,7 @@ def test_inventory_renders(tmp_path, name):
     gpu_hosts = set(groups.get("gpu", [])) | {h for h in compute if hostvars[h].get("slurm_gres")}
     if gpu_hosts:
         gres_lines = [line for line in config_lines((out / "gres.conf").read_text()) if line.startswith("NodeName=")]
-        per_host = {}
-        for line in gres_lines:
-            names, _, entry = line.partition(" ")
-            for name in expand(names.split("=", 1)[1]):
-                per_host.setdefault(name, []).append(entry)
+        per_host = lines_per_host(gres_lines)
         assert set(per_host) == gpu_hosts
         # Hosts with the same entries share their lines: one line per entry of each distinct set.
         distinct = {tuple(entries) for entries in per_host.values()}

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
     HostlistError,
     compress,
+    expand,
 )
 
 # Declared key -> fact it is checked against.
@@ -249,6 +250,21 @@ def gres_lines(gres_by_host):
     fields_by_host = {host: tuple(_gres_fields(entry) for entry in gres_by_host[host]) for host in sorted(gres_by_host)}
     shared = _shared({host: fields for host, fields in fields_by_host.items() if fields})
     return ["NodeName=%s %s" % (hostlist, field) for hostlist, fields in shared for field in fields]
+
+
+def lines_per_host(lines):
+    """Each host's entries in NodeName=<hostlist> lines (gres.conf), in order: what gres_lines shared.
+
+    Other lines (comments, AutoDetect=...) are ignored. To compare files of either form: one line
+    per device of each host, or shared lines.
+    """
+    per_host = {}
+    for line in lines:
+        if line.startswith("NodeName="):
+            names, _, entry = line.partition(" ")
+            for host in expand(names.split("=", 1)[1]):
+                per_host.setdefault(host, []).append(entry)
+    return per_host
 
 
 def host_facts(host, data):

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import expand
-from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import SlurmNodeError, gres_lines
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import (
+    SlurmNodeError,
+    gres_lines,
+    lines_per_host,
+)
 
 
 def a100s(count):
@@ -51,15 +54,21 @@ def test_lines_per_host_are_the_entries_at_scale():
     gres = {"g%04d" % i: a100s(4 if i % 3 else 2) for i in range(1, 5001)}
     lines = gres_lines(gres)
     assert len(lines) == 6
-    per_host = {}
-    for line in lines:
-        names, _, entry = line.partition(" ")
-        for host in expand(names.split("=", 1)[1]):
-            per_host.setdefault(host, []).append(entry)
-    assert per_host == {host: ["Name=gpu Type=a100 File=%s" % e["file"] for e in entries]
+    assert lines_per_host(lines) == {host: ["Name=gpu Type=a100 File=%s" % e["file"] for e in entries]
                         for host, entries in gres.items()}
 
 
 def test_bad_host_name_is_refused():
     with pytest.raises(SlurmNodeError, match="bad host name"):
         gres_lines({"g[1]x": a100s(1)})
+
+
+def test_lines_per_host_reads_either_form():
+    one_per_device = ["# a comment", "AutoDetect=off", "NodeName=g1 Name=gpu File=/dev/nvidia0",
+                      "NodeName=g1 Name=gpu File=/dev/nvidia1", "NodeName=g2 Name=gpu File=/dev/nvidia0"]
+    shared = ["AutoDetect=off", "NodeName=g[1-2] Name=gpu File=/dev/nvidia0", "NodeName=g1 Name=gpu File=/dev/nvidia1"]
+    expected = {"g1": ["Name=gpu File=/dev/nvidia0", "Name=gpu File=/dev/nvidia1"],
+                "g2": ["Name=gpu File=/dev/nvidia0"]}
+    assert lines_per_host(one_per_device) == expected
+    assert lines_per_host(shared) == expected
+    assert lines_per_host([]) == {}
