@@ -37,7 +37,8 @@ def test_all_plugins_found():
         "slurm_conf_changes", "cluster_addresses", "slurm_account", "slurm_node", "slurm_controller_facts",
         "gpu_facts", "munge_key", "munge_key_plan", "cluster", "health_table", "node_selection",
         "prometheus_targets", "subid_ranges", "subid_file", "slurm_cluster_data", "firewalld_changes",
-        "account_ids", "munge_key_info", "cluster_accounts", "account_entries", "accounts_to_change"}
+        "account_ids", "munge_key_info", "cluster_accounts", "account_entries", "accounts_to_change",
+        "user_dirs"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])
