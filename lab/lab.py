@@ -411,7 +411,7 @@ class Lab:
         env["ANSIBLE_CONFIG"] = str(TOP / "ansible.cfg")
         run = ansible_runner.run(**runner_kwargs(self.state / "runner", TOP / playbook, self.inventory, extra, env))
         rows = summarize["summarize"](run.events)
-        # The concern playbooks' own preflight imports end at once: one line for all of them.
+        # Plays under a second (a concern playbook's preflight plays that end at once): one line.
         quick = [row for row in rows if row["seconds"] < 1.0]
         print(summarize["format_summary"]([row for row in rows if row["seconds"] >= 1.0]))
         if quick:

@@ -73,15 +73,17 @@ def _group_differs(group, found):
     return found.get(group["name"]) != int(group["gid"])
 
 
-def _user_differs(user, entry, gids, shell, home_root, create_home):
+def _user_differs(user, entry, shell, home_root, create_home):
     if entry is None:
         return True
     home = "%s/%s" % (home_root, user["name"])  # as the task writes it (user compares the text)
+    # The task's `item.shell | default(base_users_shell)`: a shell of null leaves it alone.
+    wanted_shell = user["shell"] if "shell" in user else shell
     checks = [
         entry.get("uid") == int(user["uid"]),
-        entry.get("gid") == gids.get(user["group"], int(user["gid"])),
+        entry.get("gid") == int(user["gid"]),  # cluster_accounts: the gid of the user's group
         sorted(set(user.get("groups") or [])) == sorted(entry.get("groups") or []),
-        entry.get("shell") == (user["shell"] if "shell" in user else shell) or user.get("shell", "") is None,
+        wanted_shell is None or entry.get("shell") == wanted_shell,
         entry.get("home") == home,
         user.get("comment") is None or entry.get("gecos") == user["comment"],
         not create_home or bool(entry.get("home_exists")),
@@ -95,11 +97,10 @@ def accounts_to_change(read, users, groups, shell, home_root, create_home=True):
             or not isinstance(read.get("groups"), Mapping):
         raise AnsibleFilterError("accounts_to_change: the input must be the result of hpc.cluster.account_entries")
     found_users, found_groups = read["users"], read["groups"]
-    gids = {group["name"]: int(group["gid"]) for group in groups}
     return {
         "groups": [group for group in groups if _group_differs(group, found_groups)],
         "users": [user for user in users
-                  if _user_differs(user, found_users.get(user["name"]), gids, shell, home_root, bool(create_home))],
+                  if _user_differs(user, found_users.get(user["name"]), shell, home_root, bool(create_home))],
     }
 
 
