@@ -253,7 +253,7 @@ def run(tree, top, inventory_path, play, extra, label):
     cpu, wall, rss = parse_time(done.stderr)
     modules, module_runs = module_cpu(times)
     return {"cpu": cpu, "wall": wall, "rss": rss, "modules": modules, "module_runs": module_runs,
-            "controller": cpu - modules, "tasks": parse_tasks(done.stdout)}
+            "controller": cpu - modules, "tasks": parse_tasks(done.stdout), "stdout": done.stdout}
 
 
 def check_render(out, compute):
@@ -497,7 +497,12 @@ the plain C JSON decoder when they hold no tagged value. Every run it compares t
 `hostvars` for one host of each set of groups, and reads through `hostvars` when they differ, when an
 internal interface is missing, or (for one host) when a value holds a template. The per-host settings
 check (one assert per Slurm host against a run_once reference) is one run_once check over the same
-read, naming every host that differs; the unknown-keys check runs once too.
+read, naming every host that differs; the unknown-keys check runs once too. The reader lives in
+the collection's `plugins/plugin_utils/host_reader.py`; the lookup `hpc.cluster.host_values` uses it
+for the other run-once reads over every node (role base's address check, role munge's key plan,
+role prometheus's targets), which this bench does not time (its play is limited to the control
+host, so the key plan reads one host): `bench/cluster_reads_bench.py` times one of them at the same
+sizes (`docs/cluster-reads-benchmark.md`).
 
 Facts of a host whose jsonfile cache file did not change come from a digest beside the cache
 (`.hpc.cluster.slurm_cluster_data.json`: per host, the file's inode, size and modification time in

@@ -18,8 +18,10 @@ description:
   - An IPv4 address is four dot-separated decimal numbers from 0 to 255.
   - Hosts without an address, and hosts whose C(cluster_address) is not an IPv4 address, are
     refused by name, all in one error.
-  - Read each host's variables once (C(map('extract', hostvars))), on one host (C(run_once)), so
-    the cost grows linearly with the number of hosts.
+  - Read the hosts' variables once, on one host (C(run_once)), with the lookup
+    P(hpc.cluster.host_values#lookup) (the variables
+    C(cluster_address) and C(ansible_host), the fact C(default_ipv4)), so the cost grows linearly
+    with the number of hosts and does not build each host's whole C(hostvars) entry.
 options:
   _input:
     description:
@@ -47,7 +49,8 @@ EXAMPLES = r"""
 - name: Cluster address of every node, once per run
   ansible.builtin.set_fact:
     __base_addresses: >-
-      {{ dict(groups['cluster'] | zip(groups['cluster'] | map('extract', hostvars)))
+      {{ lookup('hpc.cluster.host_values', groups['cluster'], names=['cluster_address', 'ansible_host'],
+                facts=['default_ipv4'])
          | hpc.cluster.cluster_addresses }}
   run_once: true
 
@@ -64,7 +67,8 @@ EXAMPLES = r"""
 - name: The same, refusing addresses outside cluster_network and addresses held twice
   ansible.builtin.set_fact:
     __base_addresses: >-
-      {{ dict(groups['cluster'] | zip(groups['cluster'] | map('extract', hostvars)))
+      {{ lookup('hpc.cluster.host_values', groups['cluster'], names=['cluster_address', 'ansible_host'],
+                facts=['default_ipv4'])
          | hpc.cluster.cluster_addresses(network=cluster_network, unique=true) }}
   run_once: true
 """

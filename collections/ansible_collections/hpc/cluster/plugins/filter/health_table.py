@@ -67,8 +67,9 @@ EXAMPLES = r"""
 - name: Build the table once, from what every node reported
   ansible.builtin.set_fact:
     __health: >-
-      {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
-                                            | map(attribute='__health_report', default={})))
+      {{ dict(ansible_play_hosts_all
+              | zip(lookup('hpc.cluster.host_values', ansible_play_hosts_all, names=['__health_report']).values()
+                    | map(attribute='__health_report', default={})))
          | hpc.cluster.health_table(slurm_nodes=__health_scontrol.stdout | default(''),
                                     max_disk_percent=85, ignore_units=['systemd-networkd-wait-online.service']) }}
   run_once: true

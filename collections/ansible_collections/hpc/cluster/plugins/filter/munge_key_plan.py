@@ -61,7 +61,9 @@ EXAMPLES = r"""
 - name: Plan the cluster key once (each host registered __munge_key_state from hpc.cluster.munge_key_info)
   ansible.builtin.set_fact:
     __munge_key_plan: >-
-      {{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, '__munge_key_state')))
+      {{ dict(ansible_play_hosts
+              | zip(lookup('hpc.cluster.host_values', ansible_play_hosts, names=['__munge_key_state']).values()
+                    | map(attribute='__munge_key_state')))
          | hpc.cluster.munge_key_plan(key=munge_key | default(none), key_host=munge_key_host,
                                       inventory=groups['all'], cluster=groups['cluster']) }}
   run_once: true

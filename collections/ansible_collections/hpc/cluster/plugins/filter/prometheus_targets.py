@@ -18,8 +18,9 @@ description:
     (the host's inventory groups but O(exclude_groups)) and C(partitions) (the Slurm partitions
     whose groups hold the host), the lists comma-joined with a comma at each end
     (C(,compute,gpu,)), so that a query can match one name with C(=~".*,gpu,.*").
-  - Read each host's variables once (C(map('extract', hostvars))), on one host (C(run_once)), so the
-    cost grows linearly with the number of hosts.
+  - Read the hosts' variables once, on one host (C(run_once)), with the lookup
+    P(hpc.cluster.host_values#lookup), so the cost grows
+    linearly with the number of hosts and does not build each host's whole C(hostvars) entry.
 options:
   _input:
     description:
@@ -63,7 +64,8 @@ EXAMPLES = r"""
 - name: Node exporter targets of every node, once per run
   ansible.builtin.set_fact:
     __prometheus_node_targets: >-
-      {{ dict(groups['cluster'] | zip(groups['cluster'] | map('extract', hostvars)))
+      {{ lookup('hpc.cluster.host_values', groups['cluster'],
+                names=['cluster_address', 'ansible_host', 'node_exporter_port'], facts=['default_ipv4'])
          | hpc.cluster.prometheus_targets(groups=groups, partitions=slurm_partitions | default([]),
                                           cluster=cluster_name, port=9100, port_var='node_exporter_port',
                                           exclude_groups=['all', 'ungrouped', 'cluster']) }}

@@ -101,3 +101,33 @@ def run_module():
         return caught.value.result, fake.calls
 
     return _run
+
+
+@pytest.fixture(scope="module")
+def plugin_loader():
+    """Ansible's collection finder (the plugin loaders need it), without its sys.path hook.
+
+    pytest puts these tests' directories, inside the collection path, on sys.path, and conftest's
+    sys.path entry makes ansible_collections a plain namespace package. The finder's path hook
+    claims every sys.path entry inside a collection path; when Python recomputes the namespace
+    package's __path__ (sys.path grew), that hook's finder raises ValueError for the top-level
+    ansible_collections. The hook only serves pkgutil.iter_modules; the meta path finder loads plugins.
+    """
+    from ansible.plugins.loader import init_plugin_loader
+    from ansible.utils.collection_loader import AnsibleCollectionConfig
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+    installed = AnsibleCollectionConfig.collection_finder is None
+    if installed:
+        init_plugin_loader()
+    hook = AnsibleCollectionConfig.collection_finder._ansible_collection_path_hook
+    hooked = hook in sys.path_hooks
+    if hooked:
+        sys.path_hooks.remove(hook)
+        sys.path_importer_cache.clear()  # drop the path entry finders the hook made
+    yield
+    if installed:
+        _AnsibleCollectionFinder._remove()
+    elif hooked:
+        sys.path_hooks.insert(0, hook)
+        sys.path_importer_cache.clear()

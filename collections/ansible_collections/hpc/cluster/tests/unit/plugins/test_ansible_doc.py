@@ -19,7 +19,7 @@ PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
 COLLECTIONS = PLUGINS.parents[3]
 ANSIBLE_DOC = pathlib.Path(sys.executable).parent / "ansible-doc"
 # Directory of the plugin files -> ansible-doc's plugin type.
-TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory"}
+TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory", "lookup": "lookup"}
 RENDERED = sorted(
     (TYPES[path.parent.name], path.stem)
     for kind in TYPES for path in (PLUGINS / kind).glob("*.py") if path.name != "__init__.py"
@@ -38,7 +38,8 @@ def ansible_doc(*args, cwd):
 
 def test_every_plugin_directory_is_rendered():
     kinds = {path.name for path in PLUGINS.iterdir() if path.is_dir() and path.name != "__pycache__"}
-    assert kinds - set(TYPES) <= {"module_utils", "doc_fragments", "action"}, "a plugin type the test does not render"
+    assert kinds - set(TYPES) <= {"module_utils", "plugin_utils", "doc_fragments", "action"}, \
+        "a plugin type the test does not render"
     assert ("inventory", "cluster") in RENDERED and ("module", "slurm_account") in RENDERED
 
 

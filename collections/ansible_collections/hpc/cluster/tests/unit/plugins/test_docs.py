@@ -16,7 +16,7 @@ from ansible.module_utils import basic
 
 PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
 DOCUMENTED = sorted(
-    p for kind in ("filter", "modules", "inventory") for p in (PLUGINS / kind).glob("*.py")
+    p for kind in ("filter", "modules", "inventory", "lookup") for p in (PLUGINS / kind).glob("*.py")
     if p.name != "__init__.py"
 )
 
@@ -38,7 +38,7 @@ def test_all_plugins_found():
         "gpu_facts", "munge_key", "munge_key_plan", "cluster", "health_table", "node_selection",
         "prometheus_targets", "subid_ranges", "subid_file", "slurm_cluster_data", "firewalld_changes",
         "account_ids", "munge_key_info", "cluster_accounts", "account_entries", "accounts_to_change",
-        "user_dirs"}
+        "user_dirs", "host_values"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])

@@ -11,47 +11,21 @@ include_vars and set_fact values, extra vars. Both readers read every host; they
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 import yaml
 from ansible import constants as C
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import cache_loader, init_plugin_loader
-from ansible.utils.collection_loader import AnsibleCollectionConfig
-from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+from ansible.plugins.loader import cache_loader
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
 
 from ansible_collections.hpc.cluster.plugins.action import slurm_cluster_data as plugin
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import VARIABLES, nodes
+from ansible_collections.hpc.cluster.plugins.plugin_utils import host_reader
 
-
-@pytest.fixture(autouse=True, scope="module")
-def plugin_loader():
-    """Ansible's collection finder (the plugin loaders need it), without its sys.path hook.
-
-    pytest puts these tests' directories, inside the collection path, on sys.path, and conftest's
-    sys.path entry makes ansible_collections a plain namespace package. The finder's path hook
-    claims every sys.path entry inside a collection path; when Python recomputes the namespace
-    package's __path__ (sys.path grew), that hook's finder raises ValueError for the top-level
-    ansible_collections. The hook only serves pkgutil.iter_modules; the meta path finder loads plugins.
-    """
-    installed = AnsibleCollectionConfig.collection_finder is None
-    if installed:
-        init_plugin_loader()
-    hook = AnsibleCollectionConfig.collection_finder._ansible_collection_path_hook
-    hooked = hook in sys.path_hooks
-    if hooked:
-        sys.path_hooks.remove(hook)
-        sys.path_importer_cache.clear()  # drop the path entry finders the hook made
-    yield
-    if installed:
-        _AnsibleCollectionFinder._remove()
-    elif hooked:
-        sys.path_hooks.insert(0, hook)
-        sys.path_importer_cache.clear()
+pytestmark = pytest.mark.usefixtures("plugin_loader")
 
 
 SETTINGS = ["slurm_config", "slurm_config_group", "slurm_partitions", "slurm_cgroup_config"]
@@ -110,8 +84,13 @@ def cluster(request, tmp_path, monkeypatch):
 HOSTS = ["head", "login1", "c01", "c02", "c03", "c04", "g01", "g02"]
 
 
+def slurm_reader(hostvars, prefer="auto"):
+    """The reader as the action builds it."""
+    return host_reader.Reader(hostvars, NAMES, prefer, fact_keys=plugin.FACT_KEYS, digest_name=plugin.DIGEST_NAME)
+
+
 def read_all(hostvars, prefer):
-    reader = plugin.Reader(hostvars, NAMES, prefer)
+    reader = slurm_reader(hostvars, prefer)
     return reader, {host: {k: v for k, v in reader.read(host).items() if k != "ansible_facts"} for host in HOSTS}
 
 
@@ -136,7 +115,7 @@ def test_layered_read_equals_hostvars(cluster):
 def test_same_node_lines_as_the_hostvars_filter_input(cluster):
     hostvars, _manager = cluster
     compute = ["c01", "c02", "c03", "c04", "g01", "g02"]
-    fast = plugin.Reader(hostvars, NAMES)
+    fast = slurm_reader(hostvars)
     before = nodes({h: hostvars[h] for h in compute}, 1024, 1024)
     assert nodes({h: fast.read(h) for h in compute}, 1024, 1024) == before
     assert len(before["node_lines"]) == 5 and before["gres_types"] == "gpu,shard"
@@ -151,7 +130,7 @@ def test_without_injected_facts_ansible_facts_decides(cluster, monkeypatch):
     assert "ansible_processor_count" not in fast["c01"]
     compute = ["c01", "g01"]
     assert (nodes({h: fast_reader.read(h) for h in compute})
-            == nodes({h: plugin.Reader(hostvars, NAMES, "hostvars").read(h) for h in compute}))
+            == nodes({h: slurm_reader(hostvars, "hostvars").read(h) for h in compute}))
 
 
 def test_a_template_is_read_through_hostvars(cluster):
@@ -159,14 +138,14 @@ def test_a_template_is_read_through_hostvars(cluster):
     top = manager._inventory._sources[0].rsplit("/", 1)[0]
     with open(top + "/host_vars/c02.yml", "w") as handle:  # a file's strings are trusted templates
         handle.write("slurm_node: {Weight: '{{ 40 + 2 }}'}\n")
-    reader = plugin.Reader(hostvars, NAMES)
+    reader = slurm_reader(hostvars)
     assert reader.read("c02")["slurm_node"] == {"Weight": 42}
     assert reader.fallbacks == 1 and reader.kind == "layered"
 
 
 def test_a_disagreeing_layered_read_switches_to_hostvars(cluster, monkeypatch):
     hostvars, _manager = cluster
-    reader = plugin.Reader(hostvars, NAMES)
+    reader = slurm_reader(hostvars)
     original = reader.layered.read
 
     def wrong(host, names=None):
@@ -183,7 +162,7 @@ def test_missing_internal_interface_means_hostvars():
         pass
 
     entry = {"slurm_node": {"Weight": 2}}
-    reader = plugin.Reader(Bare(c01=entry), NAMES)
+    reader = slurm_reader(Bare(c01=entry))
     assert reader.kind == "hostvars"
     assert reader.read("c01")["slurm_node"] == {"Weight": 2}
     assert reader.read("c01").get("ansible_facts") is None
@@ -192,14 +171,14 @@ def test_missing_internal_interface_means_hostvars():
 def test_missing_variable_precedence_entry_means_hostvars(cluster, monkeypatch):
     hostvars, _manager = cluster
     monkeypatch.setattr(C, "VARIABLE_PRECEDENCE", ["plugins_by_groups"])
-    assert plugin.layered_reader(hostvars, NAMES) is None
+    assert host_reader.layered_reader(hostvars, NAMES, plugin.FACT_KEYS) is None
 
 
 def test_tagged_facts_go_through_the_cache_decoder(tmp_path):
     cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(tmp_path))
     cache.set("plain", {"ansible_memtotal_mb": 1000})
     cache.set("internal", {"hpc_gpus": [{"file": "/dev/nvidia0", "_ansible_no_log": False}]})
-    reader = plugin.FactReader(cache)
+    reader = host_reader.FactReader(cache)
     assert reader.get("plain") == ({"ansible_memtotal_mb": 1000}, True)
     assert reader.get("internal")[1] is False
     assert reader.get("nothing") == ({}, True)
@@ -215,7 +194,7 @@ def test_tagged_facts_go_through_the_cache_decoder(tmp_path):
 def test_fact_reader_without_interposer_uses_get():
     cache = cache_loader.get("ansible.builtin.memory")
     cache.set("c01", {"ansible_memtotal_mb": 1000})
-    reader = plugin.FactReader(cache)
+    reader = host_reader.FactReader(cache)
     assert reader.get("c01") == ({"ansible_memtotal_mb": 1000}, False)
     assert reader.get("c02") == ({}, True)
 
@@ -224,7 +203,7 @@ def fresh_reader(directory, keys=("ansible_memtotal_mb",)):
     """A reader over a new plugin instance, as a new ansible-playbook run has (nothing in memory)."""
     cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(directory))
     cache.__wrapped__._cache.clear()
-    return cache, plugin.FactReader(cache, keys)
+    return cache, host_reader.FactReader(cache, keys, plugin.DIGEST_NAME)
 
 
 def test_fact_digest_serves_unchanged_hosts_and_rereads_changed_ones(tmp_path):
@@ -245,6 +224,21 @@ def test_fact_digest_serves_unchanged_hosts_and_rereads_changed_ones(tmp_path):
     assert reader.digest.hits == 1
 
 
+def test_fact_digest_survives_a_second_read_in_the_same_run(tmp_path):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000})
+    cache.__wrapped__._cache.clear()
+    reader.get("c01")
+    reader.digest.save()
+    # A second reader in the same run (hpc.cluster.host_values is called by several tasks): the
+    # facts are in memory now; its save must still leave the extract for the next run.
+    second = host_reader.FactReader(cache, ("ansible_memtotal_mb",), plugin.DIGEST_NAME)
+    assert second.get("c01")[0] == {"ansible_memtotal_mb": 1000}
+    second.digest.save()
+    _cache, next_run = fresh_reader(tmp_path)
+    assert next_run.get("c01") == ({"ansible_memtotal_mb": 1000}, True) and next_run.digest.hits == 1
+
+
 def test_fact_digest_ignores_a_corrupt_or_foreign_file_and_other_keys(tmp_path):
     cache, reader = fresh_reader(tmp_path)
     cache.set("c01", {"ansible_memtotal_mb": 1000, "hpc_gpus": []})
@@ -253,7 +247,7 @@ def test_fact_digest_ignores_a_corrupt_or_foreign_file_and_other_keys(tmp_path):
     reader.digest.save()
     _cache, other = fresh_reader(tmp_path, keys=("hpc_gpus",))  # another key set: not this digest
     assert other.get("c01")[0]["hpc_gpus"] == [] and other.digest.hits == 0
-    (tmp_path / plugin.FactDigest.NAME).write_text("{not json")
+    (tmp_path / plugin.DIGEST_NAME).write_text("{not json")
     _cache, broken = fresh_reader(tmp_path)
     assert broken.get("c01")[0]["ansible_memtotal_mb"] == 1000 and broken.digest.hits == 0
 
@@ -278,13 +272,14 @@ def test_fact_digest_is_best_effort_in_a_read_only_directory(tmp_path, monkeypat
     def refuse(*args, **kwargs):
         raise PermissionError("read-only")
 
-    monkeypatch.setattr(plugin.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(host_reader.tempfile, "mkstemp", refuse)
     reader.digest.save()  # no exception
-    assert not (tmp_path / plugin.FactDigest.NAME).exists()
+    assert not (tmp_path / plugin.DIGEST_NAME).exists()
 
 
 def test_memory_cache_has_no_digest():
-    assert plugin.FactReader(cache_loader.get("ansible.builtin.memory"), ("ansible_memtotal_mb",)).digest is None
+    memory = cache_loader.get("ansible.builtin.memory")
+    assert host_reader.FactReader(memory, ("ansible_memtotal_mb",), plugin.DIGEST_NAME).digest is None
 
 
 MISMATCH = [
@@ -306,4 +301,4 @@ def test_mismatches(values, reference, texts):
     ("x", False), ("{{ x }}", True), ({"a": ["b", {"c": "{% if %}"}]}, True), ({"{{ k }}": 1}, True),
     ([1, 2.0, None, True], False), ("{# note #}", True)])
 def test_has_template(value, templated):
-    assert plugin.has_template(value) is templated
+    assert host_reader.has_template(value) is templated
