@@ -85,6 +85,11 @@ CASES = [
     ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "needs a valid name, a numeric uid"),
     ("bad-group-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": "2x"}]}, {},
      "needs a valid name and a numeric gid"),
+    # Kernel parameters: a list or a dict is no sysctl value, a name with a space or '=' no name.
+    ("sysctl-list-value", {"base_sysctl": {"vm.swappiness": [10]}}, {"head": {"base_sysctl_host": {"a b": 1}}},
+     "not so for vm.swappiness, a b"),
+    ("sysctl-dict-value", {"base_sysctl_group": {"kernel.x": {"v": 1}, "kernel.y=2": 3}}, {},
+     "not so for kernel.x, kernel.y=2"),
     # firewalld on with nothing trusted would cut the cluster's own traffic.
     ("firewall-no-sources", {"base_firewall_manage": True, "base_firewall_cluster_sources": []}, {},
      "trust 'network'); got (none)"),
