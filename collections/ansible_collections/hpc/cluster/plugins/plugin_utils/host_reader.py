@@ -200,6 +200,22 @@ class FactReader:
         return decode(stored) or {}, False
 
 
+def quietly(clean_facts, names):
+    """clean_facts without its warning per restricted name: these names are asked for, not module data."""
+    from ansible.vars import clean
+
+    target = clean.display
+    own = target.__dict__.get("warning")
+    target.warning = lambda *args, **kwargs: None
+    try:
+        return clean_facts(names)
+    finally:
+        if own is None:
+            del target.warning
+        else:
+            target.warning = own
+
+
 class LayeredReader:
     """Only the named variables of a host, from the sources VariableManager.get_vars merges for hostvars.
 
@@ -220,7 +236,7 @@ class LayeredReader:
         self._groups = {}
         # The names clean_facts keeps when it injects facts as variables (restricted names go).
         dummy = {name: None for name in self._names if name != "ansible_facts"}
-        self._injectable = frozenset(api["clean_facts"](dummy)) & self._names
+        self._injectable = frozenset(quietly(api["clean_facts"], dummy)) & self._names
         wanted = set(fact_keys) | {"ansible_" + key for key in fact_keys} | self._injectable
         if fact_keys or "ansible_local" in self._names:
             wanted.add("ansible_local")

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import cache_loader
+from ansible.utils.display import Display
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
 
@@ -95,6 +96,17 @@ def test_same_values_as_hostvars_one_entry_per_set_of_groups(cluster):
     assert values["g01"]["ansible_facts"] == {"default_ipv4": {"address": "10.0.1.6"}}
     assert values["c01"]["__key_state"] == {"exists": True, "sha256": "ab2"}
     assert "cluster_address" not in values["c01"]  # a variable a host does not have is left out
+
+
+def test_asking_for_a_connection_variable_warns_nothing(cluster, monkeypatch):
+    """ansible_host is a name clean_facts removes from module data, with a warning: not ours to show."""
+    hostvars, _manager = cluster
+    shown = []
+    monkeypatch.setattr(Display, "warning", lambda self, text, *args, **kwargs: shown.append(text))
+    values = lookup(hostvars, HOSTS, names=["ansible_host", "cluster_address"])
+    assert values["head"]["ansible_host"] == "head.example.org" and shown == []
+    Display().warning("still shown")  # the warning is back for everyone else
+    assert shown == ["still shown"]
 
 
 def test_without_facts_no_ansible_facts(cluster):
