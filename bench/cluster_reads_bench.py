@@ -98,13 +98,7 @@ def main():
             if not shown["extract"] == shown["lookup"] == shown[COLD] or counts != {str(size + 3)}:
                 sys.exit("N=%d: the two reads differ or miss hosts: %s" % (size, shown))
     speed = (speed_start, scale.machine_speed())
-    text = report(args, results, load_start, scale.loadavg(), speed)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w") as handle:
-            handle.write(text)
-        print("wrote %s" % args.output, file=sys.stderr)
+    scale.write_report(report(args, results, load_start, scale.loadavg(), speed), args.output)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -378,17 +378,21 @@ def main():
                 files.append((slurm.read(), gres_per_host(gres.read())))
         same = files[0] == files[1]
 
-    text = report(args, trees, sizes, results, rendered, load_start, load_end, same, speed)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w") as handle:
-            handle.write(text)
-        print("wrote %s" % args.output, file=sys.stderr)
+    write_report(report(args, trees, sizes, results, rendered, load_start, load_end, same, speed), args.output)
     if args.keep:
         print("work directory: %s" % work, file=sys.stderr)
     else:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_report(text, output):
+    """The report to a file, or to standard output for "-"."""
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(output, "w") as handle:
+            handle.write(text)
+        print("wrote %s" % output, file=sys.stderr)
 
 
 def med(runs, key):
