@@ -124,7 +124,7 @@ def report(args, results, load_start, load_end, speed):
         % args.repeats)
     say("interleaved; both variants gave the same addresses (count and SHA-1 of the result).")
     say("")
-    say("| N compute nodes | floor | extract: `map('extract', hostvars)` | lookup, first run | lookup | "
+    say("| N compute nodes | floor | extract: `map('extract', hostvars)` | lookup, first run (extract / it) | lookup | "
         "extract per host | lookup per host (first run) |")
     say("| --- | --- | --- | --- | --- | --- | --- |")
     for size in args.sizes:
@@ -132,7 +132,7 @@ def report(args, results, load_start, load_end, speed):
         extract = med("extract", size) - floor
         cold = med(COLD, size) - floor
         lookup = med("lookup", size) - floor
-        say("| %d | %.2f s | %.2f s | %.2f s (%.0fx less) | %.2f s | %.2f ms | %.2f ms (%.2f ms) |"
+        say("| %d | %.2f s | %.2f s | %.2f s (%.1fx) | %.2f s | %.2f ms | %.2f ms (%.2f ms) |"
             % (size, floor, extract, cold, extract / cold if cold > 0 else float("inf"), lookup,
                1000 * extract / (size + 3), 1000 * lookup / (size + 3), 1000 * cold / (size + 3)))
     say("")
