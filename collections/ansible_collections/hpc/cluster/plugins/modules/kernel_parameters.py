@@ -73,6 +73,8 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
+
 # sysctl may exit 0 without setting a value (Red Hat bug 1264080): these messages mean it failed.
 _SET_FAILED = re.compile(r'^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$', re.M)
 
@@ -104,16 +106,15 @@ def plan_file(lines, wanted):
     As ansible.posix.sysctl rewrites a file: a key's first line only, `key=value`, stripped; the
     new keys appended in order.
     """
+    parsed_lines = [(line, parse_line(line)) for line in lines]
     current = {}
-    for line in lines:
-        parsed = parse_line(line)
+    for _line, parsed in parsed_lines:
         if parsed and parsed[0] not in current:
             current[parsed[0]] = parsed[1]
     differ = [k for k, v in wanted.items() if (v is None and k in current) or (v is not None and current.get(k) != v)]
     removed = [k for k, v in wanted.items() if v is None and k in current]
     out, seen = [], set()
-    for line in lines:
-        parsed = parse_line(line)
+    for line, parsed in parsed_lines:
         if parsed is None:
             out.append(line.strip())
             continue
@@ -145,14 +146,13 @@ def main():
         module.fail_json(msg="kernel_parameters: not a parameter name: %s" % ", ".join(repr(k) for k in bad))
 
     sysctl = module.get_bin_path("sysctl", required=True)
-    env = {"LC_ALL": "C", "LANG": "C"}
     to_set = []
     if module.params["apply"]:
         missing = []
         for key, value in wanted.items():
             if value is None:
                 continue
-            rc, out, err = module.run_command([sysctl, "-n", key], environ_update=env)
+            rc, out, err = module.run_command([sysctl, "-n", key], environ_update=C_LOCALE_ENV)
             if rc != 0:
                 missing.append("%s (%s)" % (key, (err or out).strip() or "rc %d" % rc))
             elif out.split() != value.split():
@@ -177,7 +177,7 @@ def main():
         module.exit_json(**result)
 
     for key in to_set:
-        rc, out, err = module.run_command([sysctl, "-w", "%s=%s" % (key, wanted[key])], environ_update=env)
+        rc, out, err = module.run_command([sysctl, "-w", "%s=%s" % (key, wanted[key])], environ_update=C_LOCALE_ENV)
         if rc != 0 or _SET_FAILED.search(err or ""):
             message = (err or out).strip()
             module.fail_json(msg="kernel_parameters: setting %s=%s failed: %s" % (key, wanted[key], message), **result)
