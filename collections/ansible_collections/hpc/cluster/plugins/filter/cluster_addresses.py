@@ -87,6 +87,10 @@ from ansible.errors import AnsibleFilterError
 
 _IPV4 = re.compile(r"\A[0-9]{1,3}(?:\.[0-9]{1,3}){3}\Z")
 _NO_ADDRESS = "set cluster_address or an IP as ansible_host, or gather their facts"
+# What the rule reads of a host: these variables, and these facts under ansible_facts. Tasks that
+# read hosts through lookup hpc.cluster.host_values name them (tests/test_cluster_reads.py).
+ADDRESS_VARIABLES = ("cluster_address", "ansible_host")
+ADDRESS_FACTS = ("default_ipv4",)
 
 
 def is_ipv4(value):
