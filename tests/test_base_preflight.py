@@ -29,7 +29,7 @@ USERS = [
 
 
 def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None):
-    """Run base's tasks_from on host head of a 3-node inventory; return the process."""
+    """Run base's tasks_from (a file, or files in turn) on host head of a 3-node inventory; return the process."""
     hosts = {name: dict(values, ansible_connection="local", ansible_python_interpreter=sys.executable)
              for name, values in HOSTS.items()}
     for name, values in (host_vars or {}).items():
@@ -37,11 +37,13 @@ def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None):
     inventory = {"all": {"children": {"cluster": {"hosts": hosts, "vars": cluster_vars}}}}
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     play = [{"name": "Test", "hosts": "head", "gather_facts": False,
-             "tasks": [{"ansible.builtin.include_role": {"name": "base", "tasks_from": tasks_from}}]}]
+             "tasks": [{"ansible.builtin.include_role": {"name": "base", "tasks_from": name}}
+                       for name in ([tasks_from] if isinstance(tasks_from, str) else tasks_from)]}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
     env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
                ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0")
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
+               ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
     args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
     for key, value in (extra or {}).items():
         args += ["-e", json.dumps({key: value})]
@@ -90,6 +92,9 @@ CASES = [
      "not so for vm.swappiness, a b"),
     ("sysctl-dict-value", {"base_sysctl_group": {"kernel.x": {"v": 1}, "kernel.y=2": 3}}, {},
      "not so for kernel.x, kernel.y=2"),
+    # A key this node's kernel does not have: refused by the preflight, before anything changes.
+    ("sysctl-unknown-key", {"base_sysctl": {"net.bogus.param": 1}}, {},
+     "this node's kernel does not have net.bogus.param (sysctl: cannot stat"),
     # firewalld on with nothing trusted would cut the cluster's own traffic.
     ("firewall-no-sources", {"base_firewall_manage": True, "base_firewall_cluster_sources": []}, {},
      "trust 'network'); got (none)"),
@@ -155,6 +160,29 @@ def test_hosts_block(tmp_path):
     ], lines
     second = run_role(tmp_path, "hosts.yml", cluster_vars, extra=extra)
     assert second.returncode == 0 and "changed=0" in second.stdout, second.stdout[-4000:]
+
+
+def test_kernel_parameters_are_set_only_where_the_preflight_found_a_difference(tmp_path):
+    """The preflight reads the parameters in check mode; the configure step runs only on a difference.
+
+    The value is this machine's own, so nothing changes in its running kernel; only the file differs.
+    """
+    swappiness = int(Path("/proc/sys/vm/swappiness").read_text())
+    conf = tmp_path / "sysctl.conf"
+    extra = {"base_sysctl_file": str(conf), "base_sysctl_default": {}, "base_sysctl": {"vm.swappiness": swappiness}}
+    task = "TASK [base : Set the kernel parameters]"
+
+    def converge():
+        run = run_role(tmp_path, ["preflight.yml", "sysctl.yml"], BASE, extra=extra)
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        return run.stdout.split(task, 1)[1].split("TASK [", 1)[0].split("PLAY RECAP", 1)[0]
+
+    assert "changed: [head]" in converge()
+    assert conf.read_text().splitlines() == ["vm.swappiness=%d" % swappiness]
+    assert "skipping: [head]" in converge()
+    conf.write_text("# emptied by hand\n")
+    assert "changed: [head]" in converge()
+    assert conf.read_text().splitlines() == ["# emptied by hand", "vm.swappiness=%d" % swappiness]
 
 
 def test_check_run_skips_firewall_zones_until_firewalld_runs():
