@@ -282,3 +282,17 @@ def test_good_hosts_pass_next_to_refused_ones(runs):
 def test_debian_without_source_warns_and_renders(runs):
     data = facts(runs["batch"], "render-default")
     assert data["apptainer"], data
+
+
+def test_podman_makes_the_user_directories_and_links_in_one_call_per_node():
+    """The storage directories and (on the Slurm compute nodes) their links by name: one module call."""
+    calls = []
+    for path in sorted((TOP / "roles/podman/tasks").glob("*.yml")):
+        for task in yaml.safe_load(path.read_text()) or []:
+            if "hpc.cluster.user_dirs" in task:
+                calls.append((path.name, task))
+    assert len(calls) == 1, [name for name, _ in calls]
+    name, task = calls[0]
+    assert name == "configure.yml"
+    assert "__podman_by_name_links" in task["hpc.cluster.user_dirs"]["by_name"]
+    assert "when" not in task, "every node gets its directories"
