@@ -1,18 +1,18 @@
 """Role slurm reads the firewall zones again only when role base did not read them in this run or
-changed them: firewall-cmd takes about half a second per call, and a re-run that changes nothing
-then reads each node's zones once instead of twice (molecule scenario slurm converges the path)."""
+changed them: a re-run that changes nothing then reads each node's zones once instead of twice
+(molecule scenario slurm converges the path)."""
 
 from pathlib import Path
 
 from playbook_harness import local_host, start
 
 TOP = Path(__file__).resolve().parent.parent
-ZONES = "trusted (active)\n  sources: 10.0.0.1/32\n  services: \n  ports: 6817-6819/tcp\n"
+ZONES = {"trusted": {"sources": ["10.0.0.1/32"], "services": [], "ports": ["6817-6819/tcp"]}}
 
 
-def read(rc=0):
-    return {"results": [{"rc": rc, "start": "2026-12-03 10:00:00", "stdout": ZONES},
-                        {"rc": rc, "start": "2026-12-03 10:00:01", "stdout": ZONES}]}
+def read(running=True):
+    """What hpc.cluster.firewalld_zones registers."""
+    return {"changed": False, "running": running, "reader": "client", "runtime": ZONES, "permanent": ZONES}
 
 
 CASES = {
@@ -25,8 +25,8 @@ CASES = {
     "no_base": ({}, False),
     # base's firewall tasks were skipped whole (check run on a new node)
     "skipped": ({"__base_firewall_zones": {"skipped": True}, "__base_firewall_applied": {"skipped": True}}, False),
-    # one of base's reads failed
-    "failed_read": ({"__base_firewall_zones": read(rc=252), "__base_firewall_applied": {"results": []}}, False),
+    # firewalld did not answer base's read
+    "not_running": ({"__base_firewall_zones": read(running=False), "__base_firewall_applied": {"results": []}}, False),
 }
 
 

@@ -10,7 +10,8 @@ short_description: The firewalld changes that bring zones to the wanted sources,
 version_added: 0.1.0
 author: hpc.cluster contributors (!UNKNOWN)
 description:
-  - Takes the output of C(firewall-cmd --list-all-zones) and of C(firewall-cmd --permanent --list-all-zones)
+  - Takes the runtime and the permanent configuration (as M(hpc.cluster.firewalld_zones) returns them,
+    or as the texts of C(firewall-cmd --list-all-zones) and C(firewall-cmd --permanent --list-all-zones))
     and the wanted content of some zones, and returns only what must change, so a run where
     nothing differs makes no firewalld call (one per source would make a cluster-wide trust list
     cost a number of calls that grows with the square of the node count).
@@ -18,9 +19,11 @@ description:
     Where pruning is asked for a zone's kind, an item found in either and not wanted is removed.
 options:
   _input:
-    description: The two outputs, runtime first, then permanent.
+    description:
+      - The two configurations, runtime first, then permanent.
+      - "Each a dict C({zone: {sources: [...], services: [...], ports: [...]}}) or firewall-cmd's text."
     type: list
-    elements: str
+    elements: raw
     required: true
   wanted:
     description:
@@ -35,12 +38,10 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Read the zones, runtime then permanent
-  ansible.builtin.command:
-    argv: "{{ ['firewall-cmd'] + item + ['--list-all-zones'] }}"
-  loop: [[], [--permanent]]
+- name: Read the zones, runtime and permanent
+  hpc.cluster.firewalld_zones:
+    require_running: true
   register: __zones
-  changed_when: false
 
 - name: Apply only what differs
   ansible.posix.firewalld:
@@ -52,7 +53,7 @@ EXAMPLES = r"""
     immediate: true
     state: "{{ item.state }}"
   loop: >-
-    {{ __zones.results | map(attribute='stdout')
+    {{ [__zones.runtime, __zones.permanent]
        | hpc.cluster.firewalld_changes({'trusted': {'sources': ['10.1.0.0/16']}}, prune={'trusted': ['sources']}) }}
 """
 
@@ -65,37 +66,31 @@ _value:
   elements: dict
 """
 
-import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-KINDS = {"sources": "source", "services": "service", "ports": "port"}
-_FIELD = re.compile(r"^  (sources|services|ports):(.*)$")
+from ansible_collections.hpc.cluster.plugins.module_utils.firewalld import KINDS, parse_zones
 
 
-def parse_zones(text):
-    """`firewall-cmd --list-all-zones` -> {zone: {kind: [items]}} for the kinds in KINDS."""
-    zones, zone = {}, None
-    for line in text.splitlines():
-        if line and not line[0].isspace():
-            zone = line.split()[0]
-            zones[zone] = {kind: [] for kind in KINDS}
-            continue
-        field = _FIELD.match(line)
-        if field and zone is not None:
-            zones[zone][field.group(1)] = field.group(2).split()
-    return zones
+def _zones(read, which):
+    """One configuration: firewall-cmd's text, or the dict hpc.cluster.firewalld_zones returns."""
+    if isinstance(read, str):
+        return parse_zones(read)
+    if isinstance(read, Mapping) and all(isinstance(kinds, Mapping) for kinds in read.values()):
+        return read
+    raise AnsibleFilterError("firewalld_changes: the %s configuration must be firewall-cmd's text or a dict of "
+                             "zones, got %r" % (which, read))
 
 
 def firewalld_changes(texts, wanted, prune=None):
     """See DOCUMENTATION."""
-    if not isinstance(texts, (list, tuple)) or len(texts) != 2 or not all(isinstance(t, str) for t in texts):
-        raise AnsibleFilterError("firewalld_changes: the input must be two texts, runtime then permanent")
+    if not isinstance(texts, (list, tuple)) or len(texts) != 2:
+        raise AnsibleFilterError("firewalld_changes: the input must be two configurations, runtime then permanent")
     if not isinstance(wanted, Mapping):
         raise AnsibleFilterError("firewalld_changes: wanted must map zone names to kinds, got %r" % (wanted,))
     prune = prune or {}
-    runtime, permanent = parse_zones(texts[0]), parse_zones(texts[1])
+    runtime, permanent = _zones(texts[0], "runtime"), _zones(texts[1], "permanent")
     added, removed = [], []
     for zone in sorted(set(wanted) | set(prune)):
         kinds = wanted.get(zone) or {}

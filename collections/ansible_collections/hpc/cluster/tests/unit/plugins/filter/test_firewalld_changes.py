@@ -1,7 +1,7 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""firewalld_changes: firewall-cmd --list-all-zones texts + wanted zones -> only the changes."""
+"""firewalld_changes: the zones (firewalld_zones' dicts or firewall-cmd's texts) + wanted zones -> only the changes."""
 
 from __future__ import annotations
 
@@ -84,8 +84,27 @@ def test_a_zone_missing_from_the_runtime_gets_everything():
         {"zone": "cluster", "state": "enabled", "source": "10.0.0.1/32"}]
 
 
+def test_the_dicts_of_firewalld_zones_give_the_same_changes_as_the_texts():
+    runtime = zones(trusted_sources="10.0.0.1/32 10.0.0.9/32", public_services="ssh cockpit")
+    permanent = zones(trusted_sources="10.0.0.1/32", public_services="ssh")
+    prune = {"trusted": ["sources"], "public": ["services"]}
+    from_texts = firewalld_changes([runtime, permanent], WANTED, prune=prune)
+    assert from_texts == [
+        {"zone": "trusted", "state": "enabled", "source": "10.0.0.2/32"},
+        {"zone": "public", "state": "disabled", "service": "cockpit"},
+        {"zone": "trusted", "state": "disabled", "source": "10.0.0.9/32"},
+    ]
+    assert firewalld_changes([parse_zones(runtime), parse_zones(permanent)], WANTED, prune=prune) == from_texts
+    # firewalld_zones returns only the zones asked for: an absent zone holds nothing
+    only_trusted = {"trusted": parse_zones(runtime)["trusted"]}
+    assert firewalld_changes([only_trusted, only_trusted], {"public": {"services": ["ssh"]}}) == [
+        {"zone": "public", "state": "enabled", "service": "ssh"}]
+
+
 @pytest.mark.parametrize("texts, wanted, prune, message", [
-    (["only one"], WANTED, None, "two texts"),
+    (["only one"], WANTED, None, "two configurations"),
+    ([{"trusted": ["10.0.0.1/32"]}, ""], WANTED, None, "runtime configuration must be"),
+    (["", None], WANTED, None, "permanent configuration must be"),
     (["", ""], ["trusted"], None, "wanted must map"),
     (["", ""], {"trusted": {"interfaces": ["eth0"]}}, None, "interfaces"),
     (["", ""], WANTED, {"public": ["rich rules"]}, "rich rules"),
