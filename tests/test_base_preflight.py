@@ -193,7 +193,7 @@ def test_check_run_skips_firewall_zones_until_firewalld_runs():
     assert len(start) == 1, tasks
     assert start[0]["ansible.builtin.service"].get("state") == "started"
     assert "enabled" not in start[0]["ansible.builtin.service"], "a change of the boot setting alone skips nothing"
-    main = yaml.safe_load((TOP / "roles/base/tasks/main.yml").read_text())
+    main = yaml.safe_load((TOP / "roles/base/tasks/converge.yml").read_text())
     zones = [t for t in main if t.get("ansible.builtin.include_tasks", {}).get("file") == "firewall.yml"]
     assert len(zones) == 1, main
     assert "not (ansible_check_mode and __base_firewall_start | default({}) is changed)" in zones[0]["when"]

@@ -15,7 +15,7 @@ TOP = Path(__file__).resolve().parent.parent
 PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
 ROLES = sorted(p.name for p in (TOP / "roles").iterdir() if (p / "tasks" / "main.yml").exists())
 STEPS = ["install", "configure", "service"]
-# Dynamic includes the skeleton allows, each for a reason its main.yml states in a comment.
+# Dynamic includes the skeleton allows, each for a reason its converge.yml states in a comment.
 DYNAMIC = {
     "base": {"selinux.yml", "service.yml", "firewall.yml"},  # check-mode guards
     "repos": {"{{ ansible_facts['os_family'] }}.yml"},  # file name from the facts
@@ -36,7 +36,7 @@ def included_file(task):
         if key in task:
             value = task[key]
             return key.rsplit(".", 1)[1], value["file"] if isinstance(value, dict) else value
-    raise AssertionError("main.yml holds only imports and includes: %r" % task)
+    raise AssertionError("main.yml and converge.yml hold only imports and includes: %r" % task)
 
 
 # The concern of playbooks/preflight.yml each role's own preflight is skipped after.
@@ -50,7 +50,10 @@ CONCERN_OF_ROLE = {
 @pytest.mark.parametrize("role", ROLES)
 def test_table_of_contents(role):
     tasks = load(TOP / "roles" / role / "tasks" / "main.yml")
-    first, second, *steps = tasks
+    first, second, third = tasks
+    # The steps that change the node live in converge.yml, which playbooks/plays/ imports directly.
+    assert included_file(third) == ("import_tasks", "converge.yml") and "tags" not in third, third
+    steps = load(TOP / "roles" / role / "tasks" / "converge.yml")
     assert first["tags"] == ["always"]
     # A role whose preflight loads the OS data (when a value of it is undefined) skips loading it
     # again in one task when the preflight play has: the same condition, an include.
@@ -87,7 +90,7 @@ def test_table_of_contents(role):
 
 def test_dynamic_includes_say_why():
     for role in DYNAMIC:
-        text = (TOP / "roles" / role / "tasks" / "main.yml").read_text()
+        text = (TOP / "roles" / role / "tasks" / "converge.yml").read_text()
         assert re.search(r"# .*(dynamic include|check-mode guard)", text), role
 
 
@@ -152,3 +155,44 @@ def test_os_data_chosen_and_unknown_os_refused(tmp_path):
     seen = {h: json.loads((tmp_path / ("seen-" + h)).read_text()) for h in ("rocky10", "rocky9", "debian12")}
     assert seen == {"rocky10": ["/sbin/nologin", "openhpc"], "rocky9": ["/sbin/nologin", "openhpc"],
                     "debian12": [load(TOP / "roles/munge/vars/Debian.yml")["__munge_nologin"], "distro"]}, seen
+
+
+def role_imports(tasks):
+    """(task, import_role/include_role arguments) of every role import in a list of tasks, blocks included."""
+    for task in tasks or []:
+        for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
+            if key in task:
+                yield task, task[key]
+        yield from role_imports(task.get("block"))
+
+
+PLAYS = sorted((TOP / "playbooks" / "plays").glob("*.yml"))
+
+
+@pytest.mark.parametrize("path", PLAYS, ids=[p.stem for p in PLAYS])
+def test_plays_run_the_roles_converge_step_only(path):
+    """playbooks/plays/ runs after playbooks/preflight.yml: each role's converge.yml, which has no
+    argument spec, so a re-run validates each role's arguments once (in the preflight) and walks
+    through no preflight or OS-data include a second time."""
+    imported = []
+    for play in load(path):
+        assert "roles" not in play, "%s: play %r uses roles: (its main.yml)" % (path.name, play["name"])
+        for _task, args in role_imports(play.get("tasks")):
+            entry = args.get("tasks_from", "main")
+            if entry != "accounts.yml":
+                assert entry == "converge.yml", (path.name, args)
+            imported.append(args["name"])
+    assert imported, path
+    for role in imported:
+        specs = load(TOP / "roles" / role / "meta" / "argument_specs.yml")["argument_specs"]
+        assert not {"converge", "converge.yml"} & set(specs), role
+
+
+def test_every_playbook_runs_the_preflight_before_the_plays():
+    for path in sorted((TOP / "playbooks").glob("*.yml")):
+        imports = [task["ansible.builtin.import_playbook"] for task in load(path) or []
+                   if "ansible.builtin.import_playbook" in task]
+        for position, target in enumerate(imports):
+            if target.startswith("plays/"):
+                assert "preflight.yml" in imports[:position], "%s imports %s without the preflight first" % (
+                    path.name, target)
