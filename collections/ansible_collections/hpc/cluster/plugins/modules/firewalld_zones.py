@@ -110,13 +110,12 @@ def read_with_client(client_class, zones):
 def read_with_command(module, firewall_cmd, zones):
     """(running, runtime, permanent) from two firewall-cmd calls."""
     texts = []
-    for extra in ([], ["--permanent"]):
-        rc, out, err = module.run_command([firewall_cmd] + extra + ["--list-all-zones"], environ_update=C_LOCALE_ENV)
+    for args in (["--list-all-zones"], ["--permanent", "--list-all-zones"]):
+        rc, out, err = module.run_command([firewall_cmd] + args, environ_update=C_LOCALE_ENV)
         if rc == NOT_RUNNING:
             return False, {}, {}
         if rc != 0:
-            module.fail_json(msg="firewall-cmd %s--list-all-zones failed (rc %d): %s"
-                             % ("".join(a + " " for a in extra), rc, (err or out).strip()))
+            module.fail_json(msg="firewall-cmd %s failed (rc %d): %s" % (" ".join(args), rc, (err or out).strip()))
         texts.append(out)
     runtime, permanent = (parse_zones(text) for text in texts)
     return True, {n: runtime[n] for n in _keep(runtime, zones)}, {n: permanent[n] for n in _keep(permanent, zones)}
@@ -136,7 +135,7 @@ def main():
         try:
             read = read_with_client(client_class, zones)
         except Exception:  # no system bus, or a client library unlike the known ones: firewall-cmd decides
-            read = None
+            pass
     if read is not None:
         reader = "client"
         running, runtime, permanent = read
