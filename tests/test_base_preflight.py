@@ -225,3 +225,70 @@ def test_firewall_trusts_the_nodes_or_the_network(tmp_path):
     assert sorted(shown["nodes"]) == ["10.1.0.10/32", "10.1.0.11/32", "10.1.0.21/32"]
     assert shown["network"] == ["10.1.0.0/16"]
 
+
+
+FAKE_FIREWALL_CMD = """#!/bin/sh
+# firewall-cmd for the tests: logs each call; exits 252 (not running) once while the file 'down' exists.
+dir=$(dirname "$0")
+echo "$*" >> "$dir/calls"
+if [ -e "$dir/down" ]; then rm -f "$dir/down"; exit 252; fi
+case "$*" in
+  *--list-all-zones) printf 'public\\n  sources: \\n  services: ssh\\n  ports: \\n\\n'
+                     printf 'trusted\\n  sources: 10.1.0.0/16\\n  services: \\n  ports: \\n\\n' ;;
+  *--get-services) echo "http https ssh" ;;
+  *) exit 2 ;;
+esac
+"""
+
+
+@pytest.fixture
+def firewall_cmd(tmp_path, monkeypatch):
+    """A firewall-cmd first on PATH whose zones already hold what base wants; returns its directory."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "firewall-cmd").write_text(FAKE_FIREWALL_CMD)
+    (bin_dir / "firewall-cmd").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (bin_dir, os.environ["PATH"]))
+    return bin_dir
+
+
+def firewall_calls(bin_dir):
+    calls = bin_dir / "calls"
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_preflight_refuses_a_public_service_firewalld_does_not_know(tmp_path, firewall_cmd):
+    """Where firewalld runs, an unknown service is refused by name in the preflight, before the
+    configure step (which would otherwise stop at firewalld's INVALID_SERVICE, after the packages)."""
+    extra = {"base_firewall_manage": True, "base_firewall_public_services": ["ssh", "no-such-service"]}
+    run = run_role(tmp_path, ["preflight.yml", "firewall.yml"], BASE, extra=extra)
+    assert run.returncode != 0
+    assert "TASK [base : Read the firewall zones and check the public services]" in run.stdout
+    failed = run.stdout.split("fatal: [head]", 1)[1]
+    assert "knows no service named 'no-such-service'" in failed and "base_firewall_public_services" in failed
+    assert "TASK [base : Read the firewall zones and check the public services (firewalld" not in run.stdout
+    assert all("get-services" in call or "list-all-zones" in call for call in firewall_calls(firewall_cmd))
+
+
+def test_the_configure_step_uses_the_preflight_read(tmp_path, firewall_cmd):
+    """A re-run reads the zones once per node: firewall.yml takes the preflight's read."""
+    extra = {"base_firewall_manage": True}
+    run = run_role(tmp_path, ["preflight.yml", "firewall.yml"], BASE, extra=extra)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert firewall_calls(firewall_cmd) == ["--list-all-zones", "--permanent --list-all-zones",
+                                            "--get-services", "--permanent --get-services"]
+    assert "changed: [head]" not in run.stdout
+
+
+def test_a_node_where_firewalld_starts_later_is_checked_before_its_zones_change(tmp_path, firewall_cmd):
+    """firewalld not running at the preflight (a new node): firewall.yml reads again, with the same
+    check, before any zone changes."""
+    (firewall_cmd / "down").touch()
+    extra = {"base_firewall_manage": True, "base_firewall_public_services": ["ssh", "no-such-service"]}
+    run = run_role(tmp_path, ["preflight.yml", "firewall.yml"], BASE, extra=extra)
+    assert run.returncode != 0
+    failed = run.stdout.split("fatal: [head]", 1)[1]
+    assert "check the public services (firewalld did not run at the preflight)" in run.stdout.split("fatal:", 1)[0]
+    assert "knows no service named 'no-such-service'" in failed
+    assert firewall_calls(firewall_cmd)[0] == "--list-all-zones"
+    assert len(firewall_calls(firewall_cmd)) == 5

@@ -16,13 +16,24 @@ def read(running=True):
 
 
 CASES = {
-    # base read both configurations and its change list was empty: its read stands
-    "unchanged": ({"__base_firewall_zones": read(), "__base_firewall_applied": {"results": [], "skipped": True}}, True),
+    # base's preflight read both configurations (firewalld ran), firewall.yml took that read and
+    # its change list was empty: the read stands
+    "preflight": ({"__base_firewall_preflight_zones": read(), "__base_firewall_zones": {"skipped": True},
+                   "__base_firewall_applied": {"results": [], "skipped": True}}, True),
+    # firewalld did not run at the preflight; firewall.yml read again and changed nothing
+    "unchanged": ({"__base_firewall_preflight_zones": read(running=False), "__base_firewall_zones": read(),
+                   "__base_firewall_applied": {"results": [], "skipped": True}}, True),
+    # the preflight's read, then base opened or closed something: read again
+    "preflight_changed": ({"__base_firewall_preflight_zones": read(), "__base_firewall_zones": {"skipped": True},
+                           "__base_firewall_applied": {"results": [{"item": {"zone": "public"}, "changed": True}]}},
+                          False),
     # base opened or closed something: read again
     "changed": ({"__base_firewall_zones": read(),
                  "__base_firewall_applied": {"results": [{"item": {"zone": "trusted"}, "changed": True}]}}, False),
     # base did not manage the firewall in this run (slurm.yml alone, or base_firewall_manage off)
     "no_base": ({}, False),
+    # base's preflight read the zones but its firewall tasks did not run (check run on a new node)
+    "preflight_only": ({"__base_firewall_preflight_zones": read()}, False),
     # base's firewall tasks were skipped whole (check run on a new node)
     "skipped": ({"__base_firewall_zones": {"skipped": True}, "__base_firewall_applied": {"skipped": True}}, False),
     # firewalld did not answer base's read

@@ -19,6 +19,8 @@ description:
   - Feeds the filter P(hpc.cluster.firewalld_changes#filter), which lists what must change.
   - When firewalld is not installed or not running, returns O(ignore:running=false) and empty
     configurations, or fails when O(require_running) is set. Never changes anything.
+  - With O(services), also checks that firewalld knows each of these services, so that a zone
+    change naming an unknown one is refused before anything changes.
 options:
   zones:
     description: The zones to read; all of them when empty. A zone that does not exist is left out.
@@ -29,6 +31,19 @@ options:
     description: Fail when firewalld is not installed or not running.
     type: bool
     default: false
+  services:
+    description:
+      - Service names the caller will put in a zone. When firewalld runs, fail, naming them, when
+        its runtime or its permanent configuration does not define one (a service file added
+        without C(firewall-cmd --reload) is in the permanent configuration only).
+      - Not checked when firewalld does not run.
+    type: list
+    elements: str
+    default: []
+  hint:
+    description: Appended to the message of a failed O(services) check (which setting to fix).
+    type: str
+    default: ""
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -95,30 +110,57 @@ def _keep(names, zones):
     return [name for name in names if not zones or name in zones]
 
 
-def read_with_client(client_class, zones):
-    """(running, runtime, permanent) over one connection to firewalld."""
+NOT_READ = (False, {}, {}, None)
+
+
+def read_with_client(client_class, zones, services):
+    """(running, runtime, permanent, known services) over one connection to firewalld.
+
+    The known services are (runtime names, permanent names), or None when services is empty."""
     client = client_class()
     if not client.connected:
-        return False, {}, {}
+        return NOT_READ
     config = client.config()
     runtime = {name: zone_items(client.getZoneSettings(name)) for name in _keep(client.getZones(), zones)}
     permanent = {name: zone_items(config.getZoneByName(name).getSettings())
                  for name in _keep(config.getZoneNames(), zones)}
-    return True, runtime, permanent
+    known = (set(client.listServices()), set(config.getServiceNames())) if services else None
+    return True, runtime, permanent, known
 
 
-def read_with_command(module, firewall_cmd, zones):
-    """(running, runtime, permanent) from two firewall-cmd calls."""
+def read_with_command(module, firewall_cmd, zones, services):
+    """The same from firewall-cmd: two calls, four with services."""
+    calls = [["--list-all-zones"], ["--permanent", "--list-all-zones"]]
+    if services:
+        calls += [["--get-services"], ["--permanent", "--get-services"]]
     texts = []
-    for args in (["--list-all-zones"], ["--permanent", "--list-all-zones"]):
+    for args in calls:
         rc, out, err = module.run_command([firewall_cmd] + args, environ_update=C_LOCALE_ENV)
         if rc == NOT_RUNNING:
-            return False, {}, {}
+            return NOT_READ
         if rc != 0:
             module.fail_json(msg="firewall-cmd %s failed (rc %d): %s" % (" ".join(args), rc, (err or out).strip()))
         texts.append(out)
-    runtime, permanent = (parse_zones(text) for text in texts)
-    return True, {n: runtime[n] for n in _keep(runtime, zones)}, {n: permanent[n] for n in _keep(permanent, zones)}
+    runtime, permanent = (parse_zones(text) for text in texts[:2])
+    known = (set(texts[2].split()), set(texts[3].split())) if services else None
+    return (True, {n: runtime[n] for n in _keep(runtime, zones)}, {n: permanent[n] for n in _keep(permanent, zones)},
+            known)
+
+
+def unknown_services_message(services, known, hint=""):
+    """Why firewalld cannot take these services, or "" when it knows them all."""
+    runtime, permanent = known
+    unknown = [name for name in services if name not in runtime and name not in permanent]
+    half = [name for name in services if (name in runtime) != (name in permanent)]
+    problems = []
+    if unknown:
+        problems.append("firewalld on this node knows no service named %s (firewall-cmd --get-services lists "
+                        "them; a site's own service needs its file in /etc/firewalld/services)"
+                        % ", ".join(repr(name) for name in unknown))
+    if half:
+        problems.append("%s in only one of firewalld's runtime and permanent configurations: "
+                        "firewall-cmd --reload loads the service files" % ", ".join(repr(name) for name in half))
+    return " ".join(["; ".join(problems) + "."] + ([hint] if hint else [])) if problems else ""
 
 
 def main():
@@ -126,27 +168,32 @@ def main():
         argument_spec=dict(
             zones=dict(type="list", elements="str", default=[]),
             require_running=dict(type="bool", default=False),
+            services=dict(type="list", elements="str", default=[]),
+            hint=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
-    zones = module.params["zones"]
+    zones, services = module.params["zones"], module.params["services"]
     client_class, read = _client_class(), None
     if client_class is not None:
         try:
-            read = read_with_client(client_class, zones)
+            read = read_with_client(client_class, zones, services)
         except Exception:  # no system bus, or a client library unlike the known ones: firewall-cmd decides
             pass
     if read is not None:
         reader = "client"
-        running, runtime, permanent = read
+        running, runtime, permanent, known = read
     else:
         firewall_cmd = module.get_bin_path("firewall-cmd")
         reader = "firewall-cmd" if firewall_cmd else "none"
-        running, runtime, permanent = (read_with_command(module, firewall_cmd, zones) if firewall_cmd
-                                       else (False, {}, {}))
+        running, runtime, permanent, known = (read_with_command(module, firewall_cmd, zones, services)
+                                              if firewall_cmd else NOT_READ)
     if not running and module.params["require_running"]:
         module.fail_json(msg="firewalld is not %s on this node: start it first (systemctl start firewalld)."
                          % ("running" if reader != "none" else "installed"), reader=reader)
+    problem = unknown_services_message(services, known, module.params["hint"]) if running and services else ""
+    if problem:
+        module.fail_json(msg=problem, reader=reader)
     module.exit_json(changed=False, running=running, reader=reader, runtime=runtime, permanent=permanent)
 
 

@@ -29,13 +29,20 @@ class Settings:
         return [tuple(port.split("/")) for port in self.items["ports"]]
 
 
-def client(runtime, permanent, connected=True, fails=False):
+KNOWN = ["http", "https", "ssh"]
+
+
+def client(runtime, permanent, connected=True, fails=False, services=KNOWN, permanent_services=KNOWN):
     """A stand-in for firewall.client.FirewallClient holding the two configurations."""
     calls = []
 
     class Config:
         def getZoneNames(self):
             return list(permanent)
+
+        def getServiceNames(self):
+            calls.append(("permanent", "services"))
+            return list(permanent_services)
 
         def getZoneByName(self, name):
             calls.append(("permanent", name))
@@ -56,6 +63,10 @@ def client(runtime, permanent, connected=True, fails=False):
         def getZoneSettings(self, name):
             calls.append(("runtime", name))
             return Settings(runtime[name])
+
+        def listServices(self):
+            calls.append(("runtime", "services"))
+            return list(services)
 
     return Client, calls
 
@@ -127,6 +138,54 @@ def test_without_firewalld_nothing_runs(run_module, monkeypatch):
     assert commands == [] and result["running"] is False and result["reader"] == "none"
     refused, _ = run(run_module, monkeypatch, None, bins={"firewall-cmd": None}, require_running=True)
     assert refused["failed"] is True and "firewalld is not installed on this node" in refused["msg"]
+
+
+HINT = "Fix base_firewall_public_services."
+
+
+def test_services_firewalld_does_not_know_are_refused_by_name(run_module, monkeypatch):
+    fake, calls = client({"public": PUBLIC}, {"public": PUBLIC})
+    result, _ = run(run_module, monkeypatch, fake, services=["ssh", "no-such", "https"], hint=HINT)
+    assert result["failed"] is True
+    assert result["msg"] == ("firewalld on this node knows no service named 'no-such' (firewall-cmd --get-services "
+                             "lists them; a site's own service needs its file in /etc/firewalld/services). " + HINT)
+    assert ("runtime", "services") in calls and ("permanent", "services") in calls
+
+
+def test_known_services_pass_and_are_not_read_unless_asked(run_module, monkeypatch):
+    fake, calls = client({"public": PUBLIC}, {"public": PUBLIC})
+    result, _ = run(run_module, monkeypatch, fake, services=["ssh", "https"])
+    assert result["failed"] is False and result["runtime"] == {"public": PUBLIC}
+    calls.clear()
+    run(run_module, monkeypatch, fake)
+    assert ("runtime", "services") not in calls and ("permanent", "services") not in calls
+
+
+def test_a_service_file_not_loaded_yet_asks_for_a_reload(run_module, monkeypatch):
+    fake, _ = client({"public": PUBLIC}, {"public": PUBLIC}, permanent_services=KNOWN + ["site-web"])
+    result, _ = run(run_module, monkeypatch, fake, services=["site-web"])
+    assert result["failed"] is True
+    assert result["msg"] == ("'site-web' in only one of firewalld's runtime and permanent configurations: "
+                             "firewall-cmd --reload loads the service files.")
+
+
+def test_services_are_not_checked_when_firewalld_does_not_run(run_module, monkeypatch):
+    fake, _ = client({}, {}, connected=False)
+    result, _ = run(run_module, monkeypatch, fake, services=["no-such"])
+    assert result["failed"] is False and result["running"] is False
+
+
+def test_firewall_cmd_lists_the_services_when_asked(run_module, monkeypatch):
+    zones = listing({"public": PUBLIC})
+    table = [(("firewall-cmd", ["--list-all-zones"]), 0, zones, ""),
+             (("firewall-cmd", ["--permanent", "--list-all-zones"]), 0, zones, ""),
+             (("firewall-cmd", ["--get-services"]), 0, "http ssh\n", ""),
+             (("firewall-cmd", ["--permanent", "--get-services"]), 0, "http ssh\n", "")]
+    result, commands = run(run_module, monkeypatch, None, table, services=["ssh", "mosh"])
+    assert len(commands) == 4 and result["failed"] is True
+    assert result["msg"].startswith("firewalld on this node knows no service named 'mosh' ")
+    passed, _ = run(run_module, monkeypatch, None, table, services=["ssh"])
+    assert passed["failed"] is False and passed["permanent"] == {"public": PUBLIC}
 
 
 def test_the_client_class_is_none_without_the_library(monkeypatch):
