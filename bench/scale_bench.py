@@ -171,6 +171,10 @@ def playbooks(tree, out):
         plays = yaml.safe_load(handle)
     slurm = [p for p in plays if p["name"] == PLAY_NAME]
     assert len(slurm) == 1, "no play %r in %s/playbooks/preflight.yml" % (PLAY_NAME, tree)
+    for task in slurm[0]["tasks"]:  # the play is written elsewhere: its task files by absolute path
+        path = task.get("ansible.builtin.import_tasks")
+        if isinstance(path, str) and not os.path.isabs(path):
+            task["ansible.builtin.import_tasks"] = os.path.join(tree, "playbooks", path)
     templates = os.path.join(tree, "roles", "slurm", "templates")
     render = {"name": "Render slurm.conf and gres.conf", "hosts": "control", "gather_facts": False, "tasks": [
         {"name": "Load role slurm's defaults and variables",

@@ -34,11 +34,11 @@ def test_no_whole_hostvars_extracts(path):
 def test_the_cluster_wide_reads_use_the_lookup():
     """The reads over every node (or every host of the play) that used to extract hostvars."""
     expected = {
-        "roles/base/tasks/preflight.yml": "__base_hosts_group_members",
+        "roles/base/tasks/checks.yml": "__base_hosts_group_members",
         "roles/base/vars/main.yml": "__base_hosts_group_members",
-        "roles/munge/tasks/preflight.yml": "ansible_play_hosts",
-        "roles/prometheus/tasks/preflight.yml": "__prometheus_nodes",
-        "roles/chrony/tasks/preflight.yml": "__chrony_servers",
+        "roles/munge/tasks/checks.yml": "ansible_play_hosts",
+        "roles/prometheus/tasks/checks.yml": "__prometheus_nodes",
+        "roles/chrony/tasks/checks.yml": "__chrony_servers",
         "playbooks/health.yml": "__health_hosts",
         "playbooks/rotate_munge_key.yml": "ansible_play_hosts",
     }
@@ -57,7 +57,7 @@ from ansible_collections.hpc.cluster.plugins.filter import cluster_addresses as 
 ADDRESS_LISTS = {
     ("roles/base/vars/main.yml", "__base_address_variables"),
     ("roles/chrony/vars/main.yml", "__chrony_address_variables"),
-    ("roles/prometheus/tasks/preflight.yml", "__prometheus_target_variables"),
+    ("roles/prometheus/tasks/checks.yml", "__prometheus_target_variables"),
 }
 # A host_values lookup whose result goes to the address rule (directly or through prometheus_targets).
 RULE_READ = re.compile(r"lookup\(\s*'hpc\.cluster\.host_values'(?P<args>[^)]*)\)\s*\|\s*"

@@ -196,3 +196,104 @@ def test_every_playbook_runs_the_preflight_before_the_plays():
             if target.startswith("plays/"):
                 assert "preflight.yml" in imports[:position], "%s imports %s without the preflight first" % (
                     path.name, target)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_preflight_is_os_data_then_checks(role):
+    """tasks_from: preflight.yml (and main.yml) loads the OS data, unless loaded, then runs checks.yml,
+    which playbooks/preflight.yml imports directly."""
+    first, second = load(TOP / "roles" / role / "tasks" / "preflight.yml")
+    assert included_file(first) == ("include_tasks", "set_vars.yml")
+    assert first["when"] == load(TOP / "roles" / role / "tasks" / "main.yml")[0]["when"]
+    assert included_file(second) == ("import_tasks", "checks.yml")
+    assert (TOP / "roles" / role / "tasks" / "checks.yml").exists()
+
+
+SHARED = "tasks/preflight_roles.yml"
+
+
+def test_site_preflight_loads_and_validates_each_plays_roles_in_one_step():
+    """Each play of playbooks/preflight.yml imports its roles' checks.yml after one import of
+    tasks/preflight_roles.yml naming exactly those roles; a role that may be off is included
+    through its own preflight.yml (which loads and validates it alone)."""
+    checked = set()
+    for play in load(TOP / "playbooks" / "preflight.yml"):
+        tasks = play.get("tasks") or []
+        shared = [i for i, t in enumerate(tasks) if t.get("ansible.builtin.import_tasks") == SHARED]
+        imported = [(i, args) for i, t in enumerate(tasks) for key, args in t.items()
+                    if key == "ansible.builtin.import_role"]
+        for _, args in imported:
+            assert args["tasks_from"] == "checks.yml", (play["name"], args)
+        for task in tasks:
+            if "ansible.builtin.include_role" in task:
+                assert task["ansible.builtin.include_role"]["tasks_from"] == "preflight.yml", play["name"]
+        if not imported:
+            assert not shared, play["name"]
+            continue
+        assert len(shared) == 1 and shared[0] < imported[0][0], play["name"]
+        play_roles = tasks[shared[0]]["vars"]["__preflight_play_roles"]
+        assert play_roles == [args["name"] for _, args in imported], play["name"]
+        checked.update(play_roles)
+    assert checked == set(ROLES) - {"nfs_server", "nfs_client", "grafana"}
+
+
+def test_site_preflight_chooses_the_os_data_as_set_vars_does():
+    shared = load(TOP / "playbooks" / SHARED)
+    files = next(t for t in shared if "ansible.builtin.include_vars" in t)["vars"]["__preflight_os_files"]["files"]
+    own = next(t for t in load(TOP / "roles/munge/tasks/set_vars.yml") if "ansible.builtin.include_vars" in t)
+    assert files == own["vars"]["__munge_vars_files"]["files"]
+
+
+def run_shared(tmp_path, hosts, roles, play_extra, extra=None):
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    play = [dict({"name": "Site preflight step", "hosts": "all", "tasks": [
+        {"name": "Load the OS data and validate the arguments of the play's roles",
+         "ansible.builtin.import_tasks": str(TOP / "playbooks" / SHARED),
+         "vars": {"__preflight_play_roles": roles, "__preflight_roles": roles}}] + [
+        # an import exposes the role's defaults to the play, as the imports of its checks.yml do
+        {"ansible.builtin.import_role": {"name": role, "tasks_from": "set_vars.yml"}, "when": False}
+        for role in roles] + [
+        {"ansible.builtin.copy": {"content": "{{ [__munge_nologin, __munge_packages] | to_json }}",
+                                  "dest": str(tmp_path / "seen-{{ inventory_hostname }}"), "mode": "0644"}}]},
+        **play_extra)]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="jsonfile",
+               ANSIBLE_CACHE_PLUGIN_CONNECTION=str(tmp_path / "facts"), ANSIBLE_GATHERING="smart",
+               ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0")
+    args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
+    for key, value in (extra or {}).items():
+        args += ["-e", json.dumps({key: value})]
+    return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
+
+
+def test_site_preflight_step_loads_the_os_data_and_refuses_an_unknown_os(tmp_path):
+    facts = {host: {"ansible_distribution": d, "ansible_distribution_major_version": v, "ansible_os_family": f,
+                    "ansible_distribution_version": v}
+             for host, (d, v, f) in OS_FACTS.items()}
+    subprocess.run([sys.executable, "-c", WRITE_CACHE, str(tmp_path / "facts")], input=json.dumps(facts),
+                   text=True, check=True, timeout=300)
+    hosts = {h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in OS_FACTS}
+    run = run_shared(tmp_path, hosts, ["munge"], {"gather_facts": False})
+    assert "role(s) munge have no OS data for Gentoo 2 (family Gentoo)" in run.stdout, run.stdout[-6000:] + run.stderr[-3000:]
+    assert not (tmp_path / "seen-gentoo").exists()
+    seen = {h: json.loads((tmp_path / ("seen-" + h)).read_text()) for h in ("rocky10", "rocky9", "debian12")}
+    redhat, debian = (load(TOP / "roles/munge/vars" / name) for name in ("RedHat.yml", "Debian.yml"))
+    assert seen == {"rocky10": [redhat["__munge_nologin"], redhat["__munge_packages"]],
+                    "rocky9": [redhat["__munge_nologin"], redhat["__munge_packages"]],
+                    "debian12": [debian["__munge_nologin"], debian["__munge_packages"]]}, seen
+
+
+def test_site_preflight_step_validates_every_roles_arguments(tmp_path):
+    hosts = {"c01": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}
+    gather = {"gather_facts": True, "gather_subset": ["!all", "!min", "hardware", "distribution"]}
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"slurm_partitions": [{"name": "batch"}]})
+    assert run.returncode != 0
+    assert "TASK [Check the roles' settings against their argument specs]" in run.stdout
+    assert "(item=slurm)" in run.stdout and "missing required arguments: groups found in slurm_partitions" in run.stdout
+    assert not (tmp_path / "seen-c01").exists()
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"munge_uid": "two hundred"})
+    assert run.returncode != 0 and "(item=munge)" in run.stdout and "munge_uid" in run.stdout, run.stdout[-3000:]
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert (tmp_path / "seen-c01").exists()
