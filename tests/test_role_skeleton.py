@@ -275,7 +275,7 @@ def test_site_preflight_step_loads_the_os_data_and_refuses_an_unknown_os(tmp_pat
                    text=True, check=True, timeout=300)
     hosts = {h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in OS_FACTS}
     run = run_shared(tmp_path, hosts, ["munge"], {"gather_facts": False})
-    assert "role(s) munge have no OS data for Gentoo 2 (family Gentoo)" in run.stdout, run.stdout[-6000:] + run.stderr[-3000:]
+    assert "role(s) munge have no OS data for Gentoo 2 (family Gentoo)" in run.stdout, run.stdout[-6000:]
     assert not (tmp_path / "seen-gentoo").exists()
     seen = {h: json.loads((tmp_path / ("seen-" + h)).read_text()) for h in ("rocky10", "rocky9", "debian12")}
     redhat, debian = (load(TOP / "roles/munge/vars" / name) for name in ("RedHat.yml", "Debian.yml"))
