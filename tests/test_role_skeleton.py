@@ -128,13 +128,18 @@ OS_FACTS = {
 }
 
 
-def test_os_data_chosen_and_unknown_os_refused(tmp_path):
+def os_hosts(tmp_path):
+    """Local hosts named after OS_FACTS, their OS facts in a jsonfile cache under tmp_path/facts."""
     facts = {host: {"ansible_distribution": d, "ansible_distribution_major_version": v, "ansible_os_family": f,
                     "ansible_distribution_version": v}
              for host, (d, v, f) in OS_FACTS.items()}
     subprocess.run([sys.executable, "-c", WRITE_CACHE, str(tmp_path / "facts")], input=json.dumps(facts),
                    text=True, check=True, timeout=300)
-    hosts = {h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in OS_FACTS}
+    return {h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in OS_FACTS}
+
+
+def test_os_data_chosen_and_unknown_os_refused(tmp_path):
+    hosts = os_hosts(tmp_path)
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     play = [{"name": "OS data", "hosts": "all", "gather_facts": False, "tasks": [
         {"ansible.builtin.include_role": {"name": role, "tasks_from": "set_vars.yml", "public": True}}
@@ -268,12 +273,7 @@ def run_shared(tmp_path, hosts, roles, play_extra, extra=None):
 
 
 def test_site_preflight_step_loads_the_os_data_and_refuses_an_unknown_os(tmp_path):
-    facts = {host: {"ansible_distribution": d, "ansible_distribution_major_version": v, "ansible_os_family": f,
-                    "ansible_distribution_version": v}
-             for host, (d, v, f) in OS_FACTS.items()}
-    subprocess.run([sys.executable, "-c", WRITE_CACHE, str(tmp_path / "facts")], input=json.dumps(facts),
-                   text=True, check=True, timeout=300)
-    hosts = {h: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for h in OS_FACTS}
+    hosts = os_hosts(tmp_path)
     run = run_shared(tmp_path, hosts, ["munge"], {"gather_facts": False})
     assert "role(s) munge have no OS data for Gentoo 2 (family Gentoo)" in run.stdout, run.stdout[-6000:]
     assert not (tmp_path / "seen-gentoo").exists()
