@@ -42,6 +42,19 @@ def test_site_imports_the_preflight_once_then_each_concerns_plays():
         assert head[0]["vars"] == {"cluster_preflight_concerns": [concern]}
 
 
+def test_site_tags_each_concern_with_its_name():
+    """--tags slurm (base, containers, monitoring) converges that concern; the preflight is always run."""
+    tagged = {e["ansible.builtin.import_playbook"]: e.get("tags") for e in load(TOP / "playbooks" / "site.yml")}
+    assert tagged == {"preflight.yml": None, **{"plays/%s.yml" % c: [c] for c in CONCERNS}}
+    # A dynamic include passes no tag on: it is always reached and applies its concern's tag.
+    for concern in CONCERNS:
+        for play in load(TOP / "playbooks" / "plays" / ("%s.yml" % concern)):
+            for task in play.get("tasks") or []:
+                if "ansible.builtin.include_role" in task:
+                    assert task["tags"] == ["always"], task["name"]
+                    assert task["ansible.builtin.include_role"]["apply"]["tags"] == [concern], task["name"]
+
+
 def test_site_lists_each_preflight_play_once():
     names, _ = listed_plays("site.yml")
     preflight = [p["name"] for p in load(TOP / "playbooks" / "preflight.yml")]
