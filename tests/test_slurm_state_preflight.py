@@ -326,3 +326,15 @@ def test_password_keys_are_refused(lab, key, value, where):
 
 def test_accounting_storage_pass_as_a_munge_socket_is_fine(lab):
     passed(lab.run({"slurm_config": {"AccountingStoragePass": "/var/run/munge/global.socket.2"}}))
+
+
+def test_every_cluster_wide_problem_is_named_in_one_error(lab):
+    """Unknown keys, a password in slurm.conf, configless without enable_configless and a host with
+    other settings: one run, one error naming all of them (hpc.cluster.slurm_settings_problems)."""
+    lab.host_vars = {"c02": {"slurm_cgroup_config": {"ConstrainTypo": "yes"}}}
+    run = lab.run({"slurm_config": {"SelectTypo": "x", "JobCompPass": "s3cret-jc",
+                                    "SlurmctldParameters": "idle_on_node_suspend"},
+                   "slurm_configless": True})
+    failed_with(run, "TASK [slurm : Check the cluster-wide Slurm settings]", "unknown key(s) SelectTypo",
+                "JobCompPass in slurm.conf", "add enable_configless to it", "host c02 sees different slurm_cgroup_config")
+    assert "s3cret-jc" not in run.stdout + run.stderr

@@ -1,0 +1,165 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: slurm_settings_problems
+short_description: Everything wrong with a cluster's merged slurm.conf settings, one message each
+version_added: 0.1.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Role slurm's cluster-wide checks, run once per run in its preflight, all in one call so that
+    one error names every problem. Each message starts with C(slurm:) and says what to change.
+  - Unknown slurm.conf or cgroup.conf keys; a password in the world-readable slurm.conf
+    (C(AccountingStoragePass) that is not a MUNGE socket path, C(JobCompPass)); two controllers
+    without a shared C(StateSaveLocation); configless mode without C(enable_configless) in
+    C(SlurmctldParameters); hosts that see other cluster-wide settings than the reference host
+    (as P(hpc.cluster.slurm_cluster_data#action) lists them); accounting without a database
+    password on the accounting host.
+options:
+  _input:
+    description: The merged slurm.conf settings (role slurm's C(__slurm_config)).
+    type: dict
+    required: true
+  cgroup:
+    description: The merged cgroup.conf settings.
+    type: dict
+    default: {}
+  known_keys:
+    description: The slurm.conf keys the role knows.
+    type: list
+    elements: str
+    required: true
+  known_cgroup_keys:
+    description: The cgroup.conf keys the role knows.
+    type: list
+    elements: str
+    required: true
+  control_group:
+    description: The inventory group of the controllers.
+    type: str
+    default: control
+  controllers:
+    description: The hosts of O(control_group).
+    type: list
+    elements: str
+    default: []
+  state_save_shared:
+    description: Whether C(StateSaveLocation) is declared shared between the controllers.
+    type: bool
+    default: false
+  configless:
+    description: Whether configless mode is on.
+    type: bool
+    default: false
+  mismatch:
+    description: One text per host whose cluster-wide settings differ from the reference host's.
+    type: list
+    elements: str
+    default: []
+  reference:
+    description: The reference host of O(mismatch).
+    type: str
+    default: ""
+  variables:
+    description: The cluster-wide variables O(mismatch) compares.
+    type: list
+    elements: str
+    default: []
+  accounting:
+    description: Whether accounting (slurmdbd) is on.
+    type: bool
+    default: false
+  accounting_host:
+    description: The accounting host.
+    type: str
+    default: ""
+  accounting_password_set:
+    description: Whether the accounting host has a non-empty string C(slurmdbd_db_password).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Check the cluster-wide Slurm settings
+  ansible.builtin.assert:
+    that: __problems | length == 0
+    fail_msg: "{{ __problems | join(' ') }}"
+  vars:
+    __problems: >-
+      {{ __slurm_config | hpc.cluster.slurm_settings_problems(
+           known_keys=__slurm_config_keys, known_cgroup_keys=__slurm_cgroup_keys) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The problems, one message each; empty when there is none.
+  type: list
+  elements: string
+"""
+
+ACCOUNTING_PASS = (
+    "AccountingStoragePass: the accounting database password belongs in slurmdbd.conf, set it as "
+    "slurmdbd_db_password (Ansible Vault) for role slurmdbd; in slurm.conf AccountingStoragePass may only name an "
+    "alternate MUNGE socket (an absolute path)."
+)
+JOBCOMP_PASS = (
+    "JobCompPass: use a job completion plugin that needs no password in slurm.conf (jobcomp/none, jobcomp/filetxt, "
+    "jobcomp/elasticsearch), or JobCompPassScript where the Slurm release has it."
+)
+
+
+def secret_keys(config):
+    """The keys that would put a password in slurm.conf."""
+    keys = []
+    if "AccountingStoragePass" in config and not str(config["AccountingStoragePass"]).startswith("/"):
+        keys.append("AccountingStoragePass")
+    if "JobCompPass" in config:
+        keys.append("JobCompPass")
+    return keys
+
+
+def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, control_group="control",
+                            controllers=(), state_save_shared=False, configless=False, mismatch=(), reference="",
+                            variables=(), accounting=False, accounting_host="", accounting_password_set=False):
+    problems = []
+    unknown = [key for key in config if key not in known_keys]
+    unknown_cgroup = [key for key in (cgroup or {}) if key not in known_cgroup_keys]
+    if unknown or unknown_cgroup:
+        problems.append(
+            "slurm: unknown key(s) %s in %s. Known slurm.conf keys are listed in roles/slurm/vars/main.yml; NodeName, "
+            "PartitionName and SlurmctldHost lines come from the inventory (slurm_node, slurm_partitions, group '%s')."
+            % (", ".join(unknown + unknown_cgroup),
+               "slurm_config/slurm_config_group" if unknown else "slurm_cgroup_config", control_group))
+    secrets = secret_keys(config)
+    if secrets:
+        problems.append(" ".join(
+            ["slurm: %s in slurm.conf (slurm_config or slurm_config_group): the file is world-readable, so every "
+             "user could read the password." % " and ".join(secrets)]
+            + [text for key, text in (("AccountingStoragePass", ACCOUNTING_PASS), ("JobCompPass", JOBCOMP_PASS))
+               if key in secrets]))
+    if len(controllers) >= 2 and not state_save_shared:
+        problems.append(
+            "slurm: group '%s' holds 2 controllers (%s) but their StateSaveLocation %s is not declared shared: after a "
+            "failover the backup would start from its own, empty state. Mount one shared directory there on both "
+            "(NFS, for example) and set slurm_state_save_shared: true, or keep one host in '%s'."
+            % (control_group, ", ".join(controllers), config.get("StateSaveLocation"), control_group))
+    if configless and "enable_configless" not in str(config.get("SlurmctldParameters", "")):
+        problems.append("slurm: slurm_configless is on but SlurmctldParameters is '%s': add enable_configless to it."
+                        % config.get("SlurmctldParameters", ""))
+    if mismatch:
+        problems.append(
+            "slurm: %s than %s (%s): slurm.conf must be the same on every node; set them on a group holding the "
+            "whole cluster." % ("; ".join(mismatch), reference, ", ".join(variables)))
+    if accounting and not (accounting_host and accounting_password_set):
+        problems.append(
+            "slurm: accounting is on (slurm_accounting) but slurmdbd_db_password is not set for the accounting host "
+            "'%s'. Keep it in Ansible Vault, or set slurm_accounting: false." % accounting_host)
+    return problems
+
+
+class FilterModule:
+    def filters(self):
+        return {"slurm_settings_problems": slurm_settings_problems}

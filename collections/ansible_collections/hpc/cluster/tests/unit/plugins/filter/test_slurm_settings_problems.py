@@ -1,0 +1,91 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""slurm_settings_problems: role slurm's cluster-wide checks, every problem named in one list."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hpc.cluster.plugins.filter.slurm_settings_problems import FilterModule
+
+problems = FilterModule().filters()["slurm_settings_problems"]
+
+KNOWN = ["ClusterName", "StateSaveLocation", "SlurmctldParameters", "AccountingStoragePass", "JobCompPass"]
+CGROUP = ["ConstrainCores"]
+GOOD = {"ClusterName": "lab", "StateSaveLocation": "/var/spool/slurmctld"}
+
+
+def check(config=None, **kwargs):
+    return problems(GOOD if config is None else config, known_keys=KNOWN, known_cgroup_keys=CGROUP, **kwargs)
+
+
+def test_good_settings_have_no_problem():
+    assert check(cgroup={"ConstrainCores": "yes"}, controllers=["head"], accounting=True, accounting_host="head",
+                 accounting_password_set=True) == []
+
+
+@pytest.mark.parametrize(("config", "cgroup", "expected"), [
+    (dict(GOOD, SelectTypo="x"), {}, "unknown key(s) SelectTypo in slurm_config/slurm_config_group."),
+    (GOOD, {"ConstrainTypo": "yes"}, "unknown key(s) ConstrainTypo in slurm_cgroup_config."),
+    (dict(GOOD, A="1"), {"B": "2"}, "unknown key(s) A, B in slurm_config/slurm_config_group."),
+])
+def test_unknown_keys_are_named(config, cgroup, expected):
+    (message,) = check(config, cgroup=cgroup, control_group="head_nodes")
+    assert message.startswith("slurm: " + expected)
+    assert "group 'head_nodes'" in message
+
+
+@pytest.mark.parametrize(("keys", "named", "hints"), [
+    ({"AccountingStoragePass": "s3cret"}, "AccountingStoragePass", ["slurmdbd_db_password"]),
+    ({"JobCompPass": "s3cret"}, "JobCompPass", ["JobCompPassScript"]),
+    ({"AccountingStoragePass": "s3cret", "JobCompPass": "x"}, "AccountingStoragePass and JobCompPass",
+     ["slurmdbd_db_password", "JobCompPassScript"]),
+])
+def test_passwords_in_slurm_conf_are_refused_without_the_password(keys, named, hints):
+    (message,) = check(dict(GOOD, **keys))
+    assert message.startswith("slurm: %s in slurm.conf (slurm_config or slurm_config_group): the file is "
+                              "world-readable" % named)
+    assert all(hint in message for hint in hints) and "s3cret" not in message
+
+
+def test_accounting_storage_pass_may_name_a_munge_socket():
+    assert check(dict(GOOD, AccountingStoragePass="/var/run/munge/global.socket.2")) == []
+
+
+def test_two_controllers_need_a_shared_state_directory():
+    (message,) = check(controllers=["head", "head2"])
+    assert "group 'control' holds 2 controllers (head, head2)" in message
+    assert "StateSaveLocation /var/spool/slurmctld is not declared shared" in message
+    assert "slurm_state_save_shared: true" in message
+    assert check(controllers=["head", "head2"], state_save_shared=True) == []
+    assert check(controllers=["head"]) == []
+
+
+def test_configless_needs_enable_configless():
+    (message,) = check(dict(GOOD, SlurmctldParameters="idle_on_node_suspend"), configless=True)
+    assert message == ("slurm: slurm_configless is on but SlurmctldParameters is 'idle_on_node_suspend': add "
+                       "enable_configless to it.")
+    assert check(dict(GOOD, SlurmctldParameters="enable_configless,idle_on_node_suspend"), configless=True) == []
+    assert check(configless=False) == []
+
+
+def test_hosts_with_other_cluster_wide_settings_are_named():
+    (message,) = check(mismatch=["host c02 sees different slurm_config"], reference="head",
+                       variables=["slurm_config", "slurm_partitions"])
+    assert message == ("slurm: host c02 sees different slurm_config than head (slurm_config, slurm_partitions): "
+                       "slurm.conf must be the same on every node; set them on a group holding the whole cluster.")
+
+
+@pytest.mark.parametrize(("host", "password_set"), [("head", False), ("", True), ("", False)])
+def test_accounting_needs_a_database_password(host, password_set):
+    (message,) = check(accounting=True, accounting_host=host, accounting_password_set=password_set)
+    assert message.startswith("slurm: accounting is on (slurm_accounting) but slurmdbd_db_password is not set for "
+                              "the accounting host '%s'." % host)
+    assert check(accounting=False, accounting_host=host) == []
+
+
+def test_every_problem_is_named_at_once():
+    found = check(dict(GOOD, SelectTypo="x", JobCompPass="y"), controllers=["a", "b"], accounting=True,
+                  mismatch=["host c02 sees different slurm_config"], reference="head", variables=["slurm_config"])
+    assert [m.split(" ", 2)[1] for m in found] == ["unknown", "JobCompPass", "group", "host", "accounting"]
