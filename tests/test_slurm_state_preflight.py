@@ -336,5 +336,6 @@ def test_every_cluster_wide_problem_is_named_in_one_error(lab):
                                     "SlurmctldParameters": "idle_on_node_suspend"},
                    "slurm_configless": True})
     failed_with(run, "TASK [slurm : Check the cluster-wide Slurm settings]", "unknown key(s) SelectTypo",
-                "JobCompPass in slurm.conf", "add enable_configless to it", "host c02 sees different slurm_cgroup_config")
+                "JobCompPass in slurm.conf", "add enable_configless to it",
+                "host c02 sees different slurm_cgroup_config")
     assert "s3cret-jc" not in run.stdout + run.stderr
