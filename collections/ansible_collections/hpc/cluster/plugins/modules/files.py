@@ -1,0 +1,206 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: files
+short_description: A role's directories and small files in one call
+version_added: 0.4.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Makes each entry of O(entries) what it says, in order, in one module call per host. A directory is
+    made with its missing parents, which get the same owner, group and mode, as
+    M(ansible.builtin.file) does. A file gets the given content, written to a temporary file
+    beside it and renamed over it, as M(ansible.builtin.copy) does. Owner, group and mode are put
+    right where they differ, and a re-run changes nothing.
+  - A role's configuration step that would be a M(ansible.builtin.file) or M(ansible.builtin.copy)
+    task per path (a module call per path and host) is one task.
+  - Refuses, before changing anything, an entry whose path holds something of another kind (a file
+    where a directory goes, a directory where a file goes), naming it.
+  - Without O(entries[].owner), O(entries[].group) or O(entries[].mode) those are left as they are
+    (a new path gets root's and the umask's). Modes are octal (C(0644)) or symbolic (C(o+x)), as
+    M(ansible.builtin.file) takes them. SELinux contexts are left to the policy's defaults.
+options:
+  entries:
+    description: The paths, in order (a directory before the files in it).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      path:
+        description: Absolute path.
+        type: path
+        required: true
+      state:
+        description: C(directory), or C(file) (needs O(entries[].content)).
+        type: str
+        choices: [directory, file]
+        default: directory
+      content:
+        description: The file's whole content.
+        type: str
+      owner:
+        description: Owner (a name or a number).
+        type: str
+      group:
+        description: Group (a name or a number).
+        type: str
+      mode:
+        description: Mode, octal or symbolic; quote octal modes in YAML.
+        type: raw
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hpc.cluster.attributes.diff
+"""
+
+EXAMPLES = r"""
+- name: Create the configuration directories and write the configuration
+  hpc.cluster.files:
+    entries:
+      - {path: /etc/containers, owner: root, group: root, mode: "0755"}
+      - {path: /etc/containers/containers.conf, state: file, content: "{{ text }}", mode: "0644"}
+      - {path: /var/lib/containers, mode: o+x}
+"""
+
+RETURN = r"""
+changed_paths:
+  description: The paths made or put right (in check mode, that would be).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes
+
+
+class Refused(Exception):
+    pass
+
+
+def check_entry(index, entry):
+    """The entry's state (defaulted); raises Refused for a malformed entry."""
+    path, state = entry.get("path"), entry.get("state") or "directory"
+    if not path or not os.path.isabs(path):
+        raise Refused("entries[%d]: path must be absolute, not %r" % (index, path))
+    if state == "file" and entry.get("content") is None:
+        raise Refused("entries[%d] (%s): a file needs content" % (index, path))
+    if state == "directory" and entry.get("content") is not None:
+        raise Refused("entries[%d] (%s): a directory takes no content" % (index, path))
+    return state
+
+
+def kind_problem(path, state):
+    """A text when path holds something that is not a `state` (links are followed, as copy does)."""
+    if not os.path.lexists(path):
+        above = os.path.dirname(path)
+        while not os.path.lexists(above):
+            above = os.path.dirname(above)
+        return None if os.path.isdir(above) else "%s (above %s) is not a directory" % (above, path)
+    is_dir = os.path.isdir(path)
+    if state == "directory" and not is_dir:
+        return "%s is not a directory" % path
+    if state == "file" and (is_dir or not os.path.isfile(path)):
+        return "%s is not a regular file" % path
+    return None
+
+
+def missing_parents(path):
+    """The missing directories above and including path, top first."""
+    missing = []
+    while path and path != os.sep and not os.path.lexists(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    return list(reversed(missing))
+
+
+def read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def attributes(module, entry, path):
+    return module.load_file_common_arguments({"path": path, "owner": entry.get("owner"),
+                                              "group": entry.get("group"), "mode": entry.get("mode")})
+
+
+def converge(module, entries):
+    changed_paths, diffs = [], []
+    check = module.check_mode
+    for entry, state in entries:
+        path = entry["path"]
+        before = changed_paths[:]
+        if state == "directory":
+            for directory in missing_parents(path):
+                changed_paths.append(directory)
+                if not check:
+                    os.mkdir(directory)
+                    module.set_fs_attributes_if_different(attributes(module, entry, directory), False, expand=False)
+            if os.path.isdir(path):
+                if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
+                    changed_paths.append(path)
+        else:
+            content = to_bytes(entry["content"])
+            current = read(path)
+            if current != content:
+                changed_paths.append(path)
+                if module._diff:
+                    diffs.append({"before_header": path, "after_header": path,
+                                  "before": (current or b"").decode("utf-8", "replace"),
+                                  "after": content.decode("utf-8", "replace")})
+                if not check:
+                    directory = os.path.dirname(path)
+                    handle, temp = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
+                    try:
+                        with os.fdopen(handle, "wb") as out:
+                            out.write(content)
+                        module.atomic_move(temp, path)
+                    finally:
+                        if os.path.exists(temp):
+                            os.unlink(temp)
+            if os.path.exists(path) or not check:
+                if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
+                    if path not in changed_paths[len(before):]:
+                        changed_paths.append(path)
+    return list(dict.fromkeys(changed_paths)), diffs
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            entries=dict(type="list", elements="dict", required=True, options=dict(
+                path=dict(type="path", required=True),
+                state=dict(type="str", choices=["directory", "file"], default="directory"),
+                content=dict(type="str"),
+                owner=dict(type="str"),
+                group=dict(type="str"),
+                mode=dict(type="raw"),
+            )),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        entries = [(entry, check_entry(index, entry)) for index, entry in enumerate(module.params["entries"])]
+        problems = [text for text in (kind_problem(entry["path"], state) for entry, state in entries) if text]
+        if problems:
+            raise Refused("; ".join(problems) + ": nothing was changed")
+    except Refused as refused:
+        module.fail_json(msg=str(refused))
+    changed_paths, diffs = converge(module, entries)
+    result = dict(changed=bool(changed_paths), changed_paths=changed_paths)
+    if module._diff and diffs:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""files: directories and files in one call, only what differs, check mode, refusals before any change."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from ansible_collections.hpc.cluster.plugins.modules import files
+
+UID, GID = os.getuid(), os.getgid()
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def run(run_module, entries, **kwargs):
+    result, _calls = run_module(files.main, {"entries": entries}, [], **kwargs)
+    return result
+
+
+def layout(top):
+    return [
+        {"path": str(top / "etc" / "app"), "owner": str(UID), "group": str(GID), "mode": "0750"},
+        {"path": str(top / "etc" / "app" / "app.conf"), "state": "file", "content": "a = 1\n", "mode": "0640"},
+        {"path": str(top), "mode": "o+x"},
+        {"path": str(top / "plain.txt"), "state": "file", "content": "plain\n"},
+    ]
+
+
+def test_fresh_then_nothing_to_do(run_module, tmp_path):
+    os.chmod(tmp_path, 0o750)
+    result = run(run_module, layout(tmp_path))
+    assert result["changed"] is True
+    assert result["changed_paths"] == [str(tmp_path / "etc"), str(tmp_path / "etc" / "app"),
+                                       str(tmp_path / "etc" / "app" / "app.conf"), str(tmp_path),
+                                       str(tmp_path / "plain.txt")]
+    # A missing parent gets the entry's owner, group and mode, as ansible.builtin.file gives it.
+    assert mode(tmp_path / "etc") == 0o750 and mode(tmp_path / "etc" / "app") == 0o750
+    assert (tmp_path / "etc" / "app" / "app.conf").read_text() == "a = 1\n"
+    assert mode(tmp_path / "etc" / "app" / "app.conf") == 0o640
+    assert mode(tmp_path) == 0o751  # o+x added, the rest kept
+    again = run(run_module, layout(tmp_path))
+    assert again["changed"] is False and again["changed_paths"] == []
+
+
+def test_drift_is_put_right_and_only_it(run_module, tmp_path):
+    run(run_module, layout(tmp_path))
+    conf = tmp_path / "etc" / "app" / "app.conf"
+    conf.write_text("a = 2\n")
+    os.chmod(tmp_path / "etc" / "app", 0o755)
+    result = run(run_module, layout(tmp_path), diff=True)
+    assert result["changed_paths"] == [str(tmp_path / "etc" / "app"), str(conf)]
+    assert conf.read_text() == "a = 1\n" and mode(conf) == 0o640 and mode(tmp_path / "etc" / "app") == 0o750
+    assert result["diff"] == [{"before_header": str(conf), "after_header": str(conf),
+                               "before": "a = 2\n", "after": "a = 1\n"}]
+
+
+def test_check_mode_reports_and_changes_nothing(run_module, tmp_path):
+    result = run(run_module, layout(tmp_path / "new"), check_mode=True)
+    assert result["changed"] is True and str(tmp_path / "new" / "etc" / "app" / "app.conf") in result["changed_paths"]
+    assert not (tmp_path / "new").exists()
+    run(run_module, layout(tmp_path))
+    (tmp_path / "plain.txt").write_text("edited\n")
+    result = run(run_module, layout(tmp_path), check_mode=True)
+    assert result["changed_paths"] == [str(tmp_path / "plain.txt")]
+    assert (tmp_path / "plain.txt").read_text() == "edited\n"
+
+
+def test_a_path_of_another_kind_is_refused_before_any_change(run_module, tmp_path):
+    os.chmod(tmp_path, 0o750)
+    (tmp_path / "etc").write_text("a file where a directory goes\n")
+    (tmp_path / "plain.txt").mkdir()
+    result = run(run_module, layout(tmp_path))
+    assert result["failed"] is True
+    assert result["msg"] == ("{0}/etc (above {0}/etc/app) is not a directory; {0}/etc (above {0}/etc/app/app.conf)"
+                             " is not a directory; {0}/plain.txt is not a regular file: nothing was changed"
+                             ).format(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["etc", "plain.txt"] and mode(tmp_path) == 0o750
+
+
+def test_malformed_entries_are_named(run_module, tmp_path):
+    no_content = run(run_module, [{"path": str(tmp_path / "x"), "state": "file"}])
+    assert no_content["msg"] == "entries[0] (%s): a file needs content" % (tmp_path / "x")
+    relative = run(run_module, [{"path": "etc/x"}])
+    assert relative["msg"] == "entries[0]: path must be absolute, not 'etc/x'"
+    with_content = run(run_module, [{"path": str(tmp_path / "d"), "content": "x"}])
+    assert with_content["msg"] == "entries[0] (%s): a directory takes no content" % (tmp_path / "d")
+    assert os.listdir(tmp_path) == []
