@@ -19,7 +19,7 @@ PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
 COLLECTIONS = PLUGINS.parents[3]
 ANSIBLE_DOC = pathlib.Path(sys.executable).parent / "ansible-doc"
 # Directory of the plugin files -> ansible-doc's plugin type.
-TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory", "lookup": "lookup"}
+TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory", "lookup": "lookup", "callback": "callback"}
 RENDERED = sorted(
     (TYPES[path.parent.name], path.stem)
     for kind in TYPES for path in (PLUGINS / kind).glob("*.py") if path.name != "__init__.py"
