@@ -25,9 +25,9 @@ requirements:
 """
 
 EXAMPLES = r"""
-# ansible.cfg
-[defaults]
-callbacks_enabled = hpc.cluster.mitogen_warmup
+# In ansible.cfg (an ini file, not YAML):
+#   [defaults]
+#   callbacks_enabled = hpc.cluster.mitogen_warmup
 """
 
 from ansible.plugins.callback import CallbackBase
