@@ -138,7 +138,6 @@ def converge(module, entries):
     check = module.check_mode
     for entry, state in entries:
         path = entry["path"]
-        before = changed_paths[:]
         if state == "directory":
             for directory in missing_parents(path):
                 changed_paths.append(directory)
@@ -169,8 +168,8 @@ def converge(module, entries):
                             os.unlink(temp)
             if os.path.exists(path) or not check:
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
-                    if path not in changed_paths[len(before):]:
-                        changed_paths.append(path)
+                    changed_paths.append(path)
+    # A path made and then put right, or named by two entries, is listed once, where it first changed.
     return list(dict.fromkeys(changed_paths)), diffs
 
 
