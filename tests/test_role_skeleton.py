@@ -289,11 +289,11 @@ def test_site_preflight_step_validates_every_roles_arguments(tmp_path):
     gather = {"gather_facts": True, "gather_subset": ["!all", "!min", "hardware", "distribution"]}
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"slurm_partitions": [{"name": "batch"}]})
     assert run.returncode != 0
-    assert "TASK [Check the roles' settings against their argument specs]" in run.stdout
-    assert "(item=slurm)" in run.stdout and "missing required arguments: groups found in slurm_partitions" in run.stdout
+    assert "TASK [Check this OS's data and the roles' settings against their argument specs]" in run.stdout
+    assert "role slurm: missing required arguments: groups found in slurm_partitions" in run.stdout, run.stdout[-3000:]
     assert not (tmp_path / "seen-c01").exists()
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"munge_uid": "two hundred"})
-    assert run.returncode != 0 and "(item=munge)" in run.stdout and "munge_uid" in run.stdout, run.stdout[-3000:]
+    assert run.returncode != 0 and "role munge: " in run.stdout and "munge_uid" in run.stdout, run.stdout[-3000:]
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather)
     assert run.returncode == 0, run.stdout[-4000:]
     assert (tmp_path / "seen-c01").exists()

@@ -1,0 +1,58 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Documentation of the action plugin plugins/action/role_arguments.py (no module code runs).
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: role_arguments
+short_description: Several roles' OS data and settings checked in one task
+version_added: 0.4.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Runs on the controller only (an action plugin). For each role of O(roles), in one task per host
+    instead of an assert and a M(ansible.builtin.validate_argument_spec) loop, two things. The role's OS
+    data was found (the project's roles load C(vars/default.yml) as the last fallback, which sets
+    C(__<role>_os_unknown)), and the role's variables hold to its argument spec, validated as
+    M(ansible.builtin.validate_argument_spec) does (only the variables that are set, templated).
+  - Fails when any role has a problem, naming every problem of every role in one message (numbered
+    when there are several).
+options:
+  roles:
+    description: The roles to check, in order.
+    type: list
+    elements: str
+    required: true
+  specs:
+    description:
+      - Per role, the options of its argument spec's entry point (C(argument_specs.main.options) of its
+        C(meta/argument_specs.yml)); may hold more roles than O(roles).
+    type: dict
+    required: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hpc.cluster.attributes
+"""
+
+EXAMPLES = r"""
+- name: Check this OS's data and the roles' settings
+  hpc.cluster.role_arguments:
+    roles: [munge, slurm]
+    specs: "{{ __preflight_specs }}"
+"""
+
+RETURN = r"""
+problems:
+  description: The problems found, in order (empty when none).
+  type: list
+  elements: str
+  returned: always
+roles:
+  description: The roles checked.
+  type: list
+  elements: str
+  returned: always
+"""
