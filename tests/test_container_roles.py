@@ -37,8 +37,8 @@ def play(gather_once=False):
         "{{ {'apptainer': __apptainer_conf_text | default(''),"
         " 'containers': __podman_containers_conf_text, 'storage': __podman_storage_conf_text,"
         " 'registries': __podman_registries_conf_text,"
-        " 'subid': __podman_subid_files | default([]) | items2dict(key_name='path', value_name='content'),"
-        " 'apptainer_subid': __apptainer_subid_files | default([])"
+        " 'subid': __podman_userns.files | default([]) | items2dict(key_name='path', value_name='content'),"
+        " 'apptainer_subid': __apptainer_userns.files | default([])"
         " | items2dict(key_name='path', value_name='content'),"
         " 'known': __apptainer_known_keys} | to_json }}")}}
     render = [{"ansible.builtin.template": {"src": str(TOP / "roles/podman/templates" / (n + ".j2")),

@@ -57,57 +57,17 @@ _value:
   type: str
 """
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.filter.subid_ranges import overlaps
-
-
-def _entry(line):
-    """(owner, start, count) of an entry line, None for comments, blank and malformed lines."""
-    text = line.strip()
-    if not text or text.startswith("#"):
-        return None
-    parts = text.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    return parts[0], int(parts[1]), int(parts[2])
+from ansible_collections.hpc.cluster.plugins.module_utils.subids import SubidError, merged_text
 
 
 def subid_file(text, ranges, context=""):
     """Current file text + ranges -> new file text; see DOCUMENTATION."""
-    prefix = "%s: " % context if context else ""
-    if text is None:
-        text = ""
-    if not isinstance(text, str) or not isinstance(ranges, list):
-        raise AnsibleFilterError("%ssubid_file: expected the file's text and a list of ranges" % prefix)
-    ours = {}
-    for item in ranges:
-        if not isinstance(item, Mapping) or not {"name", "uid", "start", "count"} <= set(item):
-            raise AnsibleFilterError("%ssubid_file: a range needs name, uid, start and count, got %r" % (prefix, item))
-        ours[str(item["name"])] = item
-    owners = set(ours) | {str(item["uid"]) for item in ours.values()}
-    kept, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        entry = _entry(line)
-        if entry and entry[0] in owners:
-            continue
-        kept.append(line)
-        if entry is None:
-            continue
-        for item in ours.values():
-            if overlaps(entry[1], entry[2], int(item["start"]), int(item["count"])):
-                problems.append("line %d '%s' (%d-%d) overlaps the range of %s (%d-%d)"
-                                % (number, line.strip(), entry[1], entry[1] + entry[2] - 1, item["name"],
-                                   int(item["start"]), int(item["start"]) + int(item["count"]) - 1))
-    if problems:
-        raise AnsibleFilterError(prefix + "subordinate IDs of other accounts overlap the cluster users' ranges: "
-                                 + "; ".join(problems)
-                                 + ". Remove those entries or move the cluster range (cluster_subid_start).")
-    lines = kept + ["%s:%d:%d" % (item["name"], int(item["start"]), int(item["count"]))
-                    for item in sorted(ours.values(), key=lambda i: int(i["uid"]))]
-    return "\n".join(lines) + "\n" if lines else ""
+    try:
+        return merged_text(text, ranges)
+    except SubidError as exc:
+        raise AnsibleFilterError("%s%s" % ("%s: " % context if context else "", exc)) from None
 
 
 class FilterModule:

@@ -92,6 +92,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.hpc.cluster.plugins.module_utils.subids import overlaps
+
 # The kernel maps IDs up to 4294967294 (4294967295 is the invalid ID -1).
 MAX_ID = 4294967294
 
@@ -109,9 +111,6 @@ def _span(start, count):
     return "%d-%d" % (start, start + count - 1)
 
 
-def overlaps(a_start, a_count, b_start, b_count):
-    """True when [a_start, a_start+a_count) and [b_start, b_start+b_count) share an ID."""
-    return a_start < b_start + b_count and b_start < a_start + a_count
 
 
 def subid_ranges(users, start=1048576, count=65536, uid_base=1000, reserved=None, context=""):

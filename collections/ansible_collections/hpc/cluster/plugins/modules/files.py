@@ -35,9 +35,11 @@ options:
         type: path
         required: true
       state:
-        description: C(directory), or C(file) (needs O(entries[].content)).
+        description:
+          - C(directory), C(file) (needs O(entries[].content)), or C(absent) (a file or a link removed
+            when it is there; a directory is refused, never removed).
         type: str
-        choices: [directory, file]
+        choices: [directory, file, absent]
         default: directory
       content:
         description: The file's whole content.
@@ -91,13 +93,16 @@ def check_entry(index, entry):
         raise Refused("entries[%d]: path must be absolute, not %r" % (index, path))
     if state == "file" and entry.get("content") is None:
         raise Refused("entries[%d] (%s): a file needs content" % (index, path))
-    if state == "directory" and entry.get("content") is not None:
-        raise Refused("entries[%d] (%s): a directory takes no content" % (index, path))
+    if state != "file" and entry.get("content") is not None:
+        raise Refused("entries[%d] (%s): %s entry takes no content"
+                      % (index, path, "an absent" if state == "absent" else "a directory"))
     return state
 
 
 def kind_problem(path, state):
     """A text when path holds something that is not a `state` (links are followed, as copy does)."""
+    if state == "absent":
+        return "%s is a directory (not removed)" % path if os.path.isdir(path) and not os.path.islink(path) else None
     if not os.path.lexists(path):
         above = os.path.dirname(path)
         while not os.path.lexists(above):
@@ -138,7 +143,16 @@ def converge(module, entries):
     check = module.check_mode
     for entry, state in entries:
         path = entry["path"]
-        if state == "directory":
+        if state == "absent":
+            if os.path.lexists(path):
+                changed_paths.append(path)
+                if module._diff:
+                    before = b"" if os.path.islink(path) else (read(path) or b"")
+                    diffs.append({"before_header": path, "after_header": path,
+                                  "before": before.decode("utf-8", "replace"), "after": ""})
+                if not check:
+                    os.unlink(path)
+        elif state == "directory":
             for directory in missing_parents(path):
                 changed_paths.append(directory)
                 if not check:
@@ -178,7 +192,7 @@ def main():
         argument_spec=dict(
             entries=dict(type="list", elements="dict", required=True, options=dict(
                 path=dict(type="path", required=True),
-                state=dict(type="str", choices=["directory", "file"], default="directory"),
+                state=dict(type="str", choices=["directory", "file", "absent"], default="directory"),
                 content=dict(type="str"),
                 owner=dict(type="str"),
                 group=dict(type="str"),

@@ -88,5 +88,31 @@ def test_malformed_entries_are_named(run_module, tmp_path):
     relative = run(run_module, [{"path": "etc/x"}])
     assert relative["msg"] == "entries[0]: path must be absolute, not 'etc/x'"
     with_content = run(run_module, [{"path": str(tmp_path / "d"), "content": "x"}])
-    assert with_content["msg"] == "entries[0] (%s): a directory takes no content" % (tmp_path / "d")
+    assert with_content["msg"] == "entries[0] (%s): a directory entry takes no content" % (tmp_path / "d")
     assert os.listdir(tmp_path) == []
+
+
+def test_absent_removes_a_file_or_a_link_once_and_check_mode_only_reports(run_module, tmp_path):
+    old, link = tmp_path / "gres.conf", tmp_path / "link"
+    old.write_text("Name=gpu\n")
+    link.symlink_to(tmp_path / "nowhere")
+    entries = [{"path": str(old), "state": "absent"}, {"path": str(link), "state": "absent"},
+               {"path": str(tmp_path / "never"), "state": "absent"}]
+    result = run(run_module, entries, check_mode=True, diff=True)
+    assert result["changed_paths"] == [str(old), str(link)] and old.exists() and os.path.lexists(link)
+    assert result["diff"][0] == {"before_header": str(old), "after_header": str(old), "before": "Name=gpu\n",
+                                 "after": ""}
+    assert run(run_module, entries)["changed_paths"] == [str(old), str(link)]
+    assert not os.path.lexists(old) and not os.path.lexists(link)
+    assert run(run_module, entries)["changed"] is False
+
+
+def test_absent_refuses_a_directory_and_content(run_module, tmp_path):
+    (tmp_path / "conf").mkdir()
+    kept = tmp_path / "kept"
+    kept.write_text("x")
+    entries = [{"path": str(kept), "state": "absent"}, {"path": str(tmp_path / "conf"), "state": "absent"}]
+    result = run(run_module, entries)
+    assert result["failed"] is True and "is a directory (not removed)" in result["msg"] and kept.exists()
+    result = run(run_module, [{"path": str(kept), "state": "absent", "content": "x"}])
+    assert result["failed"] is True and "an absent entry takes no content" in result["msg"]
