@@ -185,18 +185,39 @@ def test_kernel_parameters_are_set_only_where_the_preflight_found_a_difference(t
     assert conf.read_text().splitlines() == ["# emptied by hand", "vm.swappiness=%d" % swappiness]
 
 
-def test_check_run_skips_firewall_zones_until_firewalld_runs():
+def test_check_run_skips_firewall_zones_until_firewalld_runs(tmp_path):
     """firewalld's modules need the running daemon: in a check run where it would only now start
-    (installed but stopped), the zone tasks are skipped instead of failing."""
+    (installed but stopped), the zone tasks are skipped instead of failing. Start and enable are
+    one task: the unit's state before it (status.ActiveState) decides, so a change of the boot
+    setting alone skips nothing."""
     tasks = yaml.safe_load((TOP / "roles/base/tasks/service.yml").read_text())
     start = [t for t in tasks if t.get("register") == "__base_firewall_start"]
-    assert len(start) == 1, tasks
-    assert start[0]["ansible.builtin.service"].get("state") == "started"
-    assert "enabled" not in start[0]["ansible.builtin.service"], "a change of the boot setting alone skips nothing"
+    assert len(tasks) == 1 and len(start) == 1, tasks
+    assert start[0]["ansible.builtin.systemd_service"] == {
+        "name": "{{ __base_firewall_service }}", "state": "started", "enabled": True}
     main = yaml.safe_load((TOP / "roles/base/tasks/converge.yml").read_text())
     zones = [t for t in main if t.get("ansible.builtin.include_tasks", {}).get("file") == "firewall.yml"]
     assert len(zones) == 1, main
-    assert "not (ansible_check_mode and __base_firewall_start | default({}) is changed)" in zones[0]["when"]
+    assert "not (ansible_check_mode and __base_firewall_was_active is false)" in zones[0]["when"]
+    # The zone include's own expression, on the results the start task gives.
+    cases = {
+        "stopped": {"changed": True, "status": {"ActiveState": "inactive"}},
+        "enabled-only": {"changed": True, "status": {"ActiveState": "active"}},
+        "unchanged": {"changed": False, "status": {"ActiveState": "active"}},
+        "skipped": {"changed": False, "skipped": True},
+    }
+    expression = zones[0]["vars"]["__base_firewall_was_active"]
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"ansible.builtin.debug": {"msg": "%s=%s" % (name, expression)},
+         "vars": {"__base_firewall_start": result}} for name, result in cases.items()]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
+    run = subprocess.run([PLAYBOOK_BIN, "-i", "localhost,", "-c", "local", str(tmp_path / "play.yml")],
+                         capture_output=True, text=True, env=env, check=False, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:]
+    for name, active in (("stopped", False), ("enabled-only", True), ("unchanged", True), ("skipped", True)):
+        assert "%s=%s" % (name, active) in run.stdout, run.stdout[-3000:]
 
 
 def test_firewall_trusts_the_nodes_or_the_network(tmp_path):
