@@ -52,7 +52,7 @@ ADDRESSES = {"head": "10.1.0.10", "login1": "10.1.0.11", "c01": "10.1.0.21"}
 def test_three_roles_one_rule_computed_once(tmp_path):
     """After the preflights every host holds the addresses as facts, and the roles read those."""
     report = ("{{ {'facts': [__base_addresses, __chrony_addresses, __nfs_client_addresses],"
-              " 'read': [__base_hosts | map(attribute='address') | list, __chrony_server_addresses,"
+              " 'read': [__base_hosts_addresses.values() | list, __chrony_server_addresses,"
               " __nfs_client_server_address]} | to_json }}")
     tasks = [*PREFLIGHTS,
              {"ansible.builtin.copy": {"content": report, "dest": str(tmp_path / "seen-{{ inventory_hostname }}"),

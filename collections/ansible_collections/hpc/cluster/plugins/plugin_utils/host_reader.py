@@ -97,8 +97,9 @@ class FactDigest:
     @classmethod
     def for_cache(cls, plugin, keys, name):
         """A digest for a file-based cache plugin (jsonfile, yaml, pickle), else None."""
-        if isinstance(getattr(plugin, "_cache_dir", None), str) and callable(
-                getattr(plugin, "_get_cache_file_name", None)) and callable(getattr(plugin, "has_expired", None)):
+        methods = ("_get_cache_file_name", "has_expired", "_load")
+        if isinstance(getattr(plugin, "_cache_dir", None), str) and all(
+                callable(getattr(plugin, method, None)) for method in methods):
             return cls(plugin, keys, name)
         return None
 
@@ -164,6 +165,19 @@ class FactReader:
             if keys and digest_name and isinstance(getattr(wrapped, "_cache", None), dict):
                 self.digest = FactDigest.for_cache(wrapped, keys, digest_name)
 
+    @staticmethod
+    def _stored(wrapped, key, stamp):
+        """The host's cache entry. A file read here is not kept in the plugin's memory: the reader
+        runs in a task's worker, which ends with the task, and at 10,000 hosts every host's
+        payload held at once was most of the worker's memory. A file the plugin cannot read is
+        left to the plugin's own read, which reports it."""
+        if stamp is not None and key not in wrapped._cache and not wrapped.has_expired(key):
+            try:
+                return wrapped._load(wrapped._get_cache_file_name(key))
+            except Exception:  # noqa: BLE001 - the plugin's get() below handles and reports it
+                pass
+        return wrapped.get(key)
+
     def get(self, host):
         """(facts, plain): plain when freshly decoded without tagged values or internal (_ansible_*) keys.
 
@@ -186,7 +200,7 @@ class FactReader:
                 if facts is not None:
                     return facts, True
         try:
-            stored = wrapped.get(key)
+            stored = self._stored(wrapped, key, stamp)
         except KeyError:
             return {}, True
         text = stored.get(payload_key) if isinstance(stored, Mapping) else None

@@ -15,6 +15,7 @@ import json
 import pytest
 import yaml
 from ansible import constants as C
+from ansible.errors import AnsibleError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import cache_loader
@@ -222,6 +223,24 @@ def test_fact_digest_serves_unchanged_hosts_and_rereads_changed_ones(tmp_path):
     assert reader.get("c01") == ({"ansible_memtotal_mb": 1000}, True)
     assert reader.get("c02") == ({"ansible_memtotal_mb": 3000}, True)
     assert reader.digest.hits == 1
+
+
+def test_a_file_read_is_not_kept_in_the_plugins_memory(tmp_path):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000, "ansible_mounts": [{"mount": "/"}]})
+    cache.__wrapped__._cache.clear()
+    assert reader.get("c01")[0]["ansible_memtotal_mb"] == 1000
+    assert cache.__wrapped__._cache == {}  # at 10,000 hosts: every payload held at once
+
+
+def test_a_corrupt_cache_file_is_reported_by_the_plugin(tmp_path):
+    cache, reader = fresh_reader(tmp_path)
+    cache.set("c01", {"ansible_memtotal_mb": 1000})
+    cache.__wrapped__._cache.clear()
+    (path,) = [path for path in tmp_path.iterdir() if path.name.endswith("c01")]
+    path.write_text("{not json")
+    with pytest.raises(AnsibleError, match="corrupt"):
+        reader.get("c01")
 
 
 def test_fact_digest_survives_a_second_read_in_the_same_run(tmp_path):
