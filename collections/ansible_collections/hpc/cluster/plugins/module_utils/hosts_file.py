@@ -62,8 +62,7 @@ def converge(text, hosts, marker, domain=""):
     names = {name for line in block for name in fields(line)[1:]}
     lines = text.splitlines(True)
     span = _block_span(lines, begin, end)
-    before, old_block, after = (lines, [], []) if span is None else (
-        lines[:span[0]], lines[span[0]:span[1] + 1], lines[span[1] + 1:])
+    before, after = (lines, []) if span is None else (lines[:span[0]], lines[span[1] + 1:])
 
     def names_a_node(line):
         return bool(names.intersection(fields(line)[1:]))
@@ -78,13 +77,7 @@ def converge(text, hosts, marker, domain=""):
     before = [line + "\n" for line in reversed(added)] + before
 
     new_block = [begin] + [line + "\n" for line in block] + [end] if block else []
-    if span is None:
-        body = before
-        if body and not body[-1].endswith("\n"):
-            body[-1] += "\n"
-        result = body + new_block
-    else:
-        if before and not before[-1].endswith("\n"):
-            before[-1] += "\n"
-        result = before + new_block + after
-    return "".join(result), removed, added
+    # Without a block, before is the whole file: its last line may lack a newline.
+    if before and not before[-1].endswith("\n"):
+        before[-1] += "\n"
+    return "".join(before + new_block + after), removed, added

@@ -76,10 +76,11 @@ changed_paths:
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.hpc.cluster.plugins.module_utils.file_write import write_file
 
 
 class Refused(Exception):
@@ -171,15 +172,7 @@ def converge(module, entries):
                                   "before": (current or b"").decode("utf-8", "replace"),
                                   "after": content.decode("utf-8", "replace")})
                 if not check:
-                    directory = os.path.dirname(path)
-                    handle, temp = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
-                    try:
-                        with os.fdopen(handle, "wb") as out:
-                            out.write(content)
-                        module.atomic_move(temp, path)
-                    finally:
-                        if os.path.exists(temp):
-                            os.unlink(temp)
+                    write_file(module, path, content)
             if os.path.exists(path) or not check:
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)

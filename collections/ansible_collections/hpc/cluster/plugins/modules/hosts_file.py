@@ -68,26 +68,12 @@ loopback_added:
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
+from ansible_collections.hpc.cluster.plugins.module_utils.file_write import write_file
 from ansible_collections.hpc.cluster.plugins.module_utils.hosts_file import HostsFileError, converge
-
-
-def write(module, path, text):
-    directory = os.path.dirname(path) or "."
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(to_bytes(text))
-        if not os.path.exists(path):
-            os.chmod(temp, 0o644)
-        module.atomic_move(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def main():
@@ -118,7 +104,7 @@ def main():
     if changed and module._diff:
         result["diff"] = {"before_header": path, "after_header": path, "before": current or "", "after": text}
     if changed and not module.check_mode:
-        write(module, os.path.realpath(path), text)
+        write_file(module, os.path.realpath(path), to_bytes(text), new_mode=0o644)
     module.exit_json(**result)
 
 

@@ -96,7 +96,11 @@ def test_module_check_diff_write_and_rerun(run_module, tmp_path):
 
 def test_module_creates_a_missing_file_and_refuses_a_directory(run_module, tmp_path):
     path = tmp_path / "hosts"
-    assert run(run_module, path)["changed"] is True
+    umask = os.umask(0o077)  # a new hosts file must be readable by every user, whatever the umask
+    try:
+        assert run(run_module, path)["changed"] is True
+    finally:
+        os.umask(umask)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
     assert path.read_text().splitlines()[-4:] == BLOCK
     refused = run(run_module, tmp_path)
