@@ -131,6 +131,14 @@ def test_preflight_names_every_problem_at_once(tmp_path):
         assert message in run.stdout, (message, run.stdout[-4000:])
 
 
+@pytest.mark.parametrize("domain", [".cluster.test", "cluster test", "cluster#test"])
+def test_preflight_refuses_a_domain_the_hosts_file_cannot_hold(tmp_path, domain):
+    """Refused in the preflight, before any node changes, not by the hosts file write mid-run."""
+    run = run_role(tmp_path, "preflight.yml", dict(BASE, cluster_domain=domain))
+    assert run.returncode != 0, run.stdout
+    assert "cluster_domain must be a DNS domain" in run.stdout and domain in run.stdout, run.stdout[-4000:]
+
+
 def test_preflight_accepts_quoted_ids(tmp_path):
     cluster_vars = {"cluster_network": "10.1.0.0/16",
                     "cluster_groups": [{"name": "hpcusers", "gid": "2000"}, {"name": "physics", "gid": 2100}],

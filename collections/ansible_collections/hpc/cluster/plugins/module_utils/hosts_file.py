@@ -27,7 +27,7 @@ def fields(line):
 def block_lines(hosts, domain=""):
     """One line per host (name -> address, in order): the address padded to 15 columns, then the
     fully qualified name (with a domain) and the name."""
-    if not isinstance(domain, str) or any(c.isspace() for c in domain) or domain.startswith("."):
+    if not isinstance(domain, str) or any(c.isspace() or c == "#" for c in domain) or domain.startswith("."):
         raise HostsFileError("domain %r is not a DNS domain" % (domain,))
     lines = []
     for name, address in hosts.items():

@@ -62,6 +62,7 @@ def test_empty_entries_remove_the_block():
     ({"c01": ""}, MARKER, "", "c01: address '' is not one word"),
     ({"c 01": "10.1.0.1"}, MARKER, "", "host name 'c 01' is not one word"),
     (NODES, MARKER, ".cluster.test", "domain '.cluster.test' is not a DNS domain"),
+    (NODES, MARKER, "cluster#test", "domain 'cluster#test' is not a DNS domain"),
     (NODES, "# hpc-cluster nodes", "", "must hold {mark} once"),
 ])
 def test_bad_input_is_refused(hosts, marker, domain, message):
