@@ -26,12 +26,20 @@ options:
     type: list
     elements: str
     required: true
+  roles_dir:
+    description:
+      - The directory that holds the roles; each role's argument spec is read from
+        C(<roles_dir>/<role>/meta/argument_specs.yml) (the options of its entry point C(main)).
+      - A relative path is looked up as a file lookup finds it (next to the task's file first).
+      - Read here, the specs stay plain data. Set as a fact, they would stay in every host's variables
+        for the rest of the run, where each template lookup and argument validation deep-copies them.
+      - One of O(roles_dir) and O(specs) is required.
+    type: str
   specs:
     description:
       - Per role, the options of its argument spec's entry point (C(argument_specs.main.options) of its
-        C(meta/argument_specs.yml)); may hold more roles than O(roles).
+        C(meta/argument_specs.yml)); may hold more roles than O(roles). Instead of O(roles_dir).
     type: dict
-    required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -41,7 +49,7 @@ EXAMPLES = r"""
 - name: Check this OS's data and the roles' settings
   hpc.cluster.role_arguments:
     roles: [munge, slurm]
-    specs: "{{ __preflight_specs }}"
+    roles_dir: ../../roles
 """
 
 RETURN = r"""
