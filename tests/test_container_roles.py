@@ -296,3 +296,26 @@ def test_podman_makes_the_user_directories_and_links_in_one_call_per_node():
     assert name == "configure.yml"
     assert "__podman_by_name_links" in task["hpc.cluster.user_dirs"]["by_name"]
     assert "when" not in task, "every node gets its directories"
+
+
+def test_a_check_run_that_would_copy_the_apptainer_package_does_not_install_from_the_missing_copy(tmp_path):
+    """--check on a node without the package file: the copy would happen, so there is no file to
+    install from yet. The install from the file is skipped (it failed, 'Could not open file'), and
+    the configuration that needs the package counts it as installed now (skipped in check mode)."""
+    package = tmp_path / ("apptainer_0.0.%d_amd64.deb" % os.getpid())
+    package.write_bytes(b"not a package: never read in check mode")
+    plays = [{"name": "Install step of role apptainer", "hosts": "all", "gather_facts": True,
+              "gather_subset": ["!all", "!min", "distribution"], "tasks": [
+                  {"ansible.builtin.import_role": {"name": "apptainer", "tasks_from": "install.yml"}},
+                  {"name": "Installed now", "ansible.builtin.debug": {"msg": "{{ __apptainer_installed_now }}"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(apptainer_package_file=str(package),
+                                                  __apptainer_package_source="none", apptainer_enabled=True)}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    copy = result.task_result("node", "apptainer : Copy the Apptainer package from the controller")
+    assert copy.get("changed") is True, copy
+    family = "Debian" if os.path.exists("/etc/debian_version") else "RedHat"
+    install = result.task_result("node", "apptainer : Install Apptainer from the package URL or file (%s)" % family)
+    assert install.get("skipped") is True, install
+    assert result.task_result("node", "Installed now")["msg"] in (True, "True")
+    assert not (tmp_path / "etc").exists()

@@ -9,7 +9,8 @@ import yaml
 TOP = Path(__file__).resolve().parent.parent
 INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf"}
 # Installs from a package file or URL: the package manager compares the file's version itself.
-FROM_A_FILE = {("roles/apptainer/tasks/install.yml", "Install Apptainer from the package URL or file (RedHat)")}
+FROM_A_FILE = {("roles/apptainer/tasks/install_package_file.yml",
+                "Install Apptainer from the package URL or file (RedHat)")}
 
 
 def tasks_of(path):

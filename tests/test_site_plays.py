@@ -70,16 +70,30 @@ def test_concern_playbook_alone_still_runs_its_preflight_first(playbook):
 
 
 @pytest.mark.parametrize("role", ["node_exporter", "prometheus", "alertmanager"])
-def test_release_archive_install_is_one_include(role):
-    """Nodes installed from the package skip the archive's seven tasks in one."""
+def test_install_is_one_include_skipped_when_the_package_is_there(role):
+    """A node that has the package skips the install in one task; one installed from the package
+    skips the archive's seven tasks with it."""
     tasks = load(TOP / "roles" / role / "tasks" / "install.yml")
-    archive = [t for t in tasks if "ansible.builtin.include_tasks" in t]
-    assert len(archive) == 1 and archive[0]["when"] == "%s_install_method == 'archive'" % role
-    assert archive[0]["ansible.builtin.include_tasks"]["file"] == "install_archive.yml"
-    assert archive[0]["ansible.builtin.include_tasks"]["apply"]["tags"] == ["%s_install" % role]
-    assert not any("block" in t for t in tasks)
-    included = load(TOP / "roles" / role / "tasks" / "install_archive.yml")
-    assert any("ansible.builtin.get_url" in t for t in included)
+    assert len(tasks) == 1, [t.get("name") for t in tasks]
+    include = tasks[0]["ansible.builtin.include_tasks"]
+    assert include["file"] == "install_{{ %s_install_method }}.yml" % role
+    assert include["apply"]["tags"] == ["%s_install" % role]
+    assert tasks[0]["when"].split() == ("%s_install_method == 'archive' or %s_packages | difference("
+                                        "__preflight_installed_packages | default([])) | length > 0"
+                                        % (role, role)).split()
+    spec = load(TOP / "roles" / role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    for method in spec["%s_install_method" % role]["choices"]:
+        assert (TOP / "roles" / role / "tasks" / ("install_%s.yml" % method)).exists(), method
+    assert any("ansible.builtin.get_url" in t for t in load(TOP / "roles" / role / "tasks" / "install_archive.yml"))
+    assert any("ansible.builtin.package" in t for t in load(TOP / "roles" / role / "tasks" / "install_package.yml"))
+
+
+def test_apptainer_install_is_one_include_skipped_when_nothing_is_to_be_installed():
+    tasks = load(TOP / "roles" / "apptainer" / "tasks" / "install.yml")
+    assert len(tasks) == 1 and "ansible.builtin.include_tasks" in tasks[0], [t.get("name") for t in tasks]
+    when = " ".join(tasks[0]["when"].split())
+    assert when.startswith("__apptainer_install_source in ['url', 'file'] or (__apptainer_install_source == 'epel'")
+    assert "difference(__preflight_installed_packages | default([]))" in when
 
 
 def test_roles_that_may_be_off_are_includes():
@@ -110,9 +124,10 @@ def test_roles_that_may_be_off_are_includes():
 # and gres.conf, node_exporter's directory and flags were one files call each, firewalld was
 # started and enabled in one task, and two set_facts of derived values became role vars; 204 once
 # base's hosts file was one call (hpc.cluster.hosts_file); 199 once hpc.cluster.role_arguments read
-# the argument specs itself (a set_fact per preflight play before). Raise it only for a task that
-# every run needs.
-SITE_TASK_BUDGET = 199
+# the argument specs itself (a set_fact per preflight play before); 193 once the install steps of
+# apptainer and of the three monitoring roles were one include each, skipped whole when nothing is
+# to be installed. Raise it only for a task that every run needs.
+SITE_TASK_BUDGET = 193
 
 
 def test_site_task_budget():
