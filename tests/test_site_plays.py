@@ -168,3 +168,29 @@ def test_steps_most_nodes_skip_on_a_rerun_are_one_include():
     assert not any("slurmctld" in str(t.get("ansible.builtin.service", {})) for t in service)
     started = load(TOP / "roles" / "slurm" / "tasks" / "service_controller.yml")
     assert [t["name"] for t in started] == ["Start and enable slurmctld", "Wait for slurmctld to listen"]
+
+
+def accounting_group_run(tmp_path, limit=None):
+    """The preflight's task that makes group slurm_accounting, then a play on that group."""
+    from playbook_harness import local_host, start
+
+    plays = load(TOP / "playbooks" / "preflight.yml")
+    task = next(t for p in plays for t in p.get("tasks", [])
+                if t.get("name") == "Put the accounting host in group slurm_accounting")
+    test = [{"name": "Group", "hosts": "control:compute", "gather_facts": False, "tasks": [task]},
+            {"name": "On the group", "hosts": "slurm_accounting", "gather_facts": False,
+             "tasks": [{"name": "Here", "ansible.builtin.debug": {"msg": "{{ inventory_hostname }}"}}]}]
+    hosts = {name: local_host() for name in ("head", "head2", "c01")}
+    inventory = {"all": {"vars": {"slurm_accounting": True, "slurm_accounting_host": "head2"}, "children": {
+        "control": {"hosts": {"head": hosts["head"], "head2": hosts["head2"]}},
+        "compute": {"hosts": {"c01": hosts["c01"]}}}}}
+    result = start(tmp_path, test, inventory, args=["--limit", limit] if limit else []).result()
+    return task, sorted(h for p in result.data["plays"][1:] for t in p["tasks"] for h in t["hosts"])
+
+
+def test_the_accounting_group_is_made_once_and_holds_the_accounting_host_of_this_run(tmp_path):
+    task, ran = accounting_group_run(tmp_path)
+    assert "ansible.builtin.add_host" in task  # once for the play (group_by runs on every host)
+    assert ran == ["head2"]
+    _, ran = accounting_group_run(tmp_path, limit="head,c01")
+    assert ran == []  # not in this run: not made part of it
