@@ -194,3 +194,24 @@ def test_the_accounting_group_is_made_once_and_holds_the_accounting_host_of_this
     assert ran == ["head2"]
     _, ran = accounting_group_run(tmp_path, limit="head,c01")
     assert ran == []  # not in this run: not made part of it
+
+
+def test_a_monitoring_host_outside_the_cluster_gets_its_facts_in_one_task(tmp_path):
+    """The monitoring preflight gathers facts for the monitoring hosts outside group cluster only,
+    in one task for the play (not one per node, which every cluster node would skip)."""
+    from playbook_harness import local_host, start
+
+    plays = load(TOP / "playbooks" / "preflight.yml")
+    task = next(t for p in plays for t in p.get("tasks", [])
+                if t.get("name", "").startswith("Gather the facts the OS data is chosen by"))
+    assert task["run_once"] is True
+    test = [{"name": "Monitoring preflight's gather", "hosts": "cluster:monitoring", "gather_facts": False,
+             "tasks": [task, {"name": "Family", "ansible.builtin.debug": {
+                 "msg": "{{ ansible_facts['os_family'] | default('none') }}"}}]}]
+    inventory = {"all": {"children": {"cluster": {"hosts": {"c01": local_host()}},
+                                      "monitoring": {"hosts": {"mon1": local_host(), "mon2": local_host()}}}}}
+    result = start(tmp_path, test, inventory, env=None).result()
+    family = {host: result.task_result(host, "Family")["msg"] for host in ("c01", "mon1", "mon2")}
+    assert family["c01"] == "none" and family["mon1"] == family["mon2"] != "none", family
+    gathered = [r for t, r in result.tasks("c01") if t["name"] == task["name"]]
+    assert [item["item"] for item in gathered[0]["results"]] == ["mon1", "mon2"], gathered
