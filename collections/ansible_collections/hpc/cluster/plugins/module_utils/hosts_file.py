@@ -24,16 +24,21 @@ def fields(line):
     return line.split("#", 1)[0].split()
 
 
+def _one_word(value):
+    """A string a hosts line holds as one field: no space, no comment sign (empty allowed)."""
+    return isinstance(value, str) and not any(c.isspace() or c == "#" for c in value)
+
+
 def block_lines(hosts, domain=""):
     """One line per host (name -> address, in order): the address padded to 15 columns, then the
     fully qualified name (with a domain) and the name."""
-    if not isinstance(domain, str) or any(c.isspace() or c == "#" for c in domain) or domain.startswith("."):
+    if not _one_word(domain) or domain.startswith("."):
         raise HostsFileError("domain %r is not a DNS domain" % (domain,))
     lines = []
     for name, address in hosts.items():
-        if not isinstance(name, str) or not name or any(c.isspace() or c == "#" for c in name):
+        if not name or not _one_word(name):
             raise HostsFileError("host name %r is not one word" % (name,))
-        if not isinstance(address, str) or not address or any(c.isspace() or c == "#" for c in address):
+        if not address or not _one_word(address):
             raise HostsFileError("%s: address %r is not one word" % (name, address))
         names = ["%s.%s" % (name, domain), name] if domain else [name]
         lines.append("%-15s %s" % (address, " ".join(names)))
