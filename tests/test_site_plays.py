@@ -215,3 +215,14 @@ def test_a_monitoring_host_outside_the_cluster_gets_its_facts_in_one_task(tmp_pa
     assert family["c01"] == "none" and family["mon1"] == family["mon2"] != "none", family
     gathered = [r for t, r in result.tasks("c01") if t["name"] == task["name"]]
     assert [item["item"] for item in gathered[0]["results"]] == ["mon1", "mon2"], gathered
+
+
+def test_accounting_entities_are_declared_in_one_module_run_per_kind():
+    """sacctmgr reads cost about 0.2 s each: a loop read two tables per user and account on every
+    re-run, one module run with entries reads each table once for the whole list."""
+    tasks = load(TOP / "roles" / "slurmdbd" / "tasks" / "accounts.yml")
+    calls = [t for t in tasks if "hpc.cluster.slurm_account" in t]
+    assert [t["hpc.cluster.slurm_account"]["type"] for t in calls] == ["cluster", "qos", "account", "user"]
+    assert not any(key.startswith(("loop", "with_")) for t in calls for key in t)
+    assert all("entries" in t["hpc.cluster.slurm_account"] for t in calls[1:])
+    assert "hpc.cluster.slurm_associations" in calls[3]["hpc.cluster.slurm_account"]["entries"]

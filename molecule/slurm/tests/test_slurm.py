@@ -139,6 +139,23 @@ def test_batch_job_as_alice_is_accounted(group):
     assert job_field(head, job, "NNodes") == "2"
 
 
+def test_inventory_accounting_entities_are_in_slurmdbd(group):
+    """slurm_qos, slurm_accounts and slurm_users (inventories/lab), each declared by one task."""
+    (head,) = group("control")
+    qos = head.check_output("sacctmgr -n -P show qos where name=long format=Name,MaxWall")
+    assert qos.strip() == "long|1-00:00:00"
+    theory = head.check_output("sacctmgr -n -P show assoc where account=theory user= format=Account,ParentName")
+    assert theory.strip() == "theory|physics"
+    assocs = head.check_output("sacctmgr -n -P show assoc where user=alice,bob format=User,Account,DefaultQOS,QOS")
+    assert sorted(assocs.split()) == ["alice|physics|normal|long,normal", "alice|theory|normal|long,normal",
+                                      "bob|physics||normal"]
+    defaults = head.check_output("sacctmgr -n -P show user where name=alice,bob format=User,DefaultAccount")
+    assert sorted(defaults.split()) == ["alice|physics", "bob|physics"]
+    (login,) = group("login")
+    result = as_user(login, "alice", "srun -N1 -t 1 -A theory -q long true")
+    assert result.rc == 0, result.stderr
+
+
 def test_job_over_its_memory_is_killed(group):
     (login,) = group("login")
     grab = "python3 -c 'b = bytearray(512 * 1024 * 1024); import time; time.sleep(3)'"

@@ -5,7 +5,8 @@
 """sacctmgr: read its parsable output, compare its values, know which names it keeps.
 
 * :class:`Sacctmgr` runs ``sacctmgr --noheader --parsable2 show ...`` and ``sacctmgr -i ...``
-  for an AnsibleModule, check mode included (offline when sacctmgr or slurmdbd is not there yet);
+  for an AnsibleModule, check mode included (offline when sacctmgr or slurmdbd is not there yet),
+  and can answer the reads of many entries from one read of each table (:class:`Table`);
 * :func:`normalize` turns a value as sacctmgr prints it, or as a user writes it, into a
   comparable form (durations, TRES lists with memory units, sets, numbers), and
   :func:`differences` compares wanted settings with the rows read;
@@ -157,14 +158,44 @@ def setting(value):
     return str(value)
 
 
+class Table:
+    """One table read once for many entries: ``where`` conditions become column matches.
+
+    ``keys`` maps a condition's name to its column; ``scope`` is the condition of the read itself
+    (``[("cluster", "lab")]``), so only queries that name the same condition are answered.
+    """
+
+    def __init__(self, keys, scope=()):
+        self.keys = keys
+        self.scope = list(scope)
+        self.fields = []
+        self.rows = None
+
+    def want(self, fields):
+        """Read these columns too at the next read (one read for a batch whose entries ask for more)."""
+        self.fields = self.fields + [field for field in fields if field not in self.fields]
+
+    def answers(self, where):
+        return (all(key in self.keys for key, _value in where)
+                and all(condition in where for condition in self.scope))
+
+    def select(self, where, fields):
+        return [{field: row.get(field, "") for field in fields} for row in self.rows
+                if all(row[self.keys[key]] == value for key, value in where)]
+
+
 class Sacctmgr:
     """Read with ``show`` (parsed into dicts), change with ``-i``; commands are recorded.
 
     In check mode a missing sacctmgr or an unreachable slurmdbd makes it offline: reads
     return nothing (with a warning), so every change is reported as to be made.
+
+    With ``tables`` (entity -> :class:`Table`), a read of such an entity is answered from one
+    read of the whole table (within its scope) with the fields asked so far; a change (outside
+    check mode) makes every table read again at its next use.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, tables=None):
         self.module = module
         # In check mode on a fresh controller the run that would install sacctmgr and start
         # slurmdbd has not: read nothing, report every change, warn. A real run needs both.
@@ -175,13 +206,25 @@ class Sacctmgr:
             module.warn("sacctmgr is not installed: check mode reports every change as if the "
                         "accounting database were empty")
         self.commands = []
+        self.tables = tables or {}
 
     def show(self, entity, where, fields):
         """Rows of ``sacctmgr show entity where k=v... format=fields`` as dicts keyed by fields."""
+        table = self.tables.get(entity)
+        if table is None or not table.answers(where):
+            return self._read(entity, where, fields)
+        missing = [field for field in fields if field not in table.fields]
+        if table.rows is None or missing:
+            table.want(missing)
+            table.rows = self._read(entity, table.scope, table.fields)
+        return table.select(where, fields)
+
+    def _read(self, entity, where, fields):
         if self.offline:
             return []
-        args = ["--noheader", "--parsable2", "show", entity, "where"]
-        args += ["%s=%s" % (k, v) for k, v in where]
+        args = ["--noheader", "--parsable2", "show", entity]
+        if where:
+            args += ["where"] + ["%s=%s" % (k, v) for k, v in where]
         args.append("format=%s" % ",".join(fields))
         rc, out, err = self.runner.run(args, check_rc=not self.module.check_mode)
         if rc != 0:
@@ -199,6 +242,8 @@ class Sacctmgr:
         self.commands.append([self.path, "-i"] + args)
         if not self.module.check_mode:
             self.runner.run(["-i"] + args)
+            for table in self.tables.values():
+                table.rows = None
 
 
 def differences(rows, wanted):

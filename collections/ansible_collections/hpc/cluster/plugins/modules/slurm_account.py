@@ -20,6 +20,10 @@ description:
   - "One task manages one entity, so an inventory list such as
     C({type: account, name: physics, parent: root}) or
     C({type: user, name: alice, account: physics, qos: [normal]}) maps onto a loop directly."
+  - "With O(entries), one task manages a list of entities of one O(type), in list order, as a loop
+    would, but in one module run: each table is read once for all entries (and again after a
+    change), so a re-run costs two or three C(sacctmgr) reads whatever the number of entries,
+    where a loop costs two per entry. Every entry is checked before anything changes."
   - Run it where C(sacctmgr) reaches slurmdbd (usually the controller, once).
   - "sacctmgr's rules are checked before anything runs: sacctmgr stores account, cluster, QOS
     and (by default) user names in lower case and reads a comma in a name as a list, so names
@@ -35,9 +39,18 @@ options:
     choices: [cluster, account, user, qos]
     required: true
   name:
-    description: Name of the cluster, account, user or QOS.
+    description:
+      - Name of the cluster, account, user or QOS.
+      - Required unless O(entries) is given (then each entry has its own).
     type: str
-    required: true
+  entries:
+    description:
+      - Entities of O(type) to manage, in this order, each a dictionary of this module's options
+        other than O(type), O(preserve_case_user) and O(entries) (O(name) is required in each).
+      - An option an entry does not set takes this task's value (O(cluster), O(state), ...).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
   state:
     description:
       - V(present) creates the entity or association and brings the given attributes to the given
@@ -160,6 +173,15 @@ EXAMPLES = r"""
   hpc.cluster.slurm_account: "{{ item }}"
   loop: "{{ slurm_accounting_entities }}"
 
+- name: Every user's association in one run (two sacctmgr reads when nothing changes)
+  hpc.cluster.slurm_account:
+    type: user
+    cluster: lab
+    entries:
+      - {name: alice, account: physics, default_account: physics}
+      - {name: alice, account: chemistry, default_account: physics}
+      - {name: bob, account: chemistry, qos: [normal, long]}
+
 - name: Take alice out of physics (the user stays)
   hpc.cluster.slurm_account:
     type: user
@@ -176,21 +198,28 @@ commands:
   elements: list
   sample: [["sacctmgr", "-i", "add", "account", "physics", "parent=root"]]
 before:
-  description: The relevant state read before the change (empty when absent).
+  description:
+    - The relevant state read before the change (empty when absent).
+    - With O(entries), by entry (C(name), or C(name@account) for a user's association), for the
+      entries that change only.
   returned: always
   type: dict
 after:
-  description: The state expected after the change (empty when absent).
+  description:
+    - The state expected after the change (empty when absent).
+    - With O(entries), by entry as in RV(before).
   returned: always
   type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
     ENTITY_LABEL,
     LimitError,
     Sacctmgr,
+    Table,
     differences,
     name_problem,
     normalize,
@@ -240,6 +269,8 @@ QOS_LIMITS = {
     "Priority": ("Priority", "int"),
     "UsageFactor": ("UsageFactor", "float"),
 }
+# The columns that identify an association (a user's has User, an account's has not).
+ASSOC_KEY_FIELDS = ["Cluster", "Account", "User", "Partition"]
 # Which options apply to which type.
 VALID_FOR = {
     "cluster": ("account", "user"),
@@ -257,15 +288,18 @@ NAME_OPTIONS = {"cluster": "cluster", "parent": "account", "account": "account",
                 "default_account": "account", "qos": "qos", "default_qos": "qos"}
 
 
-def check_names(module):
+class EntryError(Exception):
+    """A problem of one entry, told to the user as is."""
+
+
+def check_names(params):
     """Refuse, naming the entry, a name or text sacctmgr would not keep as given."""
-    params = module.params
     kind = params["type"]
     name = params["name"]
     preserve = params["preserve_case_user"]
     problem = name_problem(kind, name, preserve)
     if problem:
-        module.fail_json(msg="%s '%s': %s" % (ENTITY_LABEL[kind], name, problem))
+        raise EntryError("%s '%s': %s" % (ENTITY_LABEL[kind], name, problem))
     entry = "%s %s" % (ENTITY_LABEL[kind], name)
     for option, option_kind in NAME_OPTIONS.items():
         values = params[option]
@@ -274,41 +308,36 @@ def check_names(module):
         for value in values if isinstance(values, list) else [values]:
             problem = name_problem(option_kind, value)
             if problem:
-                module.fail_json(msg="%s: %s '%s': %s" % (entry, option, value, problem))
+                raise EntryError("%s: %s '%s': %s" % (entry, option, value, problem))
     for option in ("description", "organization"):
         if params[option] is not None:
             problem = text_problem(params[option])
             if problem:
-                module.fail_json(msg="%s: %s '%s' %s" % (entry, option, params[option], problem))
+                raise EntryError("%s: %s '%s' %s" % (entry, option, params[option], problem))
 
 
-def check_options(module):
-    params = module.params
+def check_options(params):
     kind = params["type"]
+    if not params["name"] or not params["name"].strip():
+        raise EntryError("name must not be empty")
     for option, types in VALID_FOR.items():
         if params[option] is not None and kind not in types:
-            module.fail_json(
-                msg="option %s is not valid with type=%s (only with type=%s)"
-                % (option, kind, " or ".join(types))
-            )
+            raise EntryError("option %s is not valid with type=%s (only with type=%s)"
+                             % (option, kind, " or ".join(types)))
     if kind == "user" and params["state"] == "present" and not params["account"]:
-        module.fail_json(msg="type=user with state=present needs account")
-    if kind == "cluster" and params["state"] == "present" and not params["name"]:
-        module.fail_json(msg="name must not be empty")
+        raise EntryError("type=user with state=present needs account")
     table = QOS_LIMITS if kind == "qos" else ASSOC_LIMITS
     limits = {}
     by_lower = {k.lower(): k for k in table}
     for key, value in (params["limits"] or {}).items():
         canonical = by_lower.get(str(key).lower())
         if canonical is None:
-            module.fail_json(
-                msg="limit %s is not supported for type=%s; supported: %s"
-                % (key, kind, ", ".join(sorted(table)))
-            )
+            raise EntryError("limit %s is not supported for type=%s; supported: %s"
+                             % (key, kind, ", ".join(sorted(table))))
         try:
             normalize(table[canonical][1], value)
         except LimitError as exc:
-            module.fail_json(msg="limit %s: %s" % (canonical, exc))
+            raise EntryError("limit %s: %s" % (canonical, exc)) from None
         limits[canonical] = None if str(value).strip() == "-1" else value
     return table, limits
 
@@ -337,7 +366,7 @@ def sets_args(sets):
     return ["%s=%s" % (key, setting(value)) for key, value in sorted(sets.items())]
 
 
-def manage_cluster(mgr, params):
+def manage_cluster(mgr, params, _table, _limits):
     name = params["name"]
     rows = mgr.show("cluster", [("name", name)], ["Cluster"])
     exists = any(r["Cluster"] == name for r in rows)
@@ -384,7 +413,7 @@ def check_parent(mgr, params):
     if parent in (None, "root") or mgr.offline:
         return
     where = [("account", parent)] + ([("cluster", cluster)] if cluster else [])
-    rows = [r for r in mgr.show("association", where, ["Cluster", "Account", "User", "Partition"])
+    rows = [r for r in mgr.show("association", where, ASSOC_KEY_FIELDS)
             if r["Account"] == parent and r["User"] == "" and r["Partition"] == ""]
     # In check mode an earlier task of the same run may be the one creating the parent.
     if not rows and not mgr.module.check_mode:
@@ -408,8 +437,7 @@ def manage_account(mgr, params, table, limits):
                                   ["Account", "Description", "Organization"])
               if r["Account"] == name]
     where = [("account", name)] + ([("cluster", cluster)] if cluster else [])
-    assoc_fields = ["Cluster", "Account", "User", "Partition"] + sorted(
-        {f for f, _k, _v in wanted.values()})
+    assoc_fields = ASSOC_KEY_FIELDS + sorted({f for f, _k, _v in wanted.values()})
     assocs = [r for r in mgr.show("association", where, assoc_fields)
               if r["Account"] == name and r["User"] == "" and r["Partition"] == ""]
 
@@ -459,8 +487,7 @@ def manage_user(mgr, params, table, limits):
         where.append(("account", account))
     if cluster:
         where.append(("cluster", cluster))
-    assoc_fields = ["Cluster", "Account", "User", "Partition"] + sorted(
-        {f for f, _k, _v in wanted.values()})
+    assoc_fields = ASSOC_KEY_FIELDS + sorted({f for f, _k, _v in wanted.values()})
     assocs = [r for r in mgr.show("association", where, assoc_fields)
               if r["User"] == name and r["Partition"] == ""
               and (not account or r["Account"] == account)]
@@ -509,44 +536,123 @@ def manage_user(mgr, params, table, limits):
     return before, after
 
 
+OPTIONS = dict(
+    type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
+    name=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    cluster=dict(type="str"),
+    parent=dict(type="str"),
+    description=dict(type="str"),
+    organization=dict(type="str"),
+    account=dict(type="str"),
+    default_account=dict(type="str"),
+    qos=dict(type="list", elements="str"),
+    default_qos=dict(type="str"),
+    limits=dict(type="dict"),
+    preserve_case_user=dict(type="bool", default=False),
+)
+# What an entry of O(entries) may set: an entity's own options, no defaults (a missing one is
+# the task's).
+ENTRY_OPTIONS = {
+    option: {k: v for k, v in spec.items() if k not in ("default", "required")}
+    for option, spec in OPTIONS.items() if option not in ("type", "preserve_case_user")
+}
+# sacctmgr's conditions and the columns they match, for the tables read once per batch.
+TABLE_KEYS = {
+    "cluster": {"name": "Cluster"},
+    "qos": {"name": "Name"},
+    "account": {"name": "Account"},
+    "user": {"name": "User"},
+    "association": {"account": "Account", "cluster": "Cluster", "user": "User"},
+}
+MANAGE = {"cluster": manage_cluster, "qos": manage_qos, "account": manage_account, "user": manage_user}
+
+
+def entry_label(params):
+    if params["type"] == "user" and params["account"]:
+        return "%s@%s" % (params["name"], params["account"])
+    return str(params["name"])
+
+
+def batch_entries(params):
+    """The entries of O(entries), each with the task's options where it sets none."""
+    validator = ArgumentSpecValidator(ENTRY_OPTIONS)
+    shared = {k: v for k, v in params.items() if k != "entries"}
+    entries = []
+    for index, entry in enumerate(params["entries"]):
+        unknown = sorted(str(key) for key in entry if key not in ENTRY_OPTIONS)
+        if unknown:
+            raise EntryError("entries[%d]: unknown option %s (an entry takes %s; type and "
+                             "preserve_case_user are the task's)"
+                             % (index, ", ".join(unknown), ", ".join(sorted(ENTRY_OPTIONS))))
+        result = validator.validate(entry)
+        if result.error_messages:
+            raise EntryError("entries[%d]: %s" % (index, "; ".join(result.error_messages)))
+        merged = dict(shared)
+        merged.update((k, v) for k, v in result.validated_parameters.items() if v is not None)
+        entries.append(merged)
+    return entries
+
+
+def columns_read(entry, table, limits):
+    """The columns of the QOS or association table the entry's reads ask for."""
+    if entry["type"] == "qos":
+        return "qos", ["Name", "Description"] + sorted({table[key][0] for key in limits})
+    if entry["type"] in ("account", "user"):
+        wanted = assoc_wanted(entry, table, limits)
+        return "association", ASSOC_KEY_FIELDS + sorted({field for field, _k, _v in wanted.values()})
+    return None, []
+
+
+def batch_tables(prepared):
+    """One Table per entity, asked beforehand for every column the entries read (so a re-run reads
+    each table once); associations read for the entries' one cluster, if they have one."""
+    clusters = {entry["cluster"] for entry, _table, _limits in prepared}
+    scope = [("cluster", clusters.pop())] if len(clusters) == 1 and None not in clusters else []
+    tables = {entity: Table(keys, scope if entity == "association" else ())
+              for entity, keys in TABLE_KEYS.items()}
+    for entry, table, limits in prepared:
+        entity, fields = columns_read(entry, table, limits)
+        if entity:
+            tables[entity].want(fields)
+    return tables
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
-            name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            cluster=dict(type="str"),
-            parent=dict(type="str"),
-            description=dict(type="str"),
-            organization=dict(type="str"),
-            account=dict(type="str"),
-            default_account=dict(type="str"),
-            qos=dict(type="list", elements="str"),
-            default_qos=dict(type="str"),
-            limits=dict(type="dict"),
-            preserve_case_user=dict(type="bool", default=False),
-        ),
+        argument_spec=dict(OPTIONS, entries=dict(type="list", elements="dict")),
+        required_one_of=[("name", "entries")],
+        mutually_exclusive=[("name", "entries")],
         supports_check_mode=True,
     )
     params = module.params
-    if not params["name"] or not params["name"].strip():
-        module.fail_json(msg="name must not be empty")
-    table, limits = check_options(module)
-    check_names(module)
-    mgr = Sacctmgr(module)
-    kind = params["type"]
-    if kind == "cluster":
-        before, after = manage_cluster(mgr, params)
-    elif kind == "qos":
-        before, after = manage_qos(mgr, params, table, limits)
-    elif kind == "account":
-        before, after = manage_account(mgr, params, table, limits)
-    else:
-        before, after = manage_user(mgr, params, table, limits)
+    batch = params["entries"] is not None
+    prepared = []
+    try:
+        entries = batch_entries(params) if batch else [params]
+        for index, entry in enumerate(entries):
+            try:
+                table, limits = check_options(entry)
+                check_names(entry)
+            except EntryError as exc:
+                raise EntryError("entries[%d]: %s" % (index, exc) if batch else str(exc)) from None
+            prepared.append((entry, table, limits))
+    except EntryError as exc:
+        module.fail_json(msg=str(exc))
+
+    mgr = Sacctmgr(module, batch_tables(prepared) if batch else None)
+    before, after = {}, {}
+    for entry, table, limits in prepared:
+        ran = len(mgr.commands)
+        one_before, one_after = MANAGE[entry["type"]](mgr, entry, table, limits)
+        if len(mgr.commands) == ran:
+            one_after = one_before
+        if not batch:
+            before, after = one_before, one_after
+        elif len(mgr.commands) > ran:
+            before[entry_label(entry)], after[entry_label(entry)] = one_before, one_after
 
     changed = bool(mgr.commands)
-    if not changed:
-        after = before
     result = dict(changed=changed, commands=mgr.commands, before=before, after=after)
     if module._diff:
         result["diff"] = dict(before=before, after=after)

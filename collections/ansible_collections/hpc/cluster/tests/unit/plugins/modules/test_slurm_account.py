@@ -370,3 +370,152 @@ def test_parent_missing_in_check_mode_is_not_an_error(run_module):
     assert result["failed"] is False, result
     assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "add", "account", "theory", "Cluster=lab",
                                    "Parent=physics"]]
+
+
+# entries: many entities in one run, each table read once (and again after a change).
+ASSOC_USER_FIELDS = ["Cluster", "Account", "User", "Partition"]
+
+
+def read_all(entity, fields, out="", where=()):
+    return (Q + [entity] + (["where"] + list(where) if where else []) + ["format=" + ",".join(fields)], 0, out, "")
+
+
+def test_entries_unchanged_read_each_table_once(run_module):
+    """Three associations, nothing to change: two reads, where a loop makes six."""
+    result, calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "entries": [
+            {"name": "alice", "account": "physics", "default_account": "physics"},
+            {"name": "alice", "account": "chemistry", "default_account": "physics"},
+            {"name": "bob", "account": "chemistry", "qos": ["normal", "long"]},
+        ]},
+        [read_all("user", USER_FIELDS, "alice|physics\nbob|chemistry\n"),
+         # With the column bob's entry compares (QOS), asked before the first read.
+         read_all("association", ASSOC_USER_FIELDS + ["QOS"],
+                  "lab|physics|alice||normal\nlab|chemistry|alice||normal\nlab|chemistry|bob||long,normal\n"
+                  "lab|chemistry|||normal\n", where=["cluster=lab"])])
+    assert result["failed"] is False, result
+    assert result["changed"] is False
+    assert result["commands"] == []
+    assert len(calls) == 2
+    assert result["before"] == result["after"] == {}
+
+
+def test_entries_change_only_what_differs_and_read_again_after_a_change(run_module):
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "entries": [
+            {"name": "alice", "account": "physics", "default_account": "physics"},
+            {"name": "carol", "account": "physics", "default_account": "physics"},
+            {"name": "bob", "account": "physics", "default_account": "physics"},
+        ]},
+        [read_all("user", USER_FIELDS, "alice|physics\nbob|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS, "lab|physics|alice|\nlab|physics|bob|\n", where=["cluster=lab"]),
+         change("add", "user", "carol", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+         read_all("user", USER_FIELDS, "alice|physics\nbob|physics\ncarol|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS,
+                  "lab|physics|alice|\nlab|physics|bob|\nlab|physics|carol|\n", where=["cluster=lab"])],
+        diff=True)
+    assert result["failed"] is False, result
+    assert result["changed"] is True
+    assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "add", "user", "carol", "Account=physics",
+                                   "Cluster=lab", "DefaultAccount=physics"]]
+    assert list(result["diff"]["after"]) == ["carol@physics"]
+    assert result["diff"]["before"] == {"carol@physics": {}}
+
+
+def test_entries_check_mode_reads_once_and_runs_nothing(run_module):
+    result, calls = run_module(
+        slurm_account.main,
+        {"type": "qos", "entries": [{"name": "normal"}, {"name": "long", "limits": {"MaxWall": "7-00:00:00"}}]},
+        [read_all("qos", ["Name", "Description", "MaxWall"], "normal|normal|\n")],
+        check_mode=True)
+    assert result["changed"] is True
+    assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "add", "qos", "long", "MaxWall=7-00:00:00"]]
+    assert not any(call[1] == "-i" for call in calls)
+
+
+def test_entries_accounts_take_the_task_cluster_and_parent_from_the_table(run_module):
+    """An account's parent check is answered by the association table of the task's cluster."""
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "account", "cluster": "lab", "entries": [
+            {"name": "science"},
+            {"name": "physics", "parent": "science", "description": "Physics"},
+        ]},
+        [read_all("account", ACCOUNT_FIELDS, "science|science|science\n"),
+         read_all("association", ASSOC_USER_FIELDS + ["ParentName"], "lab|science|||root\n", where=["cluster=lab"]),
+         change("add", "account", "physics", "Cluster=lab", "Description=Physics", "Parent=science")])
+    assert result["failed"] is False, result
+    assert result["changed"] is True
+
+
+def test_a_read_asking_for_a_column_not_read_yet_reads_the_table_again(run_module):
+    """Columns no entry announced (a parent check asks for the key columns only): read again."""
+    mgr_module = type("M", (), {"check_mode": False, "get_bin_path": lambda self, name, required=False: "/s",
+                                "run_command": None})()
+    from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import Sacctmgr, Table
+
+    reads = []
+
+    row = {"Cluster": "lab", "Account": "physics", "User": "alice", "Partition": "", "QOS": "normal"}
+
+    def run_command(cmd, **_kwargs):
+        reads.append(cmd[-1])
+        return 0, "|".join(row[field] for field in cmd[-1][len("format="):].split(",")) + "\n", ""
+
+    mgr_module.run_command = run_command
+    mgr = Sacctmgr(mgr_module, {"association": Table({"user": "User", "cluster": "Cluster"}, [("cluster", "lab")])})
+    assert mgr.show("association", [("cluster", "lab"), ("user", "alice")], ASSOC_USER_FIELDS)[0]["User"] == "alice"
+    assert mgr.show("association", [("cluster", "lab"), ("user", "bob")], ASSOC_USER_FIELDS) == []
+    assert mgr.show("association", [("user", "alice"), ("cluster", "lab")], ["QOS"]) == [{"QOS": "normal"}]
+    # Not within the table's scope (no cluster): sacctmgr answers it.
+    mgr.show("association", [("user", "alice")], ["User"])
+    assert reads == ["format=Cluster,Account,User,Partition", "format=Cluster,Account,User,Partition,QOS",
+                     "format=User"]
+
+
+def test_entries_without_one_cluster_read_associations_of_every_cluster(run_module):
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "entries": [{"name": "alice", "account": "physics", "cluster": "lab"},
+                                     {"name": "alice", "account": "physics", "cluster": "other"}]},
+        [read_all("user", USER_FIELDS, "alice|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS, "lab|physics|alice|\nother|physics|alice|\n")])
+    assert result["changed"] is False, result
+
+
+ENTRY_FAILURES = [
+    ("a bad entry stops the batch before any read",
+     {"type": "user", "cluster": "lab", "entries": [{"name": "alice", "account": "physics"},
+                                                    {"name": "Bob", "account": "physics"}]},
+     "entries[1]: user 'Bob': sacctmgr stores user names in lower case"),
+    ("an entry without a name", {"type": "qos", "entries": [{"description": "x"}]},
+     "entries[0]: name must not be empty"),
+    ("an unknown key in an entry", {"type": "user", "entries": [{"name": "alice", "acount": "physics"}]},
+     "entries[0]: unknown option acount (an entry takes account, cluster, default_account"),
+    ("a wrong type in an entry", {"type": "user", "entries": [{"name": "alice", "account": "a", "limits": "x"}]},
+     "entries[0]: "),
+    ("type is the task's", {"type": "user", "entries": [{"name": "alice", "account": "a", "type": "qos"}]},
+     "entries[0]: unknown option type (an entry takes"),
+    ("an option not for the type", {"type": "qos", "entries": [{"name": "long"}, {"name": "x", "parent": "root"}]},
+     "entries[1]: option parent is not valid with type=qos"),
+    ("name and entries together", {"type": "qos", "name": "long", "entries": []},
+     "mutually exclusive"),
+    ("neither name nor entries", {"type": "qos"}, "one of the following is required: name, entries"),
+]
+
+
+@pytest.mark.parametrize("case", ENTRY_FAILURES, ids=[c[0] for c in ENTRY_FAILURES])
+def test_entries_failures(run_module, case):
+    _id, args, message = case
+    result, calls = run_module(slurm_account.main, args, [])
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert calls == []
+
+
+def test_empty_entries_read_nothing(run_module):
+    result, calls = run_module(slurm_account.main, {"type": "user", "cluster": "lab", "entries": []}, [])
+    assert result["changed"] is False
+    assert calls == []
