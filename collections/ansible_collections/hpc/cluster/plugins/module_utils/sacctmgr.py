@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
     SlurmRunner,
     parse_parsable2,
@@ -158,11 +160,173 @@ def setting(value):
     return str(value)
 
 
+# option name -> (format field of 'show', kind)
+ASSOC_LIMITS = {
+    "Fairshare": ("Fairshare", "str"),
+    "GrpJobs": ("GrpJobs", "int"),
+    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
+    "GrpTRES": ("GrpTRES", "tres"),
+    "GrpTRESMins": ("GrpTRESMins", "tres"),
+    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
+    "GrpWall": ("GrpWall", "time"),
+    "MaxJobs": ("MaxJobs", "int"),
+    "MaxSubmitJobs": ("MaxSubmitJobs", "int"),
+    "MaxTRES": ("MaxTRES", "tres"),
+    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
+    "MaxTRESMins": ("MaxTRESMins", "tres"),
+    "MaxWall": ("MaxWall", "time"),
+    "Priority": ("Priority", "int"),
+}
+QOS_LIMITS = {
+    "Flags": ("Flags", "set"),
+    "GraceTime": ("GraceTime", "time"),
+    "GrpJobs": ("GrpJobs", "int"),
+    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
+    "GrpTRES": ("GrpTRES", "tres"),
+    "GrpTRESMins": ("GrpTRESMins", "tres"),
+    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
+    "GrpWall": ("GrpWall", "time"),
+    "MaxJobsPerAccount": ("MaxJobsPA", "int"),
+    "MaxJobsPerUser": ("MaxJobsPU", "int"),
+    "MaxSubmitJobsPerAccount": ("MaxSubmitJobsPA", "int"),
+    "MaxSubmitJobsPerUser": ("MaxSubmitJobsPU", "int"),
+    "MaxTRES": ("MaxTRES", "tres"),
+    "MaxTRESMins": ("MaxTRESMins", "tres"),
+    "MaxTRESPerAccount": ("MaxTRESPA", "tres"),
+    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
+    "MaxTRESPerUser": ("MaxTRESPU", "tres"),
+    "MaxWall": ("MaxWall", "time"),
+    "MinTRES": ("MinTRES", "tres"),
+    "Preempt": ("Preempt", "set"),
+    "PreemptMode": ("PreemptMode", "set"),
+    "Priority": ("Priority", "int"),
+    "UsageFactor": ("UsageFactor", "float"),
+}
+# The columns that identify an association (a user's has User, an account's has not).
+ASSOC_KEY_FIELDS = ["Cluster", "Account", "User", "Partition"]
+# Which options apply to which type.
+VALID_FOR = {
+    "cluster": ("account", "user"),
+    "parent": ("account",),
+    "description": ("account", "qos"),
+    "organization": ("account",),
+    "account": ("user",),
+    "default_account": ("user",),
+    "qos": ("account", "user"),
+    "default_qos": ("account", "user"),
+    "limits": ("account", "user", "qos"),
+}
+# option -> kind of the names it holds
+NAME_OPTIONS = {"cluster": "cluster", "parent": "account", "account": "account",
+                "default_account": "account", "qos": "qos", "default_qos": "qos"}
+
+
+class EntryError(Exception):
+    """A problem of one entry, told to the user as is."""
+
+
+def check_names(params):
+    """Refuse, naming the entry, a name or text sacctmgr would not keep as given."""
+    kind = params["type"]
+    name = params["name"]
+    preserve = params["preserve_case_user"]
+    problem = name_problem(kind, name, preserve)
+    if problem:
+        raise EntryError("%s '%s': %s" % (ENTITY_LABEL[kind], name, problem))
+    entry = "%s %s" % (ENTITY_LABEL[kind], name)
+    for option, option_kind in NAME_OPTIONS.items():
+        values = params[option]
+        if values is None:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            problem = name_problem(option_kind, value)
+            if problem:
+                raise EntryError("%s: %s '%s': %s" % (entry, option, value, problem))
+    for option in ("description", "organization"):
+        if params[option] is not None:
+            problem = text_problem(params[option])
+            if problem:
+                raise EntryError("%s: %s '%s' %s" % (entry, option, params[option], problem))
+
+
+def check_options(params):
+    kind = params["type"]
+    if not params["name"] or not params["name"].strip():
+        raise EntryError("name must not be empty")
+    for option, types in VALID_FOR.items():
+        if params[option] is not None and kind not in types:
+            raise EntryError("option %s is not valid with type=%s (only with type=%s)"
+                             % (option, kind, " or ".join(types)))
+    if kind == "user" and params["state"] == "present" and not params["account"]:
+        raise EntryError("type=user with state=present needs account")
+    table = QOS_LIMITS if kind == "qos" else ASSOC_LIMITS
+    limits = {}
+    by_lower = {k.lower(): k for k in table}
+    for key, value in (params["limits"] or {}).items():
+        canonical = by_lower.get(str(key).lower())
+        if canonical is None:
+            raise EntryError("limit %s is not supported for type=%s; supported: %s"
+                             % (key, kind, ", ".join(sorted(table))))
+        try:
+            normalize(table[canonical][1], value)
+        except LimitError as exc:
+            raise EntryError("limit %s: %s" % (canonical, exc)) from None
+        limits[canonical] = None if str(value).strip() == "-1" else value
+    return table, limits
+
+
+OPTIONS = dict(
+    type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
+    name=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    cluster=dict(type="str"),
+    parent=dict(type="str"),
+    description=dict(type="str"),
+    organization=dict(type="str"),
+    account=dict(type="str"),
+    default_account=dict(type="str"),
+    qos=dict(type="list", elements="str"),
+    default_qos=dict(type="str"),
+    limits=dict(type="dict"),
+    preserve_case_user=dict(type="bool", default=False),
+)
+# What an entry of O(entries) may set: an entity's own options, no defaults (a missing one is
+# the task's).
+ENTRY_OPTIONS = {
+    option: {k: v for k, v in spec.items() if k not in ("default", "required")}
+    for option, spec in OPTIONS.items() if option not in ("type", "preserve_case_user")
+}
+
+
+def entry_params(entry, shared):
+    """One entry's parameters: its options (checked and converted like a module's), and ``shared``'s
+    (a task's, with ``type``) where it sets none. Raises EntryError."""
+    unknown = sorted(str(key) for key in entry if key not in ENTRY_OPTIONS)
+    if unknown:
+        raise EntryError("unknown option %s (an entry takes %s; type and preserve_case_user are the task's)"
+                         % (", ".join(unknown), ", ".join(sorted(ENTRY_OPTIONS))))
+    result = ArgumentSpecValidator(ENTRY_OPTIONS).validate(dict(entry))
+    if result.error_messages:
+        raise EntryError("; ".join(result.error_messages))
+    params = dict(shared)
+    params.update((k, v) for k, v in result.validated_parameters.items() if v is not None)
+    return params
+
+
+def task_params(kind, **values):
+    """The parameters of a task of this type that sets only ``values`` (defaults for the rest)."""
+    params = {option: spec.get("default") for option, spec in OPTIONS.items()}
+    params.update(values, type=kind)
+    return params
+
+
 class Table:
     """One table read once for many entries: ``where`` conditions become column matches.
 
     ``keys`` maps a condition's name to its column; ``scope`` is the condition of the read itself
     (``[("cluster", "lab")]``), so only queries that name the same condition are answered.
+    ``changed`` holds the conditions whose rows a change made stale (``("user", "alice")``): a
+    query naming one goes to sacctmgr, the others are still answered from the rows read.
     """
 
     def __init__(self, keys, scope=()):
@@ -170,6 +334,11 @@ class Table:
         self.scope = list(scope)
         self.fields = []
         self.rows = None
+        self.changed = set()
+
+    def forget(self):
+        self.rows = None
+        self.changed = set()
 
     def want(self, fields):
         """Read these columns too at the next read (one read for a batch whose entries ask for more)."""
@@ -177,7 +346,8 @@ class Table:
 
     def answers(self, where):
         return (all(key in self.keys for key, _value in where)
-                and all(condition in where for condition in self.scope))
+                and all(condition in where for condition in self.scope)
+                and not any(condition in self.changed for condition in where))
 
     def select(self, where, fields):
         return [{field: row.get(field, "") for field in fields} for row in self.rows
@@ -191,8 +361,8 @@ class Sacctmgr:
     return nothing (with a warning), so every change is reported as to be made.
 
     With ``tables`` (entity -> :class:`Table`), a read of such an entity is answered from one
-    read of the whole table (within its scope) with the fields asked so far; a change (outside
-    check mode) makes every table read again at its next use.
+    read of the whole table (within its scope) with the fields asked so far. After a change (outside
+    check mode) the caller says what it touched (:meth:`touched`).
     """
 
     def __init__(self, module, tables=None):
@@ -205,8 +375,12 @@ class Sacctmgr:
         if self.offline:
             module.warn("sacctmgr is not installed: check mode reports every change as if the "
                         "accounting database were empty")
+        # commands: one per change of an entity; ran: the commands run (or to run in check mode).
         self.commands = []
+        self.ran = []
         self.tables = tables or {}
+        self.group_adds = bool(tables)
+        self._pending = {}
 
     def show(self, entity, where, fields):
         """Rows of ``sacctmgr show entity where k=v... format=fields`` as dicts keyed by fields."""
@@ -220,6 +394,7 @@ class Sacctmgr:
         return table.select(where, fields)
 
     def _read(self, entity, where, fields):
+        self.flush()
         if self.offline:
             return []
         args = ["--noheader", "--parsable2", "show", entity]
@@ -238,12 +413,49 @@ class Sacctmgr:
             self.module.fail_json(msg="cannot read sacctmgr output: %s" % exc, stdout=out)
 
     def change(self, args):
-        """Record ``sacctmgr -i args...``; run it unless in check mode."""
+        """Record ``sacctmgr -i args...``; run it unless in check mode.
+
+        With ``group_adds``, users added with the same settings are added by one command
+        (``add user alice,bob Account=...``, sacctmgr's list form), and users removed on the same
+        conditions by one (``delete user where name=alice,bob ...``): held until another command,
+        a read from sacctmgr or :meth:`flush`.
+        """
         self.commands.append([self.path, "-i"] + args)
+        if self.group_adds and args[:2] == ["add", "user"]:
+            self._pending.setdefault((("add", "user"), "", tuple(args[3:])), []).append(args[2])
+            return
+        if self.group_adds and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
+            self._pending.setdefault((tuple(args[:3]), "name=", tuple(args[4:])), []).append(args[3][5:])
+            return
+        self.flush()
+        self._run(args)
+
+    def flush(self):
+        pending, self._pending = self._pending, {}
+        for (head, key, tail), names in pending.items():
+            self._run(list(head) + [key + ",".join(names)] + list(tail))
+
+    def _run(self, args):
+        self.ran.append([self.path, "-i"] + args)
         if not self.module.check_mode:
             self.runner.run(["-i"] + args)
-            for table in self.tables.values():
-                table.rows = None
+
+    def touched(self, conditions, since=0):
+        """After the changes from command ``since`` on: the rows matching any of these conditions
+        (entity -> [(key, value)]) are read from sacctmgr from now on; after the removal of an
+        account or QOS (which may take other rows with it) or a change of an entity not listed,
+        every table is read again."""
+        ran = self.commands[since:]
+        if self.module.check_mode or not ran:
+            return
+        # Removing an account or QOS may take associations of other entities with it.
+        if any(command[2] == "delete" and command[3] != "user" for command in ran):
+            conditions = {}
+        for entity, table in self.tables.items():
+            if entity in conditions:
+                table.changed.update(conditions[entity])
+            else:
+                table.forget()
 
 
 def differences(rows, wanted):

@@ -21,9 +21,13 @@ description:
     C({type: account, name: physics, parent: root}) or
     C({type: user, name: alice, account: physics, qos: [normal]}) maps onto a loop directly."
   - "With O(entries), one task manages a list of entities of one O(type), in list order, as a loop
-    would, but in one module run: each table is read once for all entries (and again after a
-    change), so a re-run costs two or three C(sacctmgr) reads whatever the number of entries,
-    where a loop costs two per entry. Every entry is checked before anything changes."
+    would, but in one module run: each table is read once for all entries, so a re-run costs two
+    or three C(sacctmgr) reads whatever the number of entries, where a loop costs two per entry.
+    After a change, the rows of the entity changed (a user and its associations) are read from
+    C(sacctmgr) again when a later entry names it; after a removal, every table is read again.
+    Users added with the same settings share one command (C(add user alice,bob ...)), as do users
+    removed on the same conditions (C(delete user where name=alice,bob ...))."
+  - With O(entries), every entry is checked before anything changes.
   - Run it where C(sacctmgr) reaches slurmdbd (usually the controller, once).
   - "sacctmgr's rules are checked before anything runs: sacctmgr stores account, cluster, QOS
     and (by default) user names in lower case and reads a comma in a name as a list, so names
@@ -192,7 +196,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The sacctmgr commands run (or that would run in check mode), as argv lists.
+  description:
+    - The sacctmgr commands run (or that would run in check mode), as argv lists.
+    - With O(entries), users added with the same settings share one C(add user) command, users
+      removed on the same conditions one C(delete user) command.
   returned: always
   type: list
   elements: list
@@ -213,133 +220,19 @@ after:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
-    ENTITY_LABEL,
-    LimitError,
+    ASSOC_KEY_FIELDS,
+    OPTIONS,
+    EntryError,
     Sacctmgr,
     Table,
+    check_names,
+    check_options,
     differences,
-    name_problem,
-    normalize,
+    entry_params,
     setting,
-    text_problem,
 )
-
-# option name -> (format field of 'show', kind)
-ASSOC_LIMITS = {
-    "Fairshare": ("Fairshare", "str"),
-    "GrpJobs": ("GrpJobs", "int"),
-    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
-    "GrpTRES": ("GrpTRES", "tres"),
-    "GrpTRESMins": ("GrpTRESMins", "tres"),
-    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
-    "GrpWall": ("GrpWall", "time"),
-    "MaxJobs": ("MaxJobs", "int"),
-    "MaxSubmitJobs": ("MaxSubmitJobs", "int"),
-    "MaxTRES": ("MaxTRES", "tres"),
-    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
-    "MaxTRESMins": ("MaxTRESMins", "tres"),
-    "MaxWall": ("MaxWall", "time"),
-    "Priority": ("Priority", "int"),
-}
-QOS_LIMITS = {
-    "Flags": ("Flags", "set"),
-    "GraceTime": ("GraceTime", "time"),
-    "GrpJobs": ("GrpJobs", "int"),
-    "GrpSubmitJobs": ("GrpSubmitJobs", "int"),
-    "GrpTRES": ("GrpTRES", "tres"),
-    "GrpTRESMins": ("GrpTRESMins", "tres"),
-    "GrpTRESRunMins": ("GrpTRESRunMins", "tres"),
-    "GrpWall": ("GrpWall", "time"),
-    "MaxJobsPerAccount": ("MaxJobsPA", "int"),
-    "MaxJobsPerUser": ("MaxJobsPU", "int"),
-    "MaxSubmitJobsPerAccount": ("MaxSubmitJobsPA", "int"),
-    "MaxSubmitJobsPerUser": ("MaxSubmitJobsPU", "int"),
-    "MaxTRES": ("MaxTRES", "tres"),
-    "MaxTRESMins": ("MaxTRESMins", "tres"),
-    "MaxTRESPerAccount": ("MaxTRESPA", "tres"),
-    "MaxTRESPerNode": ("MaxTRESPerNode", "tres"),
-    "MaxTRESPerUser": ("MaxTRESPU", "tres"),
-    "MaxWall": ("MaxWall", "time"),
-    "MinTRES": ("MinTRES", "tres"),
-    "Preempt": ("Preempt", "set"),
-    "PreemptMode": ("PreemptMode", "set"),
-    "Priority": ("Priority", "int"),
-    "UsageFactor": ("UsageFactor", "float"),
-}
-# The columns that identify an association (a user's has User, an account's has not).
-ASSOC_KEY_FIELDS = ["Cluster", "Account", "User", "Partition"]
-# Which options apply to which type.
-VALID_FOR = {
-    "cluster": ("account", "user"),
-    "parent": ("account",),
-    "description": ("account", "qos"),
-    "organization": ("account",),
-    "account": ("user",),
-    "default_account": ("user",),
-    "qos": ("account", "user"),
-    "default_qos": ("account", "user"),
-    "limits": ("account", "user", "qos"),
-}
-# option -> kind of the names it holds
-NAME_OPTIONS = {"cluster": "cluster", "parent": "account", "account": "account",
-                "default_account": "account", "qos": "qos", "default_qos": "qos"}
-
-
-class EntryError(Exception):
-    """A problem of one entry, told to the user as is."""
-
-
-def check_names(params):
-    """Refuse, naming the entry, a name or text sacctmgr would not keep as given."""
-    kind = params["type"]
-    name = params["name"]
-    preserve = params["preserve_case_user"]
-    problem = name_problem(kind, name, preserve)
-    if problem:
-        raise EntryError("%s '%s': %s" % (ENTITY_LABEL[kind], name, problem))
-    entry = "%s %s" % (ENTITY_LABEL[kind], name)
-    for option, option_kind in NAME_OPTIONS.items():
-        values = params[option]
-        if values is None:
-            continue
-        for value in values if isinstance(values, list) else [values]:
-            problem = name_problem(option_kind, value)
-            if problem:
-                raise EntryError("%s: %s '%s': %s" % (entry, option, value, problem))
-    for option in ("description", "organization"):
-        if params[option] is not None:
-            problem = text_problem(params[option])
-            if problem:
-                raise EntryError("%s: %s '%s' %s" % (entry, option, params[option], problem))
-
-
-def check_options(params):
-    kind = params["type"]
-    if not params["name"] or not params["name"].strip():
-        raise EntryError("name must not be empty")
-    for option, types in VALID_FOR.items():
-        if params[option] is not None and kind not in types:
-            raise EntryError("option %s is not valid with type=%s (only with type=%s)"
-                             % (option, kind, " or ".join(types)))
-    if kind == "user" and params["state"] == "present" and not params["account"]:
-        raise EntryError("type=user with state=present needs account")
-    table = QOS_LIMITS if kind == "qos" else ASSOC_LIMITS
-    limits = {}
-    by_lower = {k.lower(): k for k in table}
-    for key, value in (params["limits"] or {}).items():
-        canonical = by_lower.get(str(key).lower())
-        if canonical is None:
-            raise EntryError("limit %s is not supported for type=%s; supported: %s"
-                             % (key, kind, ", ".join(sorted(table))))
-        try:
-            normalize(table[canonical][1], value)
-        except LimitError as exc:
-            raise EntryError("limit %s: %s" % (canonical, exc)) from None
-        limits[canonical] = None if str(value).strip() == "-1" else value
-    return table, limits
 
 
 def raw_state(rows, wanted):
@@ -536,27 +429,6 @@ def manage_user(mgr, params, table, limits):
     return before, after
 
 
-OPTIONS = dict(
-    type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
-    name=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    cluster=dict(type="str"),
-    parent=dict(type="str"),
-    description=dict(type="str"),
-    organization=dict(type="str"),
-    account=dict(type="str"),
-    default_account=dict(type="str"),
-    qos=dict(type="list", elements="str"),
-    default_qos=dict(type="str"),
-    limits=dict(type="dict"),
-    preserve_case_user=dict(type="bool", default=False),
-)
-# What an entry of O(entries) may set: an entity's own options, no defaults (a missing one is
-# the task's).
-ENTRY_OPTIONS = {
-    option: {k: v for k, v in spec.items() if k not in ("default", "required")}
-    for option, spec in OPTIONS.items() if option not in ("type", "preserve_case_user")
-}
 # sacctmgr's conditions and the columns they match, for the tables read once per batch.
 TABLE_KEYS = {
     "cluster": {"name": "Cluster"},
@@ -576,22 +448,20 @@ def entry_label(params):
 
 def batch_entries(params):
     """The entries of O(entries), each with the task's options where it sets none."""
-    validator = ArgumentSpecValidator(ENTRY_OPTIONS)
     shared = {k: v for k, v in params.items() if k != "entries"}
     entries = []
     for index, entry in enumerate(params["entries"]):
-        unknown = sorted(str(key) for key in entry if key not in ENTRY_OPTIONS)
-        if unknown:
-            raise EntryError("entries[%d]: unknown option %s (an entry takes %s; type and "
-                             "preserve_case_user are the task's)"
-                             % (index, ", ".join(unknown), ", ".join(sorted(ENTRY_OPTIONS))))
-        result = validator.validate(entry)
-        if result.error_messages:
-            raise EntryError("entries[%d]: %s" % (index, "; ".join(result.error_messages)))
-        merged = dict(shared)
-        merged.update((k, v) for k, v in result.validated_parameters.items() if v is not None)
-        entries.append(merged)
+        try:
+            entries.append(entry_params(entry, shared))
+        except EntryError as exc:
+            raise EntryError("%s: %s" % (entry_position(index, entry), exc)) from None
     return entries
+
+
+def entry_position(index, entry):
+    """entries[index], with the entry's name when it has one."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return "entries[%d] (%s)" % (index, name) if name else "entries[%d]" % index
 
 
 def columns_read(entry, table, limits):
@@ -602,6 +472,18 @@ def columns_read(entry, table, limits):
         wanted = assoc_wanted(entry, table, limits)
         return "association", ASSOC_KEY_FIELDS + sorted({field for field, _k, _v in wanted.values()})
     return None, []
+
+
+def rows_changed(entry):
+    """The rows a change of this entry touches, by table: the entity's own, its associations'."""
+    name = entry["name"]
+    if entry["type"] == "user":
+        return {"user": [("name", name)], "association": [("user", name)]}
+    if entry["type"] == "account":
+        return {"account": [("name", name)], "association": [("account", name)]}
+    if entry["type"] == "qos":
+        return {"qos": [("name", name)]}
+    return {}
 
 
 def batch_tables(prepared):
@@ -635,7 +517,7 @@ def main():
                 table, limits = check_options(entry)
                 check_names(entry)
             except EntryError as exc:
-                raise EntryError("entries[%d]: %s" % (index, exc) if batch else str(exc)) from None
+                raise EntryError("%s: %s" % (entry_position(index, entry), exc) if batch else str(exc)) from None
             prepared.append((entry, table, limits))
     except EntryError as exc:
         module.fail_json(msg=str(exc))
@@ -647,13 +529,15 @@ def main():
         one_before, one_after = MANAGE[entry["type"]](mgr, entry, table, limits)
         if len(mgr.commands) == ran:
             one_after = one_before
+        mgr.touched(rows_changed(entry), since=ran)
         if not batch:
             before, after = one_before, one_after
         elif len(mgr.commands) > ran:
             before[entry_label(entry)], after[entry_label(entry)] = one_before, one_after
 
+    mgr.flush()
     changed = bool(mgr.commands)
-    result = dict(changed=changed, commands=mgr.commands, before=before, after=after)
+    result = dict(changed=changed, commands=mgr.ran, before=before, after=after)
     if module._diff:
         result["diff"] = dict(before=before, after=after)
     module.exit_json(**result)

@@ -401,7 +401,8 @@ def test_entries_unchanged_read_each_table_once(run_module):
     assert result["before"] == result["after"] == {}
 
 
-def test_entries_change_only_what_differs_and_read_again_after_a_change(run_module):
+def test_entries_change_only_what_differs_and_keep_the_rows_of_others(run_module):
+    """A change to carol leaves bob's rows as read: bob's entry is answered without a read."""
     result, _calls = run_module(
         slurm_account.main,
         {"type": "user", "cluster": "lab", "entries": [
@@ -411,10 +412,7 @@ def test_entries_change_only_what_differs_and_read_again_after_a_change(run_modu
         ]},
         [read_all("user", USER_FIELDS, "alice|physics\nbob|physics\n"),
          read_all("association", ASSOC_USER_FIELDS, "lab|physics|alice|\nlab|physics|bob|\n", where=["cluster=lab"]),
-         change("add", "user", "carol", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
-         read_all("user", USER_FIELDS, "alice|physics\nbob|physics\ncarol|physics\n"),
-         read_all("association", ASSOC_USER_FIELDS,
-                  "lab|physics|alice|\nlab|physics|bob|\nlab|physics|carol|\n", where=["cluster=lab"])],
+         change("add", "user", "carol", "Account=physics", "Cluster=lab", "DefaultAccount=physics")],
         diff=True)
     assert result["failed"] is False, result
     assert result["changed"] is True
@@ -422,6 +420,38 @@ def test_entries_change_only_what_differs_and_read_again_after_a_change(run_modu
                                    "Cluster=lab", "DefaultAccount=physics"]]
     assert list(result["diff"]["after"]) == ["carol@physics"]
     assert result["diff"]["before"] == {"carol@physics": {}}
+
+
+def test_entries_read_a_changed_user_from_sacctmgr(run_module):
+    """carol's second account: her rows changed with the first, so they are read again (hers only)."""
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "entries": [
+            {"name": "carol", "account": "physics", "default_account": "physics"},
+            {"name": "carol", "account": "theory", "default_account": "physics"},
+        ]},
+        [read_all("user", USER_FIELDS, ""),
+         read_all("association", ASSOC_USER_FIELDS, "", where=["cluster=lab"]),
+         change("add", "user", "carol", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+         show("user", ["name=carol"], USER_FIELDS, "carol|physics\n"),
+         show("association", ["user=carol", "account=theory", "cluster=lab"], ASSOC_USER_FIELDS),
+         change("add", "user", "carol", "Account=theory", "Cluster=lab")])
+    assert result["failed"] is False, result
+    assert len(result["commands"]) == 2
+
+
+def test_entries_read_every_table_again_after_a_removal(run_module):
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "account", "cluster": "lab", "entries": [{"name": "old", "state": "absent"}, {"name": "physics"}]},
+        [read_all("account", ACCOUNT_FIELDS, "old|old|old\nphysics|physics|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS, "lab|old||\nlab|physics||\n", where=["cluster=lab"]),
+         change("delete", "account", "where", "name=old", "cluster=lab"),
+         read_all("account", ACCOUNT_FIELDS, "physics|physics|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS, "lab|physics||\n", where=["cluster=lab"])])
+    assert result["failed"] is False, result
+    assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "delete", "account", "where", "name=old",
+                                   "cluster=lab"]]
 
 
 def test_entries_check_mode_reads_once_and_runs_nothing(run_module):
@@ -489,17 +519,17 @@ ENTRY_FAILURES = [
     ("a bad entry stops the batch before any read",
      {"type": "user", "cluster": "lab", "entries": [{"name": "alice", "account": "physics"},
                                                     {"name": "Bob", "account": "physics"}]},
-     "entries[1]: user 'Bob': sacctmgr stores user names in lower case"),
+     "entries[1] (Bob): user 'Bob': sacctmgr stores user names in lower case"),
     ("an entry without a name", {"type": "qos", "entries": [{"description": "x"}]},
      "entries[0]: name must not be empty"),
     ("an unknown key in an entry", {"type": "user", "entries": [{"name": "alice", "acount": "physics"}]},
-     "entries[0]: unknown option acount (an entry takes account, cluster, default_account"),
+     "entries[0] (alice): unknown option acount (an entry takes account, cluster, default_account"),
     ("a wrong type in an entry", {"type": "user", "entries": [{"name": "alice", "account": "a", "limits": "x"}]},
-     "entries[0]: "),
+     "entries[0] (alice): argument 'limits' is of type str and we were unable to convert to dict"),
     ("type is the task's", {"type": "user", "entries": [{"name": "alice", "account": "a", "type": "qos"}]},
-     "entries[0]: unknown option type (an entry takes"),
+     "entries[0] (alice): unknown option type (an entry takes"),
     ("an option not for the type", {"type": "qos", "entries": [{"name": "long"}, {"name": "x", "parent": "root"}]},
-     "entries[1]: option parent is not valid with type=qos"),
+     "entries[1] (x): option parent is not valid with type=qos"),
     ("name and entries together", {"type": "qos", "name": "long", "entries": []},
      "mutually exclusive"),
     ("neither name nor entries", {"type": "qos"}, "one of the following is required: name, entries"),
@@ -519,3 +549,54 @@ def test_empty_entries_read_nothing(run_module):
     result, calls = run_module(slurm_account.main, {"type": "user", "cluster": "lab", "entries": []}, [])
     assert result["changed"] is False
     assert calls == []
+
+
+def test_entries_add_new_users_with_the_same_settings_in_one_command(run_module):
+    """Adds wait for the next read or another command: users alike share one (sacctmgr's list form)."""
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "entries": [
+            {"name": "ann", "account": "physics", "default_account": "physics"},
+            {"name": "ben", "account": "physics", "default_account": "physics", "qos": ["long"]},
+            {"name": "cat", "account": "physics", "default_account": "physics"},
+            # ann again: her rows are read from sacctmgr, after the adds waiting for it.
+            {"name": "ann", "account": "theory", "default_account": "physics"},
+            {"name": "dan", "account": "physics", "default_account": "physics"},
+        ]},
+        [read_all("user", USER_FIELDS, ""),
+         read_all("association", ASSOC_USER_FIELDS + ["QOS"], "", where=["cluster=lab"]),
+         change("add", "user", "ann,cat", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+         change("add", "user", "ben", "Account=physics", "Cluster=lab", "DefaultAccount=physics", "QOS=long"),
+         show("user", ["name=ann"], USER_FIELDS, "ann|physics\n"),
+         show("association", ["user=ann", "account=theory", "cluster=lab"], ASSOC_USER_FIELDS),
+         change("add", "user", "ann", "Account=theory", "Cluster=lab"),
+         change("add", "user", "dan", "Account=physics", "Cluster=lab", "DefaultAccount=physics")],
+        diff=True)
+    assert result["failed"] is False, result
+    assert [c[4] for c in result["commands"]] == ["ann,cat", "ben", "ann", "dan"]
+    assert list(result["diff"]["after"]) == ["ann@physics", "ben@physics", "cat@physics", "ann@theory",
+                                             "dan@physics"]
+
+
+def test_entries_in_check_mode_report_the_grouped_adds(run_module):
+    result, calls = run_module(
+        slurm_account.main,
+        {"type": "user", "entries": [{"name": "ann", "account": "physics"}, {"name": "ben", "account": "physics"}]},
+        [read_all("user", USER_FIELDS, ""), read_all("association", ASSOC_USER_FIELDS, "")], check_mode=True)
+    assert result["commands"] == [["/usr/bin/sacctmgr", "-i", "add", "user", "ann,ben", "Account=physics"]]
+    assert not any(call[1] == "-i" for call in calls)
+
+
+def test_entries_remove_users_on_the_same_conditions_in_one_command(run_module):
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "state": "absent", "entries": [
+            {"name": "ann"}, {"name": "ben"}, {"name": "cat", "account": "physics"}, {"name": "dan"}]},
+        [read_all("user", USER_FIELDS, "ann|physics\nben|physics\ncat|physics\n"),
+         read_all("association", ASSOC_USER_FIELDS, "lab|physics|ann|\nlab|physics|ben|\nlab|physics|cat|\n",
+                  where=["cluster=lab"]),
+         change("delete", "user", "where", "name=ann,ben", "cluster=lab"),
+         change("delete", "user", "where", "name=cat", "account=physics", "cluster=lab")])
+    assert result["failed"] is False, result
+    assert len(result["commands"]) == 2
+    assert list(result["before"]) == ["ann", "ben", "cat@physics"]
