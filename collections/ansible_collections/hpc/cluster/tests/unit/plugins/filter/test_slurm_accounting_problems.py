@@ -103,3 +103,21 @@ def test_not_a_list():
 
 def test_registered():
     assert FilterModule().filters()["slurm_accounting_problems"] is slurm_accounting_problems
+
+
+def test_entries_are_checked_as_plain_data():
+    """The template engine hands lazy containers and tagged strings, whose copies are slow: the
+    entries are made plain (exact dict, list and str) before the checks copy them."""
+    from collections import UserDict
+
+    from ansible_collections.hpc.cluster.plugins.filter.slurm_accounting_problems import _plain
+
+    class Tagged(str):
+        pass
+
+    plain = _plain([UserDict({Tagged("name"): Tagged("long"), "limits": UserDict({"MaxWall": Tagged("1:00:00")}),
+                              "flags": (Tagged("a"),), "n": 3})])
+    assert plain == [{"name": "long", "limits": {"MaxWall": "1:00:00"}, "flags": ["a"], "n": 3}]
+    assert type(plain[0]) is dict and type(plain[0]["limits"]) is dict and type(plain[0]["flags"]) is list
+    assert all(type(key) is str for key in plain[0]) and type(plain[0]["name"]) is str
+    assert type(plain[0]["limits"]["MaxWall"]) is str and type(plain[0]["flags"][0]) is str
