@@ -226,3 +226,13 @@ def test_accounting_entities_are_declared_in_one_module_run_per_kind():
     assert not any(key.startswith(("loop", "with_")) for t in calls for key in t)
     assert all("entries" in t["hpc.cluster.slurm_account"] for t in calls[1:])
     assert "hpc.cluster.slurm_associations" in calls[3]["hpc.cluster.slurm_account"]["entries"]
+
+
+def test_ansible_cfg_enables_the_callbacks_that_cut_the_controller_s_cost():
+    """Template texts compiled once per process, Mitogen's caches warmed before its forks."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(TOP / "ansible.cfg")
+    enabled = [name.strip() for name in config["defaults"]["callbacks_enabled"].split(",")]
+    assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup"} <= set(enabled)

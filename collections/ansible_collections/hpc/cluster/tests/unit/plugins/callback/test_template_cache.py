@@ -1,0 +1,100 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""template_cache: a template text compiled once, the same results as without the cache."""
+
+from __future__ import annotations
+
+import pytest
+from ansible._internal._templating._jinja_bits import AnsibleEnvironment
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+
+from ansible_collections.hpc.cluster.plugins.callback import template_cache
+
+
+@pytest.fixture
+def cache(monkeypatch):
+    """The memo installed on AnsibleEnvironment for one test (put back after), with compilations counted."""
+    original = AnsibleEnvironment.compile
+    compiled = []
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(str(source) if isinstance(source, str) else source)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(AnsibleEnvironment, "compile", counting)
+    assert template_cache.install() is True
+    memo = AnsibleEnvironment.compile.hpc_cluster_cache
+    yield memo, compiled
+    monkeypatch.setattr(AnsibleEnvironment, "compile", original)
+
+
+def render(text, **variables):
+    return Templar(loader=DataLoader(), variables=variables).template(trust_as_template(text))
+
+
+def test_a_text_is_compiled_once_and_renders_with_each_call_s_variables(cache):
+    memo, compiled = cache
+    assert render("{{ x }}-{{ y | default('none') }}", x=1) == "1-none"
+    assert render("{{ x }}-{{ y | default('none') }}", x=2, y="b") == "2-b"
+    assert compiled.count("{{ x }}-{{ y | default('none') }}") == 1
+    assert len(memo) == 1
+
+
+def test_texts_differ_and_so_do_their_codes(cache):
+    memo, _compiled = cache
+    assert render("a{{ x }}", x=1) == "a1"
+    assert render("b{{ x }}", x=1) == "b1"
+    assert len(memo) == 2
+
+
+def test_an_override_header_is_another_compilation(cache):
+    """'#jinja2:' settings (here the variable delimiters) are part of the key."""
+    memo, _compiled = cache
+    assert render("<<x>> {{ x }}", x=1) == "<<x>> 1"
+    assert render("#jinja2:variable_start_string:'<<',variable_end_string:'>>'\n<<x>> {{ x }}", x=1) == "1 {{ x }}"
+    assert render("<<x>> {{ x }}", x=2) == "<<x>> 2"
+    assert len(memo) == 2
+
+
+def test_escaped_backslashes_are_another_compilation(cache):
+    from ansible._internal._templating._jinja_bits import _TemplateCompileContext
+
+    memo, _compiled = cache
+    environment = AnsibleEnvironment()
+    with _TemplateCompileContext(escape_backslashes=True):
+        escaped = environment.compile("{{ 'a\\nb' }}")
+    plain = environment.compile("{{ 'a\\nb' }}")
+    assert len(memo) == 2 and escaped is not plain
+
+
+def test_template_debugging_bypasses_the_cache(cache, monkeypatch):
+    memo, compiled = cache
+    monkeypatch.setattr(AnsibleEnvironment, "_debuggable_template_source", True, raising=False)
+    environment = AnsibleEnvironment()
+    environment.compile("{{ 1 }}")
+    environment.compile("{{ 1 }}")
+    assert compiled == ["{{ 1 }}", "{{ 1 }}"]
+    assert memo == {}
+
+
+def test_a_full_cache_starts_again(cache, monkeypatch):
+    memo, _compiled = cache
+    monkeypatch.setattr(template_cache, "LIMIT", 2)
+    for text in ("{{ 1 }}", "{{ 2 }}", "{{ 3 }}"):
+        AnsibleEnvironment().compile(text)
+    assert len(memo) == 1
+
+
+def test_install_twice_keeps_one_memo(cache):
+    memo, _compiled = cache
+    assert template_cache.install() is True
+    assert AnsibleEnvironment.compile.hpc_cluster_cache is memo
+
+
+def test_the_callback_installs_it(monkeypatch):
+    calls = []
+    monkeypatch.setattr(template_cache, "install", lambda: calls.append(1))
+    template_cache.CallbackModule()
+    assert calls == [1]
