@@ -95,6 +95,13 @@ def run(workdir, kind, n, state="present", counted=False):
     return (end - start).total_seconds(), bool(results["bench"].get("changed")), calls
 
 
+def code_version():
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=TOP).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                           cwd=TOP).stdout.strip()
+    return head.strip() + (" + uncommitted changes" if dirty else "")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
@@ -130,6 +137,7 @@ def main():
         "Written by `bench/accounts_bench.py` (%s); do not edit by hand."
         % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "",
+        "- Code: %s" % code_version(),
         "- Machine: %s, %d CPUs; the lab's controller (Debian 12, Slurm 22.05, MariaDB) in a container"
         % (platform.platform(), os.cpu_count()),
         "- Load average (1, 5, 15 min) at start: %s; at end: %s" % (
