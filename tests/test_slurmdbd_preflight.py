@@ -107,7 +107,7 @@ CASES = [
                                                        "limits": {"MaxJobsPerUser": 4}}]),
      "slurm_users root: limit MaxJobsPerUser is not supported for type=user"),
     ("user of an undeclared account", with_("slurm_users", [{"name": "root", "account": "chemistry"}]),
-     "slurm_users root: account(s) not declared in slurm_accounts: chemistry"),
+     "slurm_users root: account(s) not declared in slurm_accounts, or declared absent: chemistry"),
 ]
 
 
@@ -148,13 +148,17 @@ def test_check_mode_on_a_fresh_controller(tmp_path):
 
 
 def test_a_user_that_base_creates_later_in_the_run_passes_the_preflight(tmp_path):
-    """site.yml runs every preflight before role base: a user of cluster_users may be missing yet."""
+    """site.yml runs every preflight before role base: a user of cluster_users may be missing yet.
+    A user to remove from Slurm's accounting need not exist (nor have an account)."""
     failures = run_preflight(tmp_path, {
         "base_creates_the_user": with_("slurm_users", NEW_USERS),
         "user_not_in_cluster_users": dict(with_("slurm_users", NEW_USERS), cluster_users=[]),
+        "user_to_remove": dict(with_("slurm_users", USERS + [{"name": NEW_USER, "state": "absent"}]),
+                               cluster_users=[]),
     })
     assert failures["base_creates_the_user"] is None, failures
     assert MISSING in (failures["user_not_in_cluster_users"] or ""), failures
+    assert failures["user_to_remove"] is None, failures
 
 
 def test_accounts_on_a_fresh_controller(tmp_path):

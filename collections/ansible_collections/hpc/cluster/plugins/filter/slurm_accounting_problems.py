@@ -17,8 +17,9 @@ description:
     quote, backslash, C(|) or line break in a description or organization); limits that exist for
     the kind of entry, with values of their kind (durations, TRES lists, numbers)."
   - "Across entries: a user has an account, and names only accounts of C(slurm_accounts) (or
-    C(root)); a parent account is C(root) or declared before its children (they are created in list
-    order); the cluster name is at most 40 characters."
+    C(root)) that are not to be removed (C(state=absent)); a parent account is C(root) or declared
+    (present) before its children (they are created in list order); the cluster name is at most 40
+    characters."
   - Call it once per run; the data is the same for every host.
 options:
   _input:
@@ -106,12 +107,19 @@ def _user_accounts(user):
 def _user_problems(user, cluster, preserve_case_user, declared):
     name = user["name"]
     accounts = _user_accounts(user)
+    if user.get("state") == "absent":
+        # Removed: the names only (the accounts may be gone already).
+        entries = [dict(name=name, account=account, state="absent") for account in accounts] or [
+            dict(name=name, state="absent")]
+        return [_entry_problem("slurm_users %s" % name, "user", entry, cluster=cluster,
+                               preserve_case_user=bool(preserve_case_user)) for entry in entries]
     if not accounts:
         return ["slurm_users %s: no account (set account or accounts)" % name]
     problems = []
     unknown = [str(account) for account in accounts if account not in declared]
     if unknown:
-        problems.append("slurm_users %s: account(s) not declared in slurm_accounts: %s" % (name, ", ".join(unknown)))
+        problems.append("slurm_users %s: account(s) not declared in slurm_accounts, or declared absent: %s"
+                        % (name, ", ".join(unknown)))
     shared = {key: user[key] for key in USER_OPTIONS if user.get(key) is not None}
     for account in accounts:
         entry = dict(shared, name=name, account=account, default_account=accounts[0])
@@ -161,7 +169,8 @@ def slurm_accounting_problems(qos, accounts=(), users=(), cluster="", preserve_c
                     if parent is not None and parent not in declared:
                         problems.append("%s: parent %s must be root or declared in slurm_accounts before its children"
                                         % (label, parent))
-                    declared.append(entry["name"])
+                    if entry.get("state", "present") != "absent":
+                        declared.append(entry["name"])
     seen = set()
     return [p for p in problems if p and not (p in seen or seen.add(p))]
 

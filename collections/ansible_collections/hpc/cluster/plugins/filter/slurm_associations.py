@@ -15,7 +15,10 @@ description:
   - A user's accounts are C(account) then C(accounts), each once; the default account is
     C(account), or the first of C(accounts) without it.
   - C(qos), C(default_qos) and C(limits) apply to each of the user's associations.
-  - A user without a name or without any account is refused, naming it.
+  - A user with C(state=absent) gives one entry with C(state=absent) per account it names, which
+    removes that association, or one without an account, which removes the user (from the task's
+    cluster, with O(hpc.cluster.slurm_account#module:cluster)).
+  - A user without a name, or present without any account, is refused, naming it.
 options:
   _input:
     description: The users, C(slurm_users).
@@ -38,7 +41,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: One C({name, account, default_account}) per association, with the user's C(qos),
-    C(default_qos) and C(limits) when set, in the order of the users and their accounts.
+    C(default_qos) and C(limits) when set, in the order of the users and their accounts; for a user
+    to remove, C({name, state=absent}) with C(account) for each account it names.
   type: list
   elements: dict
 """
@@ -70,6 +74,10 @@ def slurm_associations(users):
         if not name:
             raise AnsibleFilterError("slurm_associations: slurm_users[%d] has no name" % index)
         accounts = _accounts(user)
+        if user.get("state") == "absent":
+            entries.extend([dict(name=name, account=account, state="absent") for account in accounts]
+                           or [dict(name=name, state="absent")])
+            continue
         if not accounts:
             raise AnsibleFilterError("slurm_associations: Slurm user %s has no account (set account or accounts)"
                                      % name)

@@ -56,7 +56,13 @@ CASES = [
                                 "users": []},
      "slurm_accounts theory: parent physics must be root or declared in slurm_accounts before its children"),
     ("user of an unknown account", {"users": [{"name": "bob", "account": "chemistry"}]},
-     "slurm_users bob: account(s) not declared in slurm_accounts: chemistry"),
+     "slurm_users bob: account(s) not declared in slurm_accounts, or declared absent: chemistry"),
+    ("user of an account to be removed", {"accounts": [{"name": "physics", "state": "absent"}],
+                                          "users": [{"name": "bob", "account": "physics"}]},
+     "slurm_users bob: account(s) not declared in slurm_accounts, or declared absent: physics"),
+    ("child of an account to be removed", {"accounts": [{"name": "physics", "state": "absent"},
+                                                        {"name": "theory", "parent": "physics"}], "users": []},
+     "slurm_accounts theory: parent physics must be root or declared"),
     ("user without an account", {"users": [{"name": "bob", "accounts": []}]},
      "slurm_users bob: no account (set account or accounts)"),
     ("entry without a name", {"qos": [{"description": "x"}]}, "slurm_qos[0]: no name"),
@@ -85,9 +91,18 @@ def test_every_problem_at_once_each_once():
     assert found == [
         "slurm_qos Long: QOS 'Long': sacctmgr stores QOS names in lower case: write 'long', not 'Long'",
         "slurm_accounts physics: parent science must be root or declared in slurm_accounts before its children",
-        "slurm_users bob: account(s) not declared in slurm_accounts: theory",
+        "slurm_users bob: account(s) not declared in slurm_accounts, or declared absent: theory",
         "slurm_users bob: user bob: qos 'Long': sacctmgr stores QOS names in lower case: write 'long', not 'Long'",
     ]
+
+
+def test_users_to_remove_need_no_account_and_may_name_removed_accounts():
+    assert problems(accounts=[{"name": "physics"}, {"name": "old", "state": "absent"}],
+                    users=[{"name": "erin", "state": "absent"},
+                           {"name": "fay", "account": "old", "state": "absent"}]) == []
+    assert problems(users=[{"name": "Erin", "state": "absent"}]) == [
+        "slurm_users Erin: user 'Erin': sacctmgr stores user names in lower case (unless slurmdbd has "
+        "Parameters=PreserveCaseUser): write 'erin', not 'Erin'"]
 
 
 def test_capitals_in_user_names_kept_by_slurmdbd():

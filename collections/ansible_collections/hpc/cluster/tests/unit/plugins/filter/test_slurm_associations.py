@@ -36,6 +36,17 @@ def test_a_single_string_in_accounts():
         {"name": "dan", "account": "physics", "default_account": "physics"}]
 
 
+def test_users_to_remove():
+    assert slurm_associations([{"name": "erin", "state": "absent"},
+                               {"name": "fay", "account": "physics", "accounts": ["theory"], "state": "absent"},
+                               {"name": "gus", "account": "physics", "state": "present"}]) == [
+        {"name": "erin", "state": "absent"},
+        {"name": "fay", "account": "physics", "state": "absent"},
+        {"name": "fay", "account": "theory", "state": "absent"},
+        {"name": "gus", "account": "physics", "default_account": "physics"},
+    ]
+
+
 @pytest.mark.parametrize("users, message", [
     ([{"name": "erin", "accounts": []}], "Slurm user erin has no account"),
     ([{"name": "erin"}], "Slurm user erin has no account"),
