@@ -113,7 +113,7 @@ ROLE_CASES = {
                   "slurm_accounts": [{"name": "theory", "parent": "physics"}]},
                  ["slurmdbd_db_password is not set (or shorter than 8",
                   "package source 'openhpc' is not available on Debian",
-                  "theory (parent physics)"]),
+                  "slurm_accounts theory: parent physics must be root or declared"]),
 }
 
 
