@@ -72,6 +72,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.hpc.cluster.plugins.filter.slurm_associations import slurm_associations, user_accounts
 from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
     EntryError,
     check_names,
@@ -81,7 +82,6 @@ from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
 )
 
 LISTS = (("slurm_qos", "qos"), ("slurm_accounts", "account"), ("slurm_users", "user"))
-USER_OPTIONS = ("qos", "default_qos", "limits")
 
 
 def _entry_problem(label, kind, entry, **task_values):
@@ -95,34 +95,20 @@ def _entry_problem(label, kind, entry, **task_values):
     return None
 
 
-def _user_accounts(user):
-    accounts = [user["account"]] if user.get("account") is not None else []
-    extra = user.get("accounts") or []
-    for account in extra if isinstance(extra, (list, tuple)) else [extra]:
-        if account not in accounts:
-            accounts.append(account)
-    return accounts
-
-
 def _user_problems(user, cluster, preserve_case_user, declared):
+    """The user's own problems, then those of the entries slurm_associations makes of it."""
     name = user["name"]
-    accounts = _user_accounts(user)
-    if user.get("state") == "absent":
-        # Removed: the names only (the accounts may be gone already).
-        entries = [dict(name=name, account=account, state="absent") for account in accounts] or [
-            dict(name=name, state="absent")]
-        return [_entry_problem("slurm_users %s" % name, "user", entry, cluster=cluster,
-                               preserve_case_user=bool(preserve_case_user)) for entry in entries]
-    if not accounts:
-        return ["slurm_users %s: no account (set account or accounts)" % name]
     problems = []
-    unknown = [str(account) for account in accounts if account not in declared]
-    if unknown:
-        problems.append("slurm_users %s: account(s) not declared in slurm_accounts, or declared absent: %s"
-                        % (name, ", ".join(unknown)))
-    shared = {key: user[key] for key in USER_OPTIONS if user.get(key) is not None}
-    for account in accounts:
-        entry = dict(shared, name=name, account=account, default_account=accounts[0])
+    if user.get("state") != "absent":
+        # A user to remove names no account, or accounts that may be gone already.
+        accounts = user_accounts(user)
+        if not accounts:
+            return ["slurm_users %s: no account (set account or accounts)" % name]
+        unknown = [str(account) for account in accounts if account not in declared]
+        if unknown:
+            problems.append("slurm_users %s: account(s) not declared in slurm_accounts, or declared absent: %s"
+                            % (name, ", ".join(unknown)))
+    for entry in slurm_associations([user]):
         problems.append(_entry_problem("slurm_users %s" % name, "user", entry, cluster=cluster,
                                        preserve_case_user=bool(preserve_case_user)))
     return problems

@@ -54,7 +54,8 @@ from ansible.errors import AnsibleFilterError
 SHARED = ("qos", "default_qos", "limits")
 
 
-def _accounts(user):
+def user_accounts(user):
+    """A user's accounts: ``account``, then ``accounts``, each once."""
     accounts = [user["account"]] if user.get("account") is not None else []
     extra = user.get("accounts") or []
     if not isinstance(extra, (list, tuple)):
@@ -73,7 +74,7 @@ def slurm_associations(users):
         name = user.get("name") if isinstance(user, Mapping) else None
         if not name:
             raise AnsibleFilterError("slurm_associations: slurm_users[%d] has no name" % index)
-        accounts = _accounts(user)
+        accounts = user_accounts(user)
         if user.get("state") == "absent":
             entries.extend([dict(name=name, account=account, state="absent") for account in accounts]
                            or [dict(name=name, state="absent")])
