@@ -75,8 +75,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.hpc.cluster.plugins.filter.slurm_associations import slurm_associations, user_accounts
 from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
     EntryError,
-    check_names,
-    check_options,
+    check_entry,
     entry_params,
     task_params,
 )
@@ -87,9 +86,7 @@ LISTS = (("slurm_qos", "qos"), ("slurm_accounts", "account"), ("slurm_users", "u
 def _entry_problem(label, kind, entry, **task_values):
     """What M(hpc.cluster.slurm_account) would refuse in this entry, or None."""
     try:
-        params = entry_params(entry, task_params(kind, **task_values))
-        check_options(params)
-        check_names(params)
+        check_entry(entry_params(entry, task_params(kind, **task_values)))
     except EntryError as exc:
         return "%s: %s" % (label, exc)
     return None

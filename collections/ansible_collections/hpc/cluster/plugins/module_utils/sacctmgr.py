@@ -275,6 +275,14 @@ def check_options(params):
     return table, limits
 
 
+def check_entry(params):
+    """check_options, then check_names: the (limit table, limits) of an entry sacctmgr would keep
+    as given. Raises EntryError."""
+    table_limits = check_options(params)
+    check_names(params)
+    return table_limits
+
+
 OPTIONS = dict(
     type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
     name=dict(type="str"),
@@ -379,7 +387,7 @@ class Sacctmgr:
         self.commands = []
         self.ran = []
         self.tables = tables or {}
-        self.group_adds = bool(tables)
+        self.group_users = bool(tables)
         self._pending = {}
 
     def show(self, entity, where, fields):
@@ -415,16 +423,16 @@ class Sacctmgr:
     def change(self, args):
         """Record ``sacctmgr -i args...``; run it unless in check mode.
 
-        With ``group_adds``, users added with the same settings are added by one command
+        With ``tables`` (a batch), users added with the same settings are added by one command
         (``add user alice,bob Account=...``, sacctmgr's list form), and users removed on the same
         conditions by one (``delete user where name=alice,bob ...``): held until another command,
         a read from sacctmgr or :meth:`flush`.
         """
         self.commands.append([self.path, "-i"] + args)
-        if self.group_adds and args[:2] == ["add", "user"]:
+        if self.group_users and args[:2] == ["add", "user"]:
             self._pending.setdefault((("add", "user"), "", tuple(args[3:])), []).append(args[2])
             return
-        if self.group_adds and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
+        if self.group_users and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
             self._pending.setdefault((tuple(args[:3]), "name=", tuple(args[4:])), []).append(args[3][5:])
             return
         self.flush()

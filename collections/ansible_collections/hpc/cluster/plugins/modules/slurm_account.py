@@ -227,8 +227,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
     EntryError,
     Sacctmgr,
     Table,
-    check_names,
-    check_options,
+    check_entry,
     differences,
     entry_params,
     setting,
@@ -255,6 +254,26 @@ def assoc_wanted(params, table, limits):
     return wanted
 
 
+def assoc_columns(wanted):
+    """The columns a read of associations asks for: the keys, then what ``wanted`` compares."""
+    return ASSOC_KEY_FIELDS + sorted({field for field, _k, _v in wanted.values()})
+
+
+def qos_wanted(params, table, limits):
+    wanted = {}
+    if params["description"] is not None:
+        wanted["Description"] = ("Description", "caseless", params["description"])
+    for key, value in limits.items():
+        field, kind = table[key]
+        wanted[key] = (field, kind, value)
+    return wanted
+
+
+def qos_columns(wanted):
+    """The columns a read of QOS asks for: name and description, then what ``wanted`` compares."""
+    return ["Name", "Description"] + sorted({field for field, _k, _v in wanted.values()} - {"Description"})
+
+
 def sets_args(sets):
     return ["%s=%s" % (key, setting(value)) for key, value in sorted(sets.items())]
 
@@ -275,14 +294,8 @@ def manage_cluster(mgr, params, _table, _limits):
 
 def manage_qos(mgr, params, table, limits):
     name = params["name"]
-    wanted = {}
-    if params["description"] is not None:
-        wanted["Description"] = ("Description", "caseless", params["description"])
-    for key, value in limits.items():
-        field, kind = table[key]
-        wanted[key] = (field, kind, value)
-    fields = ["Name", "Description"] + sorted({f for f, _k, _v in wanted.values()} - {"Description"})
-    rows = [r for r in mgr.show("qos", [("name", name)], fields) if r["Name"] == name]
+    wanted = qos_wanted(params, table, limits)
+    rows = [r for r in mgr.show("qos", [("name", name)], qos_columns(wanted)) if r["Name"] == name]
     before = dict(raw_state(rows, wanted), name=name) if rows else {}
     if params["state"] == "absent":
         if rows:
@@ -330,8 +343,7 @@ def manage_account(mgr, params, table, limits):
                                   ["Account", "Description", "Organization"])
               if r["Account"] == name]
     where = [("account", name)] + ([("cluster", cluster)] if cluster else [])
-    assoc_fields = ASSOC_KEY_FIELDS + sorted({f for f, _k, _v in wanted.values()})
-    assocs = [r for r in mgr.show("association", where, assoc_fields)
+    assocs = [r for r in mgr.show("association", where, assoc_columns(wanted))
               if r["Account"] == name and r["User"] == "" and r["Partition"] == ""]
 
     before = {}
@@ -380,8 +392,7 @@ def manage_user(mgr, params, table, limits):
         where.append(("account", account))
     if cluster:
         where.append(("cluster", cluster))
-    assoc_fields = ASSOC_KEY_FIELDS + sorted({f for f, _k, _v in wanted.values()})
-    assocs = [r for r in mgr.show("association", where, assoc_fields)
+    assocs = [r for r in mgr.show("association", where, assoc_columns(wanted))
               if r["User"] == name and r["Partition"] == ""
               and (not account or r["Account"] == account)]
 
@@ -446,16 +457,20 @@ def entry_label(params):
     return str(params["name"])
 
 
-def batch_entries(params):
-    """The entries of O(entries), each with the task's options where it sets none."""
+def prepared_entries(params):
+    """(params, limit table, limits) of the task, or of each entry of O(entries) with the task's
+    options where it sets none; the first entry sacctmgr would refuse raises EntryError."""
+    if params["entries"] is None:
+        return [(params,) + check_entry(params)]
     shared = {k: v for k, v in params.items() if k != "entries"}
-    entries = []
+    prepared = []
     for index, entry in enumerate(params["entries"]):
         try:
-            entries.append(entry_params(entry, shared))
+            merged = entry_params(entry, shared)
+            prepared.append((merged,) + check_entry(merged))
         except EntryError as exc:
             raise EntryError("%s: %s" % (entry_position(index, entry), exc)) from None
-    return entries
+    return prepared
 
 
 def entry_position(index, entry):
@@ -467,10 +482,9 @@ def entry_position(index, entry):
 def columns_read(entry, table, limits):
     """The columns of the QOS or association table the entry's reads ask for."""
     if entry["type"] == "qos":
-        return "qos", ["Name", "Description"] + sorted({table[key][0] for key in limits})
+        return "qos", qos_columns(qos_wanted(entry, table, limits))
     if entry["type"] in ("account", "user"):
-        wanted = assoc_wanted(entry, table, limits)
-        return "association", ASSOC_KEY_FIELDS + sorted({field for field, _k, _v in wanted.values()})
+        return "association", assoc_columns(assoc_wanted(entry, table, limits))
     return None, []
 
 
@@ -507,18 +521,9 @@ def main():
         mutually_exclusive=[("name", "entries")],
         supports_check_mode=True,
     )
-    params = module.params
-    batch = params["entries"] is not None
-    prepared = []
+    batch = module.params["entries"] is not None
     try:
-        entries = batch_entries(params) if batch else [params]
-        for index, entry in enumerate(entries):
-            try:
-                table, limits = check_options(entry)
-                check_names(entry)
-            except EntryError as exc:
-                raise EntryError("%s: %s" % (entry_position(index, entry), exc) if batch else str(exc)) from None
-            prepared.append((entry, table, limits))
+        prepared = prepared_entries(module.params)
     except EntryError as exc:
         module.fail_json(msg=str(exc))
 
