@@ -180,8 +180,13 @@ def playbooks(tree, out):
     render = {"name": "Render slurm.conf and gres.conf", "hosts": "control", "gather_facts": False, "tasks": [
         {"name": "Load role slurm's defaults and variables",
          "ansible.builtin.include_role": {"name": "slurm", "tasks_from": "set_vars.yml", "public": True}},
+        # A tree whose preflight renders slurm.conf (__slurm_conf_text) is not charged a second render.
+        {"name": "Write the preflight's slurm.conf", "ansible.builtin.copy": {
+            "content": "{{ __slurm_conf_text }}", "dest": os.path.join(out, "slurm.conf"), "mode": "0644"},
+         "when": "__slurm_conf_text is defined"},
         {"name": "Render slurm.conf", "ansible.builtin.template": {
-            "src": os.path.join(templates, "slurm.conf.j2"), "dest": os.path.join(out, "slurm.conf"), "mode": "0644"}},
+            "src": os.path.join(templates, "slurm.conf.j2"), "dest": os.path.join(out, "slurm.conf"), "mode": "0644"},
+         "when": "__slurm_conf_text is not defined"},
         {"name": "Render gres.conf", "ansible.builtin.template": {
             "src": os.path.join(templates, "gres.conf.j2"), "dest": os.path.join(out, "gres.conf"), "mode": "0644"}},
     ]}

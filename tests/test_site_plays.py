@@ -126,9 +126,14 @@ def test_roles_that_may_be_off_are_includes():
 # base's hosts file was one call (hpc.cluster.hosts_file); 199 once hpc.cluster.role_arguments read
 # the argument specs itself (a set_fact per preflight play before); 193 once the install steps of
 # apptainer and of the three monitoring roles were one include each, skipped whole when nothing is
-# to be installed; 190 once base's account fixes and slurm's slurmctld start were includes too.
+# to be installed; 190 once base's account fixes and slurm's slurmctld start were includes too;
+# 176 once the accounting data was one module run (with the Unix-user check), slurm.conf,
+# cgroup.conf and gres.conf one write (the handler chooses restart or reconfigure from what they
+# replaced), slurm.conf rendered by the preflight, each daemon account one call
+# (hpc.cluster.service_account), munge's key directory and key attributes one call, and the
+# slurmdbd preflight's Unix-user check part of its checks task.
 # Raise it only for a task that every run needs.
-SITE_TASK_BUDGET = 190
+SITE_TASK_BUDGET = 176
 
 
 def test_site_task_budget():
@@ -217,15 +222,16 @@ def test_a_monitoring_host_outside_the_cluster_gets_its_facts_in_one_task(tmp_pa
     assert [item["item"] for item in gathered[0]["results"]] == ["mon1", "mon2"], gathered
 
 
-def test_accounting_entities_are_declared_in_one_module_run_per_kind():
-    """sacctmgr reads cost about 0.2 s each: a loop read two tables per user and account on every
-    re-run, one module run with entries reads each table once for the whole list."""
+def test_accounting_entities_are_declared_in_one_module_run():
+    """sacctmgr reads cost about 0.2 s each and a task about 0.15 s on the lab: a loop read two
+    tables per user and account on every re-run; one module run with typed entries reads each
+    table once for the cluster, the QOS, the accounts and the users, and checks the Unix users."""
     tasks = load(TOP / "roles" / "slurmdbd" / "tasks" / "accounts.yml")
-    calls = [t for t in tasks if "hpc.cluster.slurm_account" in t]
-    assert [t["hpc.cluster.slurm_account"]["type"] for t in calls] == ["cluster", "qos", "account", "user"]
-    assert not any(key.startswith(("loop", "with_")) for t in calls for key in t)
-    assert all("entries" in t["hpc.cluster.slurm_account"] for t in calls[1:])
-    assert "hpc.cluster.slurm_associations" in calls[3]["hpc.cluster.slurm_account"]["entries"]
+    assert len(tasks) == 1
+    call = tasks[0]["hpc.cluster.slurm_account"]
+    assert not any(key.startswith(("loop", "with_")) for key in tasks[0])
+    assert "hpc.cluster.slurm_accounting_entries" in call["entries"]
+    assert call["require_unix_users"] is True
 
 
 def test_ansible_cfg_enables_the_callbacks_that_cut_the_controller_s_cost():

@@ -31,11 +31,11 @@ GOOD = {"cluster_name": "lab", "slurm_qos": QOS, "slurm_accounts": ACCOUNTS, "sl
         "cluster_users": CLUSTER_USERS}
 
 
-def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None):
+def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None, results=None):
     """Run a task file of role slurmdbd once, one host per case (its variables as host variables).
 
     Returns {host: message of its first failure, or None}; ``report`` (a dict) receives the
-    stats of each host.
+    stats of each host, ``results`` (a dict) each host's [(task name, result)].
     """
     local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
              "slurmdbd_db_password": "not-a-real-secret"}
@@ -58,6 +58,8 @@ def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", repo
         for name, result in task["hosts"].items():
             if result.get("failed") and failures[name] is None:
                 failures[name] = result.get("msg", "failed without a message")
+            if results is not None:
+                results.setdefault(name, []).append((task["task"]["name"], result))
     assert set(output["stats"]) == set(cases), run.stdout[-2000:] + run.stderr[-2000:]
     if report is not None:
         report.update(output["stats"])
@@ -168,10 +170,17 @@ def test_accounts_on_a_fresh_controller(tmp_path):
     """
     assert shutil.which("sacctmgr") is None, "these tests need a machine without Slurm"
     failures = run_preflight(tmp_path, {"head": with_("slurm_users", NEW_USERS)}, tasks_from="accounts.yml")
-    assert MISSING in (failures["head"] or ""), failures
-    stats = {}
+    assert "user(s) %s do not exist here as Unix users" % NEW_USER in (failures["head"] or ""), failures
+    stats, results = {}, {}
     failures = run_preflight(tmp_path, {"head": with_("slurm_users", NEW_USERS)}, check=True,
-                             tasks_from="accounts.yml", report=stats)
+                             tasks_from="accounts.yml", report=stats, results=results)
     assert failures["head"] is None, failures
-    # Each of the four sacctmgr tasks (cluster, QOS, accounts, users) would change.
-    assert stats["head"]["changed"] == 4, stats
+    # One task: the cluster, each QOS, account and association would be added, in that order.
+    assert stats["head"]["changed"] == 1, stats
+    task_name = "Declare the cluster, QOS, accounts and users' associations"
+    (result,) = [r for task, r in results["head"] if task.endswith(task_name)]
+    added = [command[3:5] for command in result["commands"]]
+    assert added[0] == ["cluster", "lab"], added
+    assert [kind for kind, _name in added] == sorted((kind for kind, _name in added),
+                                                      key=["cluster", "qos", "account", "user"].index), added
+    assert ["user", NEW_USER] in added, added

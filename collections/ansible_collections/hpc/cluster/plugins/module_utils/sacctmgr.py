@@ -284,7 +284,7 @@ def check_entry(params):
 
 
 OPTIONS = dict(
-    type=dict(type="str", required=True, choices=["cluster", "account", "user", "qos"]),
+    type=dict(type="str", choices=["cluster", "account", "user", "qos"]),
     name=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     cluster=dict(type="str"),
@@ -297,27 +297,37 @@ OPTIONS = dict(
     default_qos=dict(type="str"),
     limits=dict(type="dict"),
     preserve_case_user=dict(type="bool", default=False),
+    require_unix_users=dict(type="bool", default=False),
+    unix_users_pending=dict(type="list", elements="str", default=[]),
 )
-# What an entry of O(entries) may set: an entity's own options, no defaults (a missing one is
-# the task's).
+# Options of the task alone, never of an entry.
+TASK_ONLY = ("preserve_case_user", "require_unix_users", "unix_users_pending")
+# What an entry of O(entries) may set: an entity's own options and its type, no defaults (a
+# missing one is the task's).
 ENTRY_OPTIONS = {
     option: {k: v for k, v in spec.items() if k not in ("default", "required")}
-    for option, spec in OPTIONS.items() if option not in ("type", "preserve_case_user")
+    for option, spec in OPTIONS.items() if option not in TASK_ONLY
 }
 
 
 def entry_params(entry, shared):
     """One entry's parameters: its options (checked and converted like a module's), and ``shared``'s
-    (a task's, with ``type``) where it sets none. Raises EntryError."""
+    (a task's) where it sets none. An entry of its own type takes only the task's options that
+    apply to that type. Raises EntryError."""
     unknown = sorted(str(key) for key in entry if key not in ENTRY_OPTIONS)
     if unknown:
-        raise EntryError("unknown option %s (an entry takes %s; type and preserve_case_user are the task's)"
-                         % (", ".join(unknown), ", ".join(sorted(ENTRY_OPTIONS))))
+        raise EntryError("unknown option %s (an entry takes %s; %s are the task's)"
+                         % (", ".join(unknown), ", ".join(sorted(ENTRY_OPTIONS)), ", ".join(TASK_ONLY)))
     result = ArgumentSpecValidator(ENTRY_OPTIONS).validate(dict(entry))
     if result.error_messages:
         raise EntryError("; ".join(result.error_messages))
+    own = {k: v for k, v in result.validated_parameters.items() if v is not None}
     params = dict(shared)
-    params.update((k, v) for k, v in result.validated_parameters.items() if v is not None)
+    if "type" in own:
+        params.update((option, None) for option, types in VALID_FOR.items() if own["type"] not in types)
+    elif not shared.get("type"):
+        raise EntryError("type is not set (neither by the entry nor by the task)")
+    params.update(own)
     return params
 
 

@@ -77,41 +77,9 @@ conflicts:
   elements: str
 """
 
-import grp
-import pwd
-
 from ansible.module_utils.basic import AnsibleModule
 
-
-def _lookup(function, key, field):
-    try:
-        return getattr(function(key), field)
-    except KeyError:
-        return None
-
-
-def read_ids(user, uid, group, gid):
-    """What the name service says about the account and its wanted IDs."""
-    return {
-        "user_uid": _lookup(pwd.getpwnam, user, "pw_uid"),
-        "group_gid": _lookup(grp.getgrnam, group, "gr_gid"),
-        "uid_owner": _lookup(pwd.getpwuid, uid, "pw_name") or "",
-        "gid_owner": _lookup(grp.getgrgid, gid, "gr_name") or "",
-    }
-
-
-def conflicts(user, uid, group, gid, ids):
-    """Sentences naming every way the IDs clash; a shared UID the user itself holds is fine."""
-    found = []
-    if ids["user_uid"] not in (None, uid):
-        found.append("user %s has uid %d, not %d" % (user, ids["user_uid"], uid))
-    if ids["uid_owner"] not in ("", user) and ids["user_uid"] != uid:
-        found.append("uid %d belongs to user %s" % (uid, ids["uid_owner"]))
-    if ids["group_gid"] not in (None, gid):
-        found.append("group %s has gid %d, not %d" % (group, ids["group_gid"], gid))
-    if ids["gid_owner"] not in ("", group) and ids["group_gid"] != gid:
-        found.append("gid %d belongs to group %s" % (gid, ids["gid_owner"]))
-    return found
+from ansible_collections.hpc.cluster.plugins.module_utils.service_account import conflicts, read_ids
 
 
 def main():

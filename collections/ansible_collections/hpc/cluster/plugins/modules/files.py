@@ -36,13 +36,16 @@ options:
         required: true
       state:
         description:
-          - C(directory), C(file) (needs O(entries[].content)), or C(absent) (a file or a link removed
+          - C(directory), C(file), or C(absent) (a file or a link removed
             when it is there; a directory is refused, never removed).
         type: str
         choices: [directory, file, absent]
         default: directory
       content:
-        description: The file's whole content.
+        description:
+          - The file's whole content.
+          - Without it, the file must exist already (a missing one is refused before any change),
+            and only its owner, group and mode are put right.
         type: str
       owner:
         description: Owner (a name or a number).
@@ -53,6 +56,13 @@ options:
       mode:
         description: Mode, octal or symbolic; quote octal modes in YAML.
         type: raw
+      report_previous:
+        description:
+          - When the file's content changes (or the file is removed), return its content before
+            the change in RV(previous), so a later step can tell what changed (which daemon to
+            restart, for one). Off by default, so that no file's content lands in a result unasked.
+        type: bool
+        default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes.diff
@@ -73,6 +83,14 @@ changed_paths:
   returned: always
   type: list
   elements: str
+previous:
+  description:
+    - For each entry with O(entries[].report_previous) whose content changed or that was removed
+      (in check mode, would be), its content before (V(null) for a file that did not exist).
+    - Owner, group or mode changes alone are not in it.
+  returned: always
+  type: dict
+  sample: {"/etc/slurm/slurm.conf": "ClusterName=lab\n..."}
 """
 
 import os
@@ -92,16 +110,17 @@ def check_entry(index, entry):
     path, state = entry.get("path"), entry.get("state") or "directory"
     if not path or not os.path.isabs(path):
         raise Refused("entries[%d]: path must be absolute, not %r" % (index, path))
-    if state == "file" and entry.get("content") is None:
-        raise Refused("entries[%d] (%s): a file needs content" % (index, path))
     if state != "file" and entry.get("content") is not None:
         raise Refused("entries[%d] (%s): %s entry takes no content"
                       % (index, path, "an absent" if state == "absent" else "a directory"))
     return state
 
 
-def kind_problem(path, state):
-    """A text when path holds something that is not a `state` (links are followed, as copy does)."""
+def kind_problem(path, state, content=None):
+    """A text when path holds something that is not a `state` (links are followed, as copy does),
+    or when a file without content (attributes only) is missing."""
+    if state == "file" and content is None and not os.path.isfile(path):
+        return "%s does not exist (an entry without content puts right an existing file's owner, group and mode)" % path
     if state == "absent":
         return "%s is a directory (not removed)" % path if os.path.isdir(path) and not os.path.islink(path) else None
     if not os.path.lexists(path):
@@ -139,18 +158,24 @@ def attributes(module, entry, path):
                                               "group": entry.get("group"), "mode": entry.get("mode")})
 
 
+def text(content):
+    return None if content is None else content.decode("utf-8", "replace")
+
+
 def converge(module, entries):
-    changed_paths, diffs = [], []
+    """(changed paths, diffs, previous contents) after making each entry what it says."""
+    changed_paths, diffs, previous = [], [], {}
     check = module.check_mode
     for entry, state in entries:
         path = entry["path"]
         if state == "absent":
             if os.path.lexists(path):
                 changed_paths.append(path)
+                before = b"" if os.path.islink(path) else (read(path) or b"")
+                if entry.get("report_previous"):
+                    previous[path] = text(before)
                 if module._diff:
-                    before = b"" if os.path.islink(path) else (read(path) or b"")
-                    diffs.append({"before_header": path, "after_header": path,
-                                  "before": before.decode("utf-8", "replace"), "after": ""})
+                    diffs.append({"before_header": path, "after_header": path, "before": text(before), "after": ""})
                 if not check:
                     os.unlink(path)
         elif state == "directory":
@@ -163,21 +188,23 @@ def converge(module, entries):
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)
         else:
-            content = to_bytes(entry["content"])
-            current = read(path)
-            if current != content:
+            # Without content: an existing file's owner, group and mode only (kind_problem checked it).
+            content = None if entry.get("content") is None else to_bytes(entry["content"])
+            current = read(path) if content is not None else None
+            if content is not None and current != content:
                 changed_paths.append(path)
+                if entry.get("report_previous"):
+                    previous[path] = text(current)
                 if module._diff:
                     diffs.append({"before_header": path, "after_header": path,
-                                  "before": (current or b"").decode("utf-8", "replace"),
-                                  "after": content.decode("utf-8", "replace")})
+                                  "before": text(current or b""), "after": text(content)})
                 if not check:
                     write_file(module, path, content)
             if os.path.exists(path) or not check:
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)
     # A path made and then put right, or named by two entries, is listed once, where it first changed.
-    return list(dict.fromkeys(changed_paths)), diffs
+    return list(dict.fromkeys(changed_paths)), diffs, previous
 
 
 def main():
@@ -190,19 +217,21 @@ def main():
                 owner=dict(type="str"),
                 group=dict(type="str"),
                 mode=dict(type="raw"),
+                report_previous=dict(type="bool", default=False),
             )),
         ),
         supports_check_mode=True,
     )
     try:
         entries = [(entry, check_entry(index, entry)) for index, entry in enumerate(module.params["entries"])]
-        problems = [text for text in (kind_problem(entry["path"], state) for entry, state in entries) if text]
+        problems = [problem for problem in (kind_problem(entry["path"], state, entry.get("content"))
+                                            for entry, state in entries) if problem]
         if problems:
             raise Refused("; ".join(problems) + ": nothing was changed")
     except Refused as refused:
         module.fail_json(msg=str(refused))
-    changed_paths, diffs = converge(module, entries)
-    result = dict(changed=bool(changed_paths), changed_paths=changed_paths)
+    changed_paths, diffs, previous = converge(module, entries)
+    result = dict(changed=bool(changed_paths), changed_paths=changed_paths, previous=previous)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

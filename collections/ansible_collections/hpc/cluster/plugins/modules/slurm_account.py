@@ -38,10 +38,11 @@ description:
     Commas in text are kept as given."
 options:
   type:
-    description: Kind of entity.
+    description:
+      - Kind of entity. Required with O(name).
+      - With O(entries), the type of the entries that do not set their own.
     type: str
     choices: [cluster, account, user, qos]
-    required: true
   name:
     description:
       - Name of the cluster, account, user or QOS.
@@ -49,9 +50,14 @@ options:
     type: str
   entries:
     description:
-      - Entities of O(type) to manage, in this order, each a dictionary of this module's options
-        other than O(type), O(preserve_case_user) and O(entries) (O(name) is required in each).
-      - An option an entry does not set takes this task's value (O(cluster), O(state), ...).
+      - Entities to manage, in this order, each a dictionary of this module's options other than
+        O(preserve_case_user), O(require_unix_users), O(unix_users_pending) and O(entries) (O(name)
+        is required in each).
+      - An option an entry does not set takes this task's value (O(type), O(cluster), O(state), ...).
+      - "An entry may set its own O(type), so one task can declare a cluster, its QOS, accounts and
+        users (in that order) and read each table once for all of them. Such an entry takes only
+        the task's options that apply to its type: a task's O(cluster) goes to its accounts and
+        users, not to its QOS."
       - Mutually exclusive with O(name).
     type: list
     elements: dict
@@ -120,6 +126,20 @@ options:
         case, and the association would not match the Unix user).
     type: bool
     default: false
+  require_unix_users:
+    description:
+      - Refuse, before any change and naming them all, the users to be present (O(type=user),
+        O(state=present)) that this host cannot resolve as Unix users. slurmctld caches the
+        association of a user it cannot resolve until it restarts.
+    type: bool
+    default: false
+  unix_users_pending:
+    description:
+      - Users that may be missing for O(require_unix_users), because an earlier task of the same run
+        creates them (in check mode, it has not).
+    type: list
+    elements: str
+    default: []
 notes:
   - Check mode computes the commands and reports them without running them.
   - "In check mode, when C(sacctmgr) is not installed yet or cannot reach slurmdbd (a fresh
@@ -186,6 +206,16 @@ EXAMPLES = r"""
       - {name: alice, account: chemistry, default_account: physics}
       - {name: bob, account: chemistry, qos: [normal, long]}
 
+- name: The cluster, its QOS, accounts and users in one run, each table read once
+  hpc.cluster.slurm_account:
+    cluster: lab
+    require_unix_users: true
+    entries:
+      - {type: cluster, name: lab}
+      - {type: qos, name: long, limits: {MaxWall: 7-00:00:00}}
+      - {type: account, name: physics}
+      - {type: user, name: alice, account: physics, default_account: physics, qos: [normal, long]}
+
 - name: Take alice out of physics (the user stays)
   hpc.cluster.slurm_account:
     type: user
@@ -218,6 +248,8 @@ after:
   returned: always
   type: dict
 """
+
+import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -502,8 +534,9 @@ def rows_changed(entry):
 
 def batch_tables(prepared):
     """One Table per entity, asked beforehand for every column the entries read (so a re-run reads
-    each table once); associations read for the entries' one cluster, if they have one."""
-    clusters = {entry["cluster"] for entry, _table, _limits in prepared}
+    each table once); associations read for the one cluster of the account and user entries, if
+    they have one."""
+    clusters = {entry["cluster"] for entry, _table, _limits in prepared if entry["type"] in ("account", "user")}
     scope = [("cluster", clusters.pop())] if len(clusters) == 1 and None not in clusters else []
     tables = {entity: Table(keys, scope if entity == "association" else ())
               for entity, keys in TABLE_KEYS.items()}
@@ -514,11 +547,26 @@ def batch_tables(prepared):
     return tables
 
 
+def missing_unix_users(prepared, pending):
+    """The users to keep or add in accounting that this host cannot resolve, each once, in order."""
+    missing = []
+    for entry, _table, _limits in prepared:
+        name = entry["name"]
+        if entry["type"] != "user" or entry["state"] != "present" or name in pending or name in missing:
+            continue
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            missing.append(name)
+    return missing
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(OPTIONS, entries=dict(type="list", elements="dict")),
         required_one_of=[("name", "entries")],
         mutually_exclusive=[("name", "entries")],
+        required_by={"name": "type"},
         supports_check_mode=True,
     )
     batch = module.params["entries"] is not None
@@ -526,6 +574,13 @@ def main():
         prepared = prepared_entries(module.params)
     except EntryError as exc:
         module.fail_json(msg=str(exc))
+    if module.params["require_unix_users"]:
+        missing = missing_unix_users(prepared, module.params["unix_users_pending"])
+        if missing:
+            module.fail_json(
+                msg="user(s) %s do not exist here as Unix users: create them first, with the same UID on "
+                    "every node (slurmctld caches the association of a user it cannot resolve until it "
+                    "restarts)" % ", ".join(missing))
 
     mgr = Sacctmgr(module, batch_tables(prepared) if batch else None)
     before, after = {}, {}

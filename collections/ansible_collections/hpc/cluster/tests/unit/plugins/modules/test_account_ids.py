@@ -33,9 +33,9 @@ def name_service():
     user = lambda e: SimpleNamespace(pw_name=e[0], pw_uid=e[1])  # noqa: E731
     group = lambda e: SimpleNamespace(gr_name=e[0], gr_gid=e[1])  # noqa: E731
     with mock.patch.multiple(
-        account_ids.pwd, getpwnam=lambda k: by(USERS, 0, k, user), getpwuid=lambda k: by(USERS, 1, k, user),
+        pwd, getpwnam=lambda k: by(USERS, 0, k, user), getpwuid=lambda k: by(USERS, 1, k, user),
     ), mock.patch.multiple(
-        account_ids.grp, getgrnam=lambda k: by(GROUPS, 0, k, group), getgrgid=lambda k: by(GROUPS, 1, k, group),
+        grp, getgrnam=lambda k: by(GROUPS, 0, k, group), getgrgid=lambda k: by(GROUPS, 1, k, group),
     ):
         yield
 

@@ -83,8 +83,9 @@ def test_a_path_of_another_kind_is_refused_before_any_change(run_module, tmp_pat
 
 
 def test_malformed_entries_are_named(run_module, tmp_path):
-    no_content = run(run_module, [{"path": str(tmp_path / "x"), "state": "file"}])
-    assert no_content["msg"] == "entries[0] (%s): a file needs content" % (tmp_path / "x")
+    no_content = run(run_module, [{"path": str(tmp_path / "d")}, {"path": str(tmp_path / "x"), "state": "file"}])
+    assert no_content["msg"] == ("%s does not exist (an entry without content puts right an existing file's owner, "
+                                 "group and mode): nothing was changed" % (tmp_path / "x"))
     relative = run(run_module, [{"path": "etc/x"}])
     assert relative["msg"] == "entries[0]: path must be absolute, not 'etc/x'"
     with_content = run(run_module, [{"path": str(tmp_path / "d"), "content": "x"}])
@@ -116,3 +117,40 @@ def test_absent_refuses_a_directory_and_content(run_module, tmp_path):
     assert result["failed"] is True and "is a directory (not removed)" in result["msg"] and kept.exists()
     result = run(run_module, [{"path": str(kept), "state": "absent", "content": "x"}])
     assert result["failed"] is True and "an absent entry takes no content" in result["msg"]
+
+
+def test_previous_content_only_where_asked_and_only_when_the_content_changed(run_module, tmp_path):
+    """report_previous gives the content before the change (null for a new file); a mode change
+    alone is not a content change, and files not asked for never show their content."""
+    conf, secret, gone = tmp_path / "slurm.conf", tmp_path / "secret.conf", tmp_path / "gres.conf"
+
+    def entries(conf_text, conf_mode="0644"):
+        return [{"path": str(conf), "state": "file", "content": conf_text, "mode": conf_mode, "report_previous": True},
+                {"path": str(secret), "state": "file", "content": "password=new\n"},
+                {"path": str(gone), "state": "absent", "report_previous": True}]
+
+    first = run(run_module, entries("a = 1\n"))
+    assert first["previous"] == {str(conf): None}
+    secret.write_text("password=old\n")
+    gone.write_text("Name=gpu\n")
+    second = run(run_module, entries("a = 2\n"), check_mode=True)
+    assert second["previous"] == {str(conf): "a = 1\n", str(gone): "Name=gpu\n"}
+    assert "password" not in str(second)
+    run(run_module, entries("a = 2\n"))
+    mode_only = run(run_module, entries("a = 2\n", "0600"))
+    assert mode_only["changed_paths"] == [str(conf)] and mode_only["previous"] == {}
+
+
+def test_a_file_without_content_gets_its_owner_group_and_mode_only(run_module, tmp_path):
+    directory = tmp_path / "munge"
+    directory.mkdir(mode=0o755)
+    key = directory / "munge.key"
+    key.write_bytes(b"secret")
+    os.chmod(key, 0o644)
+    entries = [{"path": str(directory), "mode": "0700"}, {"path": str(key), "state": "file", "mode": "0400"}]
+    checked = run(run_module, entries, check_mode=True)
+    assert checked["changed_paths"] == [str(directory), str(key)] and mode(key) == 0o644
+    result = run(run_module, entries)
+    assert result["changed_paths"] == [str(directory), str(key)]
+    assert mode(key) == 0o400 and key.read_bytes() == b"secret"
+    assert run(run_module, entries)["changed"] is False

@@ -526,8 +526,13 @@ ENTRY_FAILURES = [
      "entries[0] (alice): unknown option acount (an entry takes account, cluster, default_account"),
     ("a wrong type in an entry", {"type": "user", "entries": [{"name": "alice", "account": "a", "limits": "x"}]},
      "entries[0] (alice): argument 'limits' is of type str and we were unable to convert to dict"),
-    ("type is the task's", {"type": "user", "entries": [{"name": "alice", "account": "a", "type": "qos"}]},
-     "entries[0] (alice): unknown option type (an entry takes"),
+    ("an entry's own type takes only its options", {"type": "user", "entries": [{"name": "alice", "account": "a",
+                                                                              "type": "qos"}]},
+     "entries[0] (alice): option account is not valid with type=qos (only with type=user)"),
+    ("an unknown type in an entry", {"entries": [{"name": "alice", "type": "group"}]},
+     "entries[0] (alice): value of type must be one of: cluster, account, user, qos, got: group"),
+    ("an option of the task only", {"type": "user", "entries": [{"name": "alice", "preserve_case_user": True}]},
+     "entries[0] (alice): unknown option preserve_case_user"),
     ("an option not for the type", {"type": "qos", "entries": [{"name": "long"}, {"name": "x", "parent": "root"}]},
      "entries[1] (x): option parent is not valid with type=qos"),
     ("name and entries together", {"type": "qos", "name": "long", "entries": []},
@@ -600,3 +605,88 @@ def test_entries_remove_users_on_the_same_conditions_in_one_command(run_module):
     assert result["failed"] is False, result
     assert len(result["commands"]) == 2
     assert list(result["before"]) == ["ann", "ben", "cat@physics"]
+
+
+# Entries of several types: one task for the cluster, its QOS, accounts and users.
+MIXED = {"cluster": "lab", "entries": [
+    {"type": "cluster", "name": "lab"},
+    {"type": "qos", "name": "long", "limits": {"MaxWall": "7-00:00:00"}},
+    {"type": "account", "name": "physics"},
+    {"type": "user", "name": "root", "account": "physics", "default_account": "physics", "qos": ["long"]},
+]}
+MIXED_READS = [
+    read_all("cluster", ["Cluster"], "lab\n"),
+    read_all("qos", ["Name", "Description", "MaxWall"], "normal|normal|\nlong|long|7-00:00:00\n"),
+    read_all("account", ACCOUNT_FIELDS, "physics|physics|physics\n"),
+    read_all("association", ASSOC_USER_FIELDS + ["QOS"], "lab|physics|||normal\nlab|physics|root||long\n",
+             where=["cluster=lab"]),
+    read_all("user", USER_FIELDS, "root|physics\n"),
+]
+
+
+def test_entries_of_every_type_read_each_table_once(run_module):
+    """The task's cluster goes to the account and the user, not to the QOS (where it is no option)."""
+    result, calls = run_module(slurm_account.main, MIXED, MIXED_READS)
+    assert result["failed"] is False, result
+    assert result["changed"] is False
+    assert len(calls) == len(MIXED_READS)
+
+
+def test_entries_of_every_type_on_an_empty_database_in_order(run_module):
+    result, _calls = run_module(
+        slurm_account.main, MIXED,
+        [read_all("cluster", ["Cluster"]),
+         change("add", "cluster", "lab"),
+         read_all("qos", ["Name", "Description", "MaxWall"], "normal|normal|\n"),
+         change("add", "qos", "long", "MaxWall=7-00:00:00"),
+         read_all("account", ACCOUNT_FIELDS),
+         read_all("association", ASSOC_USER_FIELDS + ["QOS"], "lab|root|||normal\n", where=["cluster=lab"]),
+         change("add", "account", "physics", "Cluster=lab"),
+         read_all("user", USER_FIELDS),
+         # The rows of physics changed: read from sacctmgr, the rest still from the table.
+         read_all("association", ASSOC_USER_FIELDS + ["QOS"], "lab|physics|||normal\n",
+                  where=["user=root", "account=physics", "cluster=lab"]),
+         change("add", "user", "root", "Account=physics", "Cluster=lab", "DefaultAccount=physics", "QOS=long")])
+    assert result["failed"] is False, result
+    assert [command[2:4] for command in result["commands"]] == [
+        ["add", "cluster"], ["add", "qos"], ["add", "account"], ["add", "user"]]
+
+
+def test_an_entry_needs_a_type_from_itself_or_the_task(run_module):
+    result, calls = run_module(slurm_account.main, {"entries": [{"type": "qos", "name": "long"}, {"name": "x"}]}, [])
+    assert result["failed"] is True
+    assert result["msg"] == "entries[1] (x): type is not set (neither by the entry nor by the task)"
+    assert calls == []
+
+
+def test_name_needs_type(run_module):
+    result, calls = run_module(slurm_account.main, {"name": "lab"}, [])
+    assert result["failed"] is True
+    assert "type" in result["msg"]
+    assert calls == []
+
+
+def test_missing_unix_users_are_refused_before_any_read(run_module):
+    """Every missing user named once; removed users and pending users need no Unix user."""
+    args = {"type": "user", "cluster": "lab", "require_unix_users": True,
+            "unix_users_pending": ["hpctestpending"],
+            "entries": [{"name": "root", "account": "physics"},
+                        {"name": "hpctestnouser1", "account": "physics"},
+                        {"name": "hpctestnouser1", "account": "chemistry"},
+                        {"name": "hpctestpending", "account": "physics"},
+                        {"name": "hpctestgone", "state": "absent"},
+                        {"name": "hpctestnouser2", "account": "physics"}]}
+    result, calls = run_module(slurm_account.main, args, [])
+    assert result["failed"] is True
+    assert result["msg"].startswith("user(s) hpctestnouser1, hpctestnouser2 do not exist here as Unix users")
+    assert calls == []
+
+
+def test_unix_users_are_not_required_unless_asked(run_module):
+    result, _calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "entries": [{"name": "hpctestnouser1", "account": "physics"}]},
+        [read_all("user", USER_FIELDS), read_all("association", ASSOC_USER_FIELDS, where=["cluster=lab"]),
+         change("add", "user", "hpctestnouser1", "Account=physics", "Cluster=lab")])
+    assert result["failed"] is False, result
+    assert result["changed"] is True
