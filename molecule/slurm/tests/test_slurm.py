@@ -5,6 +5,7 @@ molecule/conftest.py. The last test re-runs the playbooks while a job runs.
 """
 
 import base64
+import json
 import os
 import re
 import subprocess
@@ -13,6 +14,7 @@ import time
 import uuid
 
 import pytest
+import yaml
 
 NODES = ["slurm-c01", "slurm-c02"]
 
@@ -394,7 +396,20 @@ def test_configless_round_trip_keeps_job(group, running_job):
     assert job_field(head, job, "State") == "RUNNING"
 
 
+def lab_slurm_users():
+    """slurm_users of the lab inventory, which the scenario reads."""
+    project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+    with open(os.path.join(project, "inventories", "lab", "group_vars", "all", "slurm.yml")) as handle:
+        return yaml.safe_load(handle)["slurm_users"]
+
+
+def bob_associations(head):
+    return head.check_output("sacctmgr -n -P show assoc where user=bob format=User,Account").split()
+
+
 def test_restart_class_change_restarts_in_order_and_job_survives(group, running_job):
+    """The same two runs take bob out of Slurm's accounting (slurm_users with state absent; his
+    Unix account stays) and put him back with the inventory's list, while alice's job runs."""
     (head,) = group("control")
     job, release = running_job
     before = pids(group)
@@ -402,20 +417,25 @@ def test_restart_class_change_restarts_in_order_and_job_survives(group, running_
     # A restart, slurmctld first, then slurmd: MaxJobCount by slurm.conf(5) of 22.05; from
     # 23.11 on no such everyday key is left, so a site key (slurm_restart_keys) instead.
     if slurm_version(head) < (23, 11):
-        key, value, extra = "MaxJobCount", "20000", '{"slurm_config": {"MaxJobCount": 20000}}'
+        key, value, extra = "MaxJobCount", "20000", {"slurm_config": {"MaxJobCount": 20000}}
     else:
         key, value = "TreeWidth", "32"
-        extra = '{"slurm_config": {"TreeWidth": 32}, "slurm_restart_keys": ["TreeWidth"]}'
-    changed, out = run_playbook(playbook, "-e", extra)
+        extra = {"slurm_config": {"TreeWidth": 32}, "slurm_restart_keys": ["TreeWidth"]}
+    assert bob_associations(head) == ["bob|physics"]
+    extra["slurm_users"] = [u for u in lab_slurm_users() if u["name"] != "bob"] + [{"name": "bob", "state": "absent"}]
+    changed, out = run_playbook(playbook, "-e", json.dumps(extra))
     after = pids(group)
     assert all(after[k] != before[k] for k in before), (before, after)
     assert out.index("RUNNING HANDLER [slurm : Restart slurmctld]") < out.index(
         "RUNNING HANDLER [slurm : Restart slurmd]"
     )
     assert value in head.check_output("scontrol show config | grep -i '^%s'" % key)
+    assert bob_associations(head) == []
+    assert head.run("id bob").rc == 0
     # Back to the inventory's settings (a restart on 22.05, a reconfigure later), the job still running.
     run_playbook(playbook)
     assert job_field(head, job, "State") == "RUNNING"
     assert nodes_busy_and_up(head), node_states(head)
+    assert bob_associations(head) == ["bob|physics"]
     head.run("touch %s", release)
     assert wait_job_state(head, job, ("COMPLETED",), timeout=120) == "COMPLETED"
