@@ -10,6 +10,21 @@ from __future__ import annotations
 import grp
 import pwd
 
+# The options of a service account's IDs, shared by modules account_ids and service_account.
+ID_OPTIONS = dict(
+    user=dict(type="str", required=True),
+    uid=dict(type="int", required=True),
+    group=dict(type="str", required=True),
+    gid=dict(type="int", required=True),
+    hint=dict(type="str", default=""),
+)
+
+
+def id_conflicts(params):
+    """(what the name service says, the conflicts) for a module's ID_OPTIONS parameters."""
+    ids = read_ids(params["user"], params["uid"], params["group"], params["gid"])
+    return ids, conflicts(params["user"], params["uid"], params["group"], params["gid"], ids)
+
 
 def _lookup(function, key, field):
     try:

@@ -79,23 +79,13 @@ conflicts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpc.cluster.plugins.module_utils.service_account import conflicts, read_ids
+from ansible_collections.hpc.cluster.plugins.module_utils.service_account import ID_OPTIONS, id_conflicts
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            user=dict(type="str", required=True),
-            uid=dict(type="int", required=True),
-            group=dict(type="str", required=True),
-            gid=dict(type="int", required=True),
-            hint=dict(type="str", default=""),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=dict(ID_OPTIONS), supports_check_mode=True)
     params = module.params
-    ids = read_ids(params["user"], params["uid"], params["group"], params["gid"])
-    found = conflicts(params["user"], params["uid"], params["group"], params["gid"], ids)
+    ids, found = id_conflicts(params)
     if found:
         msg = "; ".join(found) + "."
         if params["hint"]:

@@ -83,9 +83,9 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hpc.cluster.plugins.module_utils.service_account import (
+    ID_OPTIONS,
     account_commands,
-    conflicts,
-    read_ids,
+    id_conflicts,
     user_settings,
 )
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
@@ -94,20 +94,15 @@ from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            user=dict(type="str", required=True),
-            uid=dict(type="int", required=True),
-            group=dict(type="str", required=True),
-            gid=dict(type="int", required=True),
+            ID_OPTIONS,
             home=dict(type="path", required=True),
             shell=dict(type="path", required=True),
             comment=dict(type="str", default=""),
-            hint=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    ids = read_ids(params["user"], params["uid"], params["group"], params["gid"])
-    found = conflicts(params["user"], params["uid"], params["group"], params["gid"], ids)
+    ids, found = id_conflicts(params)
     if found:
         module.fail_json(msg=" ".join(["; ".join(found) + ": nothing was changed.", params["hint"]]).strip(),
                          conflicts=found)
