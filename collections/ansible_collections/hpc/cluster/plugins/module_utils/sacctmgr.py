@@ -372,6 +372,14 @@ class Table:
                 if all(row[self.keys[key]] == value for key, value in where)]
 
 
+def read_args(entity, where, fields):
+    """sacctmgr's arguments for the rows of ``entity`` matching ``where``, with ``fields``."""
+    args = ["--noheader", "--parsable2", "show", entity]
+    if where:
+        args += ["where"] + ["%s=%s" % (k, v) for k, v in where]
+    return args + ["format=%s" % ",".join(fields)]
+
+
 class Sacctmgr:
     """Read with ``show`` (parsed into dicts), change with ``-i``; commands are recorded.
 
@@ -411,16 +419,32 @@ class Sacctmgr:
             table.rows = self._read(entity, table.scope, table.fields)
         return table.select(where, fields)
 
+    def prefetch(self, entities):
+        """Read these tables (each within its scope, with the columns asked so far) at once, before
+        any change: a read costs sacctmgr's start and its round trip to slurmdbd (about 0.2 s on
+        the lab), and a batch's first reads do not depend on each other."""
+        todo = [(entity, self.tables[entity]) for entity in entities
+                if entity in self.tables and self.tables[entity].rows is None and self.tables[entity].fields]
+        if self.offline or len(todo) < 2:
+            return
+        commands = [read_args(entity, table.scope, table.fields) for entity, table in todo]
+        for (_entity, table), args, result in zip(todo, commands, self.runner.run_many(commands)):
+            table.rows = self._rows(args, table.fields, *result)
+
     def _read(self, entity, where, fields):
         self.flush()
         if self.offline:
             return []
-        args = ["--noheader", "--parsable2", "show", entity]
-        if where:
-            args += ["where"] + ["%s=%s" % (k, v) for k, v in where]
-        args.append("format=%s" % ",".join(fields))
-        rc, out, err = self.runner.run(args, check_rc=not self.module.check_mode)
+        args = read_args(entity, where, fields)
+        return self._rows(args, fields, *self.runner.run(args, check_rc=False))
+
+    def _rows(self, args, fields, rc, out, err):
+        """The parsed rows of a read; after a failed one, in check mode, none (and none from then on)."""
+        if self.offline:
+            return []
         if rc != 0:
+            if not self.module.check_mode:
+                self.runner.fail([self.runner.path] + args, rc, out, err)
             self.offline = True
             self.module.warn("sacctmgr cannot read the accounting database (%s): check mode reports "
                              "every change as if it were empty" % ((err or out).strip() or "rc=%d" % rc))

@@ -10,7 +10,9 @@ module with ``fail_json`` showing the command, its exit code and output.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
 # Environment of every command whose output a module parses (scontrol, sacctmgr, squeue,
 # nvidia-smi): the C locale, so messages, numbers and dates read the same on every node.
@@ -34,15 +36,36 @@ class SlurmRunner:
             cmd, environ_update=C_LOCALE_ENV, check_rc=False
         )
         if rc != 0 and check_rc:
-            self.module.fail_json(
-                msg="%s failed (rc=%d): %s"
-                % (self.binary, rc, (err or out).strip() or "no output"),
-                cmd=cmd,
-                rc=rc,
-                stdout=out,
-                stderr=err,
-            )
+            self.fail(cmd, rc, out, err)
         return rc, out, err
+
+    def fail(self, cmd, rc, out, err):
+        """End the module for a failed command, showing it, its exit code and output."""
+        self.module.fail_json(
+            msg="%s failed (rc=%d): %s" % (self.binary, rc, (err or out).strip() or "no output"),
+            cmd=cmd,
+            rc=rc,
+            stdout=out,
+            stderr=err,
+        )
+
+    def run_many(self, args_list):
+        """Run ``binary args...`` for each of ``args_list`` at once, one process each, and return
+        their (rc, stdout, stderr) in order: for reads that do not depend on each other, whose time
+        is mostly the tool's start and its round trip to the daemon. The processes are started from
+        this thread (no fork from a helper thread) and read one after the other."""
+        env = dict(os.environ, **C_LOCALE_ENV)
+        started = [
+            subprocess.Popen([self.path] + [str(arg) for arg in args], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                             encoding="utf-8", errors="surrogateescape")
+            for args in args_list
+        ]
+        results = []
+        for process in started:
+            out, err = process.communicate()
+            results.append((process.returncode, out, err))
+        return results
 
 
 def parse_parsable2(text, fields):

@@ -20,9 +20,10 @@ description:
   - "One task manages one entity, so an inventory list such as
     C({type: account, name: physics, parent: root}) or
     C({type: user, name: alice, account: physics, qos: [normal]}) maps onto a loop directly."
-  - "With O(entries), one task manages a list of entities of one O(type), in list order, as a loop
-    would, but in one module run: each table is read once for all entries, so a re-run costs two
-    or three C(sacctmgr) reads whatever the number of entries, where a loop costs two per entry.
+  - "With O(entries), one task manages a list of entities (of one O(type), or each of its own), in
+    list order, as a loop would, but in one module run: each table is read once for all entries,
+    so a re-run costs one C(sacctmgr) read per table whatever the number of entries, where a loop
+    costs two per entry. The first reads of the tables run at once, before any change.
     After a change, the rows of the entity changed (a user and its associations) are read from
     C(sacctmgr) again when a later entry names it; after a removal, every table is read again.
     Users added with the same settings share one command (C(add user alice,bob ...)), as do users
@@ -265,6 +266,11 @@ from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
     setting,
 )
 
+# The columns of the cluster, account and user tables the reads ask for.
+CLUSTER_FIELDS = ["Cluster"]
+ACCOUNT_FIELDS = ["Account", "Description", "Organization"]
+USER_FIELDS = ["User", "DefaultAccount"]
+
 
 def raw_state(rows, wanted):
     if not rows:
@@ -312,7 +318,7 @@ def sets_args(sets):
 
 def manage_cluster(mgr, params, _table, _limits):
     name = params["name"]
-    rows = mgr.show("cluster", [("name", name)], ["Cluster"])
+    rows = mgr.show("cluster", [("name", name)], CLUSTER_FIELDS)
     exists = any(r["Cluster"] == name for r in rows)
     before = {"cluster": name} if exists else {}
     if params["state"] == "present":
@@ -371,9 +377,7 @@ def manage_account(mgr, params, table, limits):
         entity_wanted["Organization"] = ("Organization", "caseless", params["organization"])
     wanted = assoc_wanted(params, table, limits)
 
-    entity = [r for r in mgr.show("account", [("name", name)],
-                                  ["Account", "Description", "Organization"])
-              if r["Account"] == name]
+    entity = [r for r in mgr.show("account", [("name", name)], ACCOUNT_FIELDS) if r["Account"] == name]
     where = [("account", name)] + ([("cluster", cluster)] if cluster else [])
     assocs = [r for r in mgr.show("association", where, assoc_columns(wanted))
               if r["Account"] == name and r["User"] == "" and r["Partition"] == ""]
@@ -417,8 +421,7 @@ def manage_user(mgr, params, table, limits):
     cluster = params["cluster"]
     wanted = assoc_wanted(params, table, limits)
 
-    user = [r for r in mgr.show("user", [("name", name)], ["User", "DefaultAccount"])
-            if r["User"] == name]
+    user = [r for r in mgr.show("user", [("name", name)], USER_FIELDS) if r["User"] == name]
     where = [("user", name)]
     if account:
         where.append(("account", account))
@@ -512,24 +515,31 @@ def entry_position(index, entry):
 
 
 def columns_read(entry, table, limits):
-    """The columns of the QOS or association table the entry's reads ask for."""
+    """[(table, columns)] of the reads an entry makes, in the order it makes them."""
+    if entry["type"] == "cluster":
+        return [("cluster", CLUSTER_FIELDS)]
     if entry["type"] == "qos":
-        return "qos", qos_columns(qos_wanted(entry, table, limits))
-    if entry["type"] in ("account", "user"):
-        return "association", assoc_columns(assoc_wanted(entry, table, limits))
-    return None, []
+        return [("qos", qos_columns(qos_wanted(entry, table, limits)))]
+    own = ("account", ACCOUNT_FIELDS) if entry["type"] == "account" else ("user", USER_FIELDS)
+    return [own, ("association", assoc_columns(assoc_wanted(entry, table, limits)))]
 
 
 def rows_changed(entry):
-    """The rows a change of this entry touches, by table: the entity's own, its associations'."""
+    """The rows a change of this entry touches, by table (Sacctmgr.touched reads a table not named
+    here again whole): a user's or account's own and its associations' (the other tables are read
+    again, to be safe); a QOS's own only; a new cluster's own and every association (its root
+    associations)."""
     name = entry["name"]
     if entry["type"] == "user":
         return {"user": [("name", name)], "association": [("user", name)]}
     if entry["type"] == "account":
         return {"account": [("name", name)], "association": [("account", name)]}
+    untouched = {"cluster": [], "qos": [], "account": [], "user": [], "association": []}
     if entry["type"] == "qos":
-        return {"qos": [("name", name)]}
-    return {}
+        return dict(untouched, qos=[("name", name)])
+    changed = dict(untouched, cluster=[("name", name)])
+    del changed["association"]
+    return changed
 
 
 def batch_tables(prepared):
@@ -541,10 +551,17 @@ def batch_tables(prepared):
     tables = {entity: Table(keys, scope if entity == "association" else ())
               for entity, keys in TABLE_KEYS.items()}
     for entry, table, limits in prepared:
-        entity, fields = columns_read(entry, table, limits)
-        if entity:
+        for entity, fields in columns_read(entry, table, limits):
             tables[entity].want(fields)
     return tables
+
+
+def first_reads(prepared):
+    """The tables the entries read, in the order of their first read."""
+    order = {}
+    for entry, table, limits in prepared:
+        order.update((entity, None) for entity, _fields in columns_read(entry, table, limits))
+    return list(order)
 
 
 def missing_unix_users(prepared, pending):
@@ -583,6 +600,8 @@ def main():
                     "restarts)" % ", ".join(missing))
 
     mgr = Sacctmgr(module, batch_tables(prepared) if batch else None)
+    if batch:
+        mgr.prefetch(first_reads(prepared))
     before, after = {}, {}
     for entry, table, limits in prepared:
         ran = len(mgr.commands)

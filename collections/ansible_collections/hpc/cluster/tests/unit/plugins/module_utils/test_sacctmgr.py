@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
@@ -161,3 +163,66 @@ def test_text_problem():
     assert text_problem("Physics, theory") is None
     assert "which sacctmgr turns into '`'" in text_problem("it's")
     assert "line break" in text_problem("a\nb")
+
+
+# Sacctmgr.prefetch: a batch's first reads at once, through SlurmRunner.run_many (real processes:
+# a stand-in sacctmgr that answers after a pause and logs its arguments).
+FAKE_SACCTMGR = """#!/bin/sh
+echo "$*" >> "$(dirname "$0")/calls"
+sleep 0.5
+case "$*" in
+  *"show qos"*) echo "long|7-00:00:00|" ;;
+  *"show cluster"*) [ -e "$(dirname "$0")/down" ] && { echo "Problem talking to the database" >&2; exit 1; }
+                    echo "lab" ;;
+esac
+"""
+
+
+@pytest.fixture
+def fake_sacctmgr(tmp_path):
+    binary = tmp_path / "sacctmgr"
+    binary.write_text(FAKE_SACCTMGR)
+    binary.chmod(0o755)
+    return tmp_path
+
+
+class RealModule(FakeModule):
+    def __init__(self, directory, check_mode=False):
+        super().__init__([], check_mode=check_mode)
+        self.directory = directory
+
+    def get_bin_path(self, name, required=False):
+        return str(self.directory / name)
+
+
+def tables():
+    from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import Table
+
+    result = {"cluster": Table({"name": "Cluster"}), "qos": Table({"name": "Name"}), "user": Table({"name": "User"})}
+    result["cluster"].want(["Cluster"])
+    result["qos"].want(["Name", "MaxWall", "Flags"])
+    return result
+
+
+def test_prefetch_reads_the_tables_at_once_and_answers_from_them(fake_sacctmgr):
+    mgr = Sacctmgr(RealModule(fake_sacctmgr), tables())
+    start = time.monotonic()
+    mgr.prefetch(["cluster", "qos", "user"])  # user: no columns asked, not read
+    assert time.monotonic() - start < 0.95, "the reads ran one after the other (2 x 0.5 s)"
+    assert sorted((fake_sacctmgr / "calls").read_text().splitlines()) == [
+        "--noheader --parsable2 show cluster format=Cluster",
+        "--noheader --parsable2 show qos format=Name,MaxWall,Flags"]
+    assert mgr.show("qos", [("name", "long")], ["Name", "MaxWall"]) == [{"Name": "long", "MaxWall": "7-00:00:00"}]
+    assert mgr.show("cluster", [("name", "lab")], ["Cluster"]) == [{"Cluster": "lab"}]
+    assert len((fake_sacctmgr / "calls").read_text().splitlines()) == 2
+
+
+def test_prefetch_failure_fails_a_real_run_and_goes_offline_in_check_mode(fake_sacctmgr):
+    (fake_sacctmgr / "down").touch()
+    with pytest.raises(Failed, match=r"sacctmgr failed \(rc=1\): Problem talking to the database"):
+        Sacctmgr(RealModule(fake_sacctmgr), tables()).prefetch(["cluster", "qos"])
+    module = RealModule(fake_sacctmgr, check_mode=True)
+    mgr = Sacctmgr(module, tables())
+    mgr.prefetch(["cluster", "qos"])
+    assert mgr.offline and len(module.warnings) == 1
+    assert mgr.show("qos", [("name", "long")], ["Name"]) == []

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV, SlurmRunner
 from ansible_collections.hpc.cluster.plugins.modules import slurm_account
 
 Q = ["--noheader", "--parsable2", "show"]
+
+
+@pytest.fixture(autouse=True)
+def reads_in_turn(monkeypatch):
+    """A batch's first reads (SlurmRunner.run_many, tested with real processes in
+    module_utils/test_slurm.py) go through the fake commands in their order."""
+    monkeypatch.setattr(SlurmRunner, "run_many", lambda self, args_list: [
+        self.module.run_command([self.path] + args, environ_update=C_LOCALE_ENV) for args in args_list])
 
 
 def show(entity, where, fields, out=""):
@@ -635,15 +644,19 @@ def test_entries_of_every_type_read_each_table_once(run_module):
 def test_entries_of_every_type_on_an_empty_database_in_order(run_module):
     result, _calls = run_module(
         slurm_account.main, MIXED,
+        # Every table first (at once), then the changes. The new cluster's root associations make
+        # the association table stale (read again), a new QOS only its own row; after a new
+        # account, the user table is read again and the account's rows from sacctmgr.
         [read_all("cluster", ["Cluster"]),
-         change("add", "cluster", "lab"),
          read_all("qos", ["Name", "Description", "MaxWall"], "normal|normal|\n"),
-         change("add", "qos", "long", "MaxWall=7-00:00:00"),
          read_all("account", ACCOUNT_FIELDS),
+         read_all("association", ASSOC_USER_FIELDS + ["QOS"], where=["cluster=lab"]),
+         read_all("user", USER_FIELDS),
+         change("add", "cluster", "lab"),
+         change("add", "qos", "long", "MaxWall=7-00:00:00"),
          read_all("association", ASSOC_USER_FIELDS + ["QOS"], "lab|root|||normal\n", where=["cluster=lab"]),
          change("add", "account", "physics", "Cluster=lab"),
          read_all("user", USER_FIELDS),
-         # The rows of physics changed: read from sacctmgr, the rest still from the table.
          read_all("association", ASSOC_USER_FIELDS + ["QOS"], "lab|physics|||normal\n",
                   where=["user=root", "account=physics", "cluster=lab"]),
          change("add", "user", "root", "Account=physics", "Cluster=lab", "DefaultAccount=physics", "QOS=long")])
