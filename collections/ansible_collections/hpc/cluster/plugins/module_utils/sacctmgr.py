@@ -444,7 +444,7 @@ class Sacctmgr:
             return []
         if rc != 0:
             if not self.module.check_mode:
-                self.runner.fail([self.runner.path] + args, rc, out, err)
+                self.runner.fail(self.runner.argv(args), rc, out, err)
             self.offline = True
             self.module.warn("sacctmgr cannot read the accounting database (%s): check mode reports "
                              "every change as if it were empty" % ((err or out).strip() or "rc=%d" % rc))

@@ -29,9 +29,13 @@ class SlurmRunner:
         self.binary = binary
         self.path = module.get_bin_path(binary, required=True)
 
+    def argv(self, args):
+        """The command line of ``binary args...``."""
+        return [self.path] + [str(arg) for arg in args]
+
     def run(self, args, check_rc=True):
         """Run ``binary args...``; return (rc, stdout, stderr)."""
-        cmd = [self.path] + [str(arg) for arg in args]
+        cmd = self.argv(args)
         rc, out, err = self.module.run_command(
             cmd, environ_update=C_LOCALE_ENV, check_rc=False
         )
@@ -56,7 +60,7 @@ class SlurmRunner:
         this thread (no fork from a helper thread) and read one after the other."""
         env = dict(os.environ, **C_LOCALE_ENV)
         started = [
-            subprocess.Popen([self.path] + [str(arg) for arg in args], stdin=subprocess.DEVNULL,
+            subprocess.Popen(self.argv(args), stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                              encoding="utf-8", errors="surrogateescape")
             for args in args_list

@@ -171,11 +171,12 @@ def converge(module, entries):
         if state == "absent":
             if os.path.lexists(path):
                 changed_paths.append(path)
-                before = b"" if os.path.islink(path) else (read(path) or b"")
-                if entry.get("report_previous"):
-                    previous[path] = text(before)
-                if module._diff:
-                    diffs.append({"before_header": path, "after_header": path, "before": text(before), "after": ""})
+                if entry.get("report_previous") or module._diff:
+                    before = text(b"" if os.path.islink(path) else (read(path) or b""))
+                    if entry.get("report_previous"):
+                        previous[path] = before
+                    if module._diff:
+                        diffs.append({"before_header": path, "after_header": path, "before": before, "after": ""})
                 if not check:
                     os.unlink(path)
         elif state == "directory":

@@ -278,6 +278,14 @@ def raw_state(rows, wanted):
     return {name: rows[0].get(field, "") for name, (field, _kind, _value) in wanted.items()}
 
 
+def limits_wanted(wanted, table, limits):
+    """``wanted`` with each limit as (column, kind, value), its column and kind from ``table``."""
+    for key, value in limits.items():
+        field, kind = table[key]
+        wanted[key] = (field, kind, value)
+    return wanted
+
+
 def assoc_wanted(params, table, limits):
     wanted = {}
     if params.get("parent") is not None:
@@ -286,10 +294,7 @@ def assoc_wanted(params, table, limits):
         wanted["QOS"] = ("QOS", "set", params["qos"])
     if params["default_qos"] is not None:
         wanted["DefaultQOS"] = ("DefaultQOS", "str", params["default_qos"])
-    for key, value in limits.items():
-        field, kind = table[key]
-        wanted[key] = (field, kind, value)
-    return wanted
+    return limits_wanted(wanted, table, limits)
 
 
 def assoc_columns(wanted):
@@ -301,10 +306,7 @@ def qos_wanted(params, table, limits):
     wanted = {}
     if params["description"] is not None:
         wanted["Description"] = ("Description", "caseless", params["description"])
-    for key, value in limits.items():
-        field, kind = table[key]
-        wanted[key] = (field, kind, value)
-    return wanted
+    return limits_wanted(wanted, table, limits)
 
 
 def qos_columns(wanted):
@@ -534,12 +536,10 @@ def rows_changed(entry):
         return {"user": [("name", name)], "association": [("user", name)]}
     if entry["type"] == "account":
         return {"account": [("name", name)], "association": [("account", name)]}
-    untouched = {"cluster": [], "qos": [], "account": [], "user": [], "association": []}
     if entry["type"] == "qos":
-        return dict(untouched, qos=[("name", name)])
-    changed = dict(untouched, cluster=[("name", name)])
-    del changed["association"]
-    return changed
+        return {entity: [("name", name)] if entity == "qos" else [] for entity in TABLE_KEYS}
+    return {entity: [("name", name)] if entity == "cluster" else [] for entity in TABLE_KEYS
+            if entity != "association"}
 
 
 def batch_tables(prepared):
