@@ -78,7 +78,7 @@ def test_install_is_one_include_skipped_when_the_package_is_there(role):
     include = tasks[0]["ansible.builtin.include_tasks"]
     assert include["file"] == "install_{{ %s_install_method }}.yml" % role
     assert include["apply"]["tags"] == ["%s_install" % role]
-    assert tasks[0]["when"].split() == ("%s_install_method == 'archive' or %s_packages | difference("
+    assert tasks[0]["when"].split() == ("%s_install_method == 'archive' or __%s_repository_packages | difference("
                                         "__preflight_installed_packages | default([])) | length > 0"
                                         % (role, role)).split()
     spec = load(TOP / "roles" / role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]

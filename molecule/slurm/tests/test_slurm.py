@@ -100,6 +100,48 @@ def test_daemons_by_node_role(group):
         assert not node.exists("slurmctld")
 
 
+# Programs of each node role's packages (names differ between Debian, EPEL and OpenHPC).
+ROLE_PROGRAMS = {
+    "control": ["chronyd", "firewalld", "munged", "slurmctld", "slurmdbd"],
+    "compute": ["chronyd", "firewalld", "munged", "slurmd", "podman"],
+    "login": ["chronyd", "firewalld", "munged", "sbatch", "podman"],
+}
+
+
+def package_of(node, program):
+    path = node.check_output("readlink -f $(command -v %s)", program)
+    if node.exists("dpkg-query"):
+        return node.check_output("dpkg-query --search %s", path).split(":")[0]
+    return node.check_output("rpm --query --file --queryformat '%%{NAME}' %s", path)
+
+
+def install_transactions(node):
+    """Per installed package, the package manager's transaction that first installed it."""
+    if not node.exists("dpkg-query"):
+        lines = node.check_output("rpm --query --all --queryformat '%{NAME} %{INSTALLTID}\\n'").splitlines()
+        return dict(line.split() for line in lines)
+    found = {}
+    entries = node.file("/var/log/apt/history.log").content_string.split("\n\n")
+    for number, entry in enumerate(entries):
+        for line in entry.splitlines():
+            if line.startswith("Install: "):
+                for item in line[len("Install: "):].split("), "):
+                    found.setdefault(item.split(" (")[0].split(":")[0], number)
+    return found
+
+
+def test_site_installs_each_node_packages_in_one_transaction(group):
+    """site.yml installs the packages of every role of a node at once (issue 13): the packages
+    of chrony, base, munge, Slurm and Podman came in the same transaction."""
+    for role, programs in ROLE_PROGRAMS.items():
+        for node in group(role):
+            packages = {program: package_of(node, program) for program in programs}
+            transactions = install_transactions(node)
+            by_transaction = {program: transactions.get(package) for program, package in packages.items()}
+            assert None not in by_transaction.values(), (node.backend.host, packages, by_transaction)
+            assert len(set(by_transaction.values())) == 1, (node.backend.host, by_transaction)
+
+
 # --- The cluster ------------------------------------------------------------------------
 
 

@@ -1,0 +1,105 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The packages several roles install from the OS repositories on this host, for one transaction.
+
+Each role names them in its vars/main.yml as __<role>_repository_packages, the list its own package
+task installs. That variable is templated here as the role would see it: the role's defaults under
+the host's variables (inventory, facts, the OS data the preflight loaded, extra vars), the role's
+vars/main.yml for its private names. site.yml installs the missing ones at once, after the
+repositories; each role's own task then finds them installed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+
+try:  # ansible-core 2.19 renders only strings it trusts; these come from the project's role files
+    from ansible.template import trust_as_template
+except ImportError:  # pragma: no cover - older ansible-core renders every string
+    def trust_as_template(value):
+        return value
+
+ARGUMENT_SPEC = {
+    "roles": {"type": "list", "elements": "str", "required": True},
+    "roles_dir": {"type": "str", "required": True},
+    "installed": {"type": "list", "elements": "str", "default": []},
+}
+
+
+def trusted(value):
+    """The data of a role's file, its strings marked as templates (as Ansible marks a role's own)."""
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, Mapping):
+        return {key: trusted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [trusted(item) for item in value]
+    return value
+
+
+def variable_name(role):
+    return "__%s_repository_packages" % role
+
+
+def missing_packages(packages, installed):
+    """Every package of every role, in the roles' order, once, and those not in installed."""
+    wanted = list(dict.fromkeys(name for names in packages.values() for name in names))
+    have = set(installed)
+    missing = [name for name in wanted if name not in have]
+    roles = [role for role, names in packages.items() if any(name not in have for name in names)]
+    return wanted, missing, roles
+
+
+class ActionModule(ActionBase):
+    """Template each role's __<role>_repository_packages; return them and the missing ones."""
+
+    _requires_connection = False
+
+    def _role_file(self, roles_dir, role, name):
+        path = os.path.join(roles_dir, role, name, "main.yml")
+        if not os.path.isfile(path):
+            return {}
+        data = self._loader.load_from_file(path)
+        if data is not None and not isinstance(data, Mapping):
+            raise AnsibleActionFail("role %s: %s holds no variables (a mapping)" % (role, path))
+        return trusted(dict(data or {}))
+
+    def _packages(self, roles_dir, role, task_vars):
+        defaults = self._role_file(roles_dir, role, "defaults")
+        role_vars = self._role_file(roles_dir, role, "vars")
+        name = variable_name(role)
+        if name not in role_vars:
+            raise AnsibleActionFail("role %s: its vars/main.yml defines no %s (the packages its install task "
+                                    "installs from the OS repositories)" % (role, name))
+        # The host's variables win over the role's defaults; the role's private names come from its files.
+        variables = dict(defaults, **role_vars)
+        variables.update(task_vars)
+        templar = self._templar.copy_with_new_env(available_variables=variables)
+        try:
+            value = templar.template(variables[name])
+        except AnsibleError as exc:
+            raise AnsibleActionFail("role %s: cannot template %s: %s" % (role, name, exc)) from exc
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise AnsibleActionFail("role %s: %s must be a list of package names, got %r" % (role, name, value))
+        return value
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        _, args = self.validate_argument_spec(ARGUMENT_SPEC)
+        try:
+            roles_dir = self._find_needle("files", args["roles_dir"])
+        except AnsibleError:
+            raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
+                                    % args["roles_dir"]) from None
+        packages = {role: self._packages(roles_dir, role, task_vars) for role in args["roles"]}
+        wanted, missing, roles = missing_packages(packages, args["installed"])
+        result.update(changed=False, packages=packages, wanted=wanted, missing=missing, missing_roles=roles,
+                      msg=("%d package(s) of %s to install: %s" % (len(missing), ", ".join(roles), " ".join(missing))
+                           if missing else "the %d package(s) of the roles are installed" % len(wanted)))
+        return result
