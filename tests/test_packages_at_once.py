@@ -154,3 +154,37 @@ def test_each_role_installs_its_repository_packages_variable():
         texts = " ".join(path.read_text() for path in (TOP / "roles" / role / "tasks").glob("install*.yml"))
         names = re.findall(r"ansible\.builtin\.package:\n\s+name: \"\{\{ (\S+) \}\}\"", texts)
         assert names and set(names) == {"__%s_repository_packages" % role}, (role, names)
+
+
+@pytest.fixture(scope="module")
+def narrowed(tmp_path_factory):
+    """The listing task (tagged as site.yml tags it) under several tag selections."""
+    cases = {"none": [], "notest": ["--skip-tags", "molecule-notest,notest"],
+             "skip-monitoring": ["--skip-tags", "monitoring"], "skip-install": ["--skip-tags", "munge_install"],
+             "tags-base": ["--tags", "base"]}
+    listing = copy.deepcopy(listing_task())
+    listing["hpc.cluster.role_packages"]["roles_dir"] = str(TOP / "roles")
+    listing["tags"] = ["base"]
+    host = local_host(os_family="Debian", __preflight_installed_packages=[], base_firewall_manage=True)
+    play = [{"name": "Tags", "hosts": "cluster", "gather_facts": False, "tasks": [
+        {"name": "Load the OS data", "ansible.builtin.include_vars": {
+            "file": "%s/{{ item }}/vars/Debian.yml" % (TOP / "roles")}, "loop": ["chrony", "base", "node_exporter"],
+         "tags": ["always"]},
+        listing]}]
+    runs = {}
+    for name, args in cases.items():
+        top = tmp_path_factory.mktemp("tags-" + name)
+        runs[name] = start(top, play, {"all": {"children": {"cluster": {"hosts": {"n1": host}}}}}, args=args)
+    return {name: future.result() for name, future in runs.items()}
+
+
+@pytest.mark.parametrize("case,lists", [("none", True), ("notest", True), ("skip-monitoring", False),
+                                        ("skip-install", False), ("tags-base", False)])
+def test_only_a_run_of_every_concern_installs_at_once(narrowed, case, lists):
+    run = narrowed[case]
+    run.passed("n1")
+    results = [r for task, r in run.tasks("n1") if task["name"] == listing_task()["name"]]
+    listed = bool(results) and not results[-1].get("skipped")
+    assert listed == lists, (case, results)
+    if lists:
+        assert results[-1]["wanted"] == ["chrony", "firewalld", "python3-firewall", "prometheus-node-exporter"]

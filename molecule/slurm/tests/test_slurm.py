@@ -142,6 +142,28 @@ def test_site_installs_each_node_packages_in_one_transaction(group):
             assert len(set(by_transaction.values())) == 1, (node.backend.host, by_transaction)
 
 
+# Daemons that no verifier restarts, by node role and OS family (unit names differ).
+STARTED_ONCE = {
+    "debian": {"control": ["chrony", "prometheus-node-exporter", "mariadb", "prometheus-alertmanager"],
+               "compute": ["chrony", "prometheus-node-exporter"], "login": ["chrony", "prometheus-node-exporter"]},
+    "rocky": {"control": ["chronyd", "prometheus-node-exporter", "mariadb", "prometheus-alertmanager"],
+              "compute": ["chronyd", "prometheus-node-exporter"], "login": ["chronyd", "prometheus-node-exporter"]},
+}
+
+
+def test_cold_converge_starts_each_daemon_once(group):
+    """A daemon starts once, configured: no restart right after its first start (issue 13). On
+    Debian the site's package transaction holds the daemons the packages would start with their
+    own configuration; the roles' restart handlers skip a daemon their start task just started."""
+    for role in ("control", "compute", "login"):
+        for node in group(role):
+            family = "debian" if node.system_info.distribution == "debian" else "rocky"
+            for unit in STARTED_ONCE[family][role]:
+                journal = node.check_output("journalctl --unit %s.service --output cat --no-pager", unit)
+                starts = [line for line in journal.splitlines() if line.startswith("Started ")]
+                assert len(starts) == 1, (node.backend.host, unit, journal)
+
+
 # --- The cluster ------------------------------------------------------------------------
 
 
