@@ -18,28 +18,11 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-try:  # ansible-core 2.19 renders only strings it trusts; these come from the project's role files
-    from ansible.template import trust_as_template
-except ImportError:  # pragma: no cover - older ansible-core renders every string
-    def trust_as_template(value):
-        return value
-
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
     "roles_dir": {"type": "str", "required": True},
     "installed": {"type": "list", "elements": "str", "default": []},
 }
-
-
-def trusted(value):
-    """The data of a role's file, its strings marked as templates (as Ansible marks a role's own)."""
-    if isinstance(value, str):
-        return trust_as_template(value)
-    if isinstance(value, Mapping):
-        return {key: trusted(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [trusted(item) for item in value]
-    return value
 
 
 def variable_name(role):
@@ -64,10 +47,15 @@ class ActionModule(ActionBase):
         path = os.path.join(roles_dir, role, name, "main.yml")
         if not os.path.isfile(path):
             return {}
-        data = self._loader.load_from_file(path)
+        # As Ansible loads a role's variables: its templates trusted (ansible-core 2.19 renders only
+        # those), from the loader's cache (the play's roles were read already), not copied (read only).
+        try:
+            data = self._loader.load_from_file(path, unsafe=True, trusted_as_template=True)
+        except TypeError:  # pragma: no cover - ansible-core before 2.19 has no trust, renders every string
+            data = self._loader.load_from_file(path, unsafe=True)
         if data is not None and not isinstance(data, Mapping):
             raise AnsibleActionFail("role %s: %s holds no variables (a mapping)" % (role, path))
-        return trusted(dict(data or {}))
+        return data or {}
 
     def _packages(self, roles_dir, role, task_vars):
         defaults = self._role_file(roles_dir, role, "defaults")
