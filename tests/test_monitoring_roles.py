@@ -276,3 +276,34 @@ def test_render_alertmanager_with_receiver(runs):
     config = yaml.safe_load((runs["out"]["receiver"] / "alertmanager.yml").read_text())
     assert config["route"]["receiver"] == "site"
     assert config["receivers"] == [{"name": "site", "webhook_configs": [{"url": RECEIVER, "send_resolved": True}]}]
+
+
+# A node's own copy of the server's settings is never used: site.yml's preflight (playbooks/
+# preflight.yml) checks Prometheus and Alertmanager settings on the monitoring servers only, so a
+# re-run costs no check per node for them (and a bad copy on a node is no error).
+SERVER_ONLY_BAD = {"prometheus_retention": "2 weeks", "alertmanager_receiver_url": "hooks.example.org/alerts"}
+
+
+def site_preflight_run(workdir, bad_host):
+    """The monitoring concern of playbooks/preflight.yml, with the bad settings on one host."""
+    workdir.mkdir()
+    inv = inventory(dict(CLUSTER_VARS, grafana_enabled=False))
+    for group in inv["all"]["children"]["cluster"]["children"].values():
+        if bad_host in group["hosts"]:
+            group["hosts"][bad_host].update(SERVER_ONLY_BAD)
+    return start(workdir, TOP / "playbooks" / "preflight.yml", inv,
+                 extra={"cluster_preflight_concerns": ["monitoring"]})
+
+
+def test_site_preflight_checks_the_server_settings_on_the_servers_only(tmp_path):
+    on_node, on_server = site_preflight_run(tmp_path / "node", "c01"), site_preflight_run(tmp_path / "server", "head")
+    on_node, on_server = on_node.result(), on_server.result()
+    assert on_node.returncode == 0, on_node.output[-3000:]
+    checked = {host: [task["name"] for task, result in on_node.tasks(host)
+                      if task["name"].startswith(("prometheus : Check the", "alertmanager : Check the"))
+                      and not result.get("skipped")]
+               for host in ("head", "c01", "login1")}
+    assert checked == {"head": ["prometheus : Check the durations, sizes, port and archive settings",
+                                "alertmanager : Check the receiver URL, the routing intervals and the port"],
+                       "c01": [], "login1": []}
+    on_server.refused("head", "prometheus_retention '2 weeks' is not a Prometheus duration")

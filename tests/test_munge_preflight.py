@@ -29,9 +29,11 @@ def sha(raw):
     return hashlib.sha256(raw).hexdigest()
 
 
-def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, ids=None):
+def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, ids=None, accounts=None):
     """keys: host -> key bytes (absent: no key file); daemons: hosts with slurmd installed;
-    ids: munge_uid/munge_user/... for every host instead of free ones."""
+    ids: munge_uid/munge_user/... for every host instead of free ones. accounts: (passwd line,
+    group line) added to this machine's files, seen by the run only (a mount namespace of its own),
+    which then runs account.yml after the preflight (the run must be in check mode)."""
     host_vars = {}
     for host in HOSTS:
         root = tmp_path / host
@@ -61,7 +63,8 @@ def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, id
                      "content": "{{ __munge_key_plan | to_json }}", "dest": str(tmp_path / "plan.json"),
                      "mode": "0600"},
                   "run_once": True, "check_mode": False},
-             ]}]
+             ] + ([{"ansible.builtin.include_role": {"name": "munge", "tasks_from": "account.yml"}}]
+                  if accounts else [])}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
     env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
                ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
@@ -69,6 +72,15 @@ def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, id
     args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
     if check:
         args.append("--check")
+    if accounts:
+        assert check, "account.yml would change this machine"
+        files = []
+        for name, line in zip(("passwd", "group"), accounts):
+            files.append(tmp_path / name)
+            files[-1].write_text(Path("/etc", name).read_text() + line + "\n")
+        mounts = 'mount --bind "$0" /etc/passwd && mount --bind "$1" /etc/group && shift && exec "$@"'
+        args = ["unshare", "--mount", "sh", "-c", mounts, *map(str, files), *args]
+        env["ANSIBLE_DISPLAY_SKIPPED_HOSTS"] = "1"
     return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
 
 
@@ -126,11 +138,35 @@ def test_key_host_typo_refused(tmp_path):
 def test_fixed_uid_of_another_user_refused(tmp_path):
     run = run_preflight(tmp_path, {}, ids={"munge_uid": 0})
     assert run.returncode != 0, run.stdout[-4000:]
-    assert "uid 0 belongs to user root. Set munge_uid/munge_gid to free or matching IDs" in run.stdout, \
-        run.stdout[-4000:]
+    expected = "uid 0 belongs to user root: nothing was changed. Set munge_uid/munge_gid to free or matching IDs"
+    assert expected in run.stdout, run.stdout[-4000:]
 
 
 def test_existing_user_with_other_ids_refused(tmp_path):
     run = run_preflight(tmp_path, {}, ids={"munge_user": "root", "munge_group": "root"})
     assert run.returncode != 0, run.stdout[-4000:]
-    assert "user root has uid 0, not 64901; group root has gid 0, not 64901." in run.stdout, run.stdout[-4000:]
+    expected = "user root has uid 0, not 64901; group root has gid 0, not 64901: nothing was changed."
+    assert expected in run.stdout, run.stdout[-4000:]
+
+
+# The account task runs only where the preflight's read (the same module in check mode) found the
+# account missing or different: a re-run makes no call for it, and a hand-made change is put right.
+MUNGETEST_GROUP = "mungetest:x:64901:"
+
+
+def account_task_results(tmp_path, passwd_line):
+    run = run_preflight(tmp_path, dict.fromkeys(HOSTS, KEY_A), check=True, accounts=(passwd_line, MUNGETEST_GROUP))
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    task = run.stdout.split("TASK [munge : Create the munge group and user]")[1].split("TASK [")[0]
+    return {host: line.split(":")[0] for line in task.splitlines()
+            for host in HOSTS if line.endswith(": [%s]" % host) or ": [%s]" % host in line}
+
+
+def test_account_as_it_should_be_is_left_alone(tmp_path):
+    line = "mungetest:x:64901:64901:MUNGE authentication service:/nonexistent:/usr/sbin/nologin"
+    assert account_task_results(tmp_path, line) == dict.fromkeys(HOSTS, "skipping")
+
+
+def test_account_changed_by_hand_is_put_right(tmp_path):
+    line = "mungetest:x:64901:64901:MUNGE authentication service:/nonexistent:/bin/bash"
+    assert account_task_results(tmp_path, line) == dict.fromkeys(HOSTS, "changed")
