@@ -307,7 +307,7 @@ def warm_runs(n: int, args: argparse.Namespace, floor: Path, samples: dict, prof
     for c in args.connections:
         log(f"{n} compute, site.yml with profile_tasks, {c}")
         out = playbook(PLAYBOOKS / "site.yml", c,
-                       ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.mitogen_warmup,hpc.cluster.template_cache",
+                       ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.mitogen_warmup,hpc.cluster.template_cache,hpc.cluster.skip_without_fork",
                        PROFILE_TASKS_TASK_OUTPUT_LIMIT="all")[1]
         assert_unchanged(f"site.yml with profile_tasks ({n} compute, {c})", out)
         profiles[(n, c)] = parse_profile(out)

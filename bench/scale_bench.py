@@ -161,7 +161,7 @@ def env_for(tree, top):
                 ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=os.path.join(top, "facts"),
                 ANSIBLE_CACHE_PLUGIN_TIMEOUT="0", ANSIBLE_GATHERING="smart", ANSIBLE_NOCOLOR="1",
                 ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
-                ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.template_cache",
+                ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.template_cache,hpc.cluster.skip_without_fork",
                 PROFILE_TASKS_TASK_OUTPUT_LIMIT="all",
                 ANSIBLE_DISPLAY_SKIPPED_HOSTS="0", ANSIBLE_RETRY_FILES_ENABLED="0")
 

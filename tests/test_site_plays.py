@@ -237,10 +237,11 @@ def test_accounting_entities_are_declared_in_one_module_run():
 
 
 def test_ansible_cfg_enables_the_callbacks_that_cut_the_controller_s_cost():
-    """Template texts compiled once per process, Mitogen's caches warmed before its forks."""
+    """Template texts compiled once per process, Mitogen's caches warmed before its forks, skipped
+    tasks decided without a fork."""
     import configparser
 
     config = configparser.ConfigParser()
     config.read(TOP / "ansible.cfg")
     enabled = [name.strip() for name in config["defaults"]["callbacks_enabled"].split(",")]
-    assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup"} <= set(enabled)
+    assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup", "hpc.cluster.skip_without_fork"} <= set(enabled)
