@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """skip_without_fork: which tasks the controller may skip itself, and the result it gives.
 
-tests/test_skip_without_fork.py (the project's) runs playbooks with and without the callback and
+tests/test_skip_callback_parity.py (the project's) runs playbooks with and without the callback and
 compares every outcome; these tests hold the rules and the skipped result on their own.
 """
 

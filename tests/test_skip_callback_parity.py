@@ -15,7 +15,7 @@ from playbook_harness import environment, local_host, start
 CALLBACKS = "hpc.cluster.mitogen_warmup,hpc.cluster.template_cache"
 HOSTS = {"h1": {"n": 1}, "h2": {"n": 2}, "h3": {"n": 3}}
 REGISTERED = ["false_on_two", "pid_probe", "undefined", "looped", "once", "check_mode_var", "secret",
-              "connection_var", "included", "handler_ran"]
+              "connection_var", "included", "blocked", "handler_ran"]
 
 
 def tasks(out):
@@ -39,6 +39,9 @@ def tasks(out):
         {"name": "A connection variable", "ansible.builtin.debug": {"msg": "never"},
          "when": "ansible_connection != 'local'", "register": "connection_var"},
         {"name": "An include", "ansible.builtin.include_tasks": "included.yml", "when": "n == 3"},
+        {"name": "A block's condition, then the task's", "when": "n != 2", "block": [
+            {"name": "In the block", "ansible.builtin.debug": {"msg": "in"}, "when": "n != 3",
+             "register": "blocked"}]},
         {"name": "Notify", "ansible.builtin.command": "true", "changed_when": True,
          "notify": "the handler"},
         {"ansible.builtin.meta": "flush_handlers"},
@@ -108,6 +111,7 @@ def test_the_cases_do_what_they_say(runs):
     assert registered["h2"]["once"]["skipped"] is True
     assert registered["h1"]["connection_var"]["skipped"] is True
     assert [registered[h]["included"] for h in HOSTS] == ["(undefined)", "(undefined)", 3]
+    assert [registered[h]["blocked"].get("false_condition") for h in HOSTS] == [None, "n != 2", "n != 3"]
     assert [registered[h]["handler_ran"] for h in HOSTS] == [1, "(undefined)", "(undefined)"]
 
 
