@@ -171,9 +171,9 @@ def test_apptainer_conf_from_layers_uses_known_directives_only(runs):
     pairs = conf_directives(data["apptainer"])
     assert data["apptainer"].startswith("#")
     assert {key for key, _ in pairs} <= set(data["known"]), pairs
-    known_file = yaml.safe_load((TOP / "roles/apptainer/vars/directives.yml").read_text())
+    known_file = yaml.safe_load((TOP / "roles/apptainer/vars/main.yml").read_text())
     assert data["known"] == known_file["__apptainer_known_keys"]
-    assert "config.go" in (TOP / "roles/apptainer/vars/directives.yml").read_text()
+    assert "config.go" in (TOP / "roles/apptainer/vars/main.yml").read_text()
     # Group beats cluster beats role; null removes; setuid off by default; one line per bind path.
     assert ("max loop devices", "64") in pairs
     assert "mount tmp" not in dict(pairs)

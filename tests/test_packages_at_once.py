@@ -47,10 +47,10 @@ def run(tmp_path_factory):
     for host, (member_of, family, variables) in HOSTS.items():
         variables = dict(variables)
         installed = variables.pop("installed", [])
-        hosts[host] = local_host(os_family=family, __preflight_installed_packages=installed, **variables)
+        hosts[host] = local_host(os_family=family, __preflight_packages={"installed": installed}, **variables)
         for name in member_of:
             groups[name]["hosts"][host] = {}
-    hosts["odd"] = local_host(os_family="Debian", __preflight_installed_packages=[])
+    hosts["odd"] = local_host(os_family="Debian", __preflight_packages={"installed": []})
     groups["odd"]["hosts"]["odd"] = {}
     inventory = {"all": {"children": {"cluster": {"hosts": hosts, "children": groups}}}}
 
@@ -165,7 +165,7 @@ def narrowed(tmp_path_factory):
     listing = copy.deepcopy(listing_task())
     listing["hpc.cluster.role_packages"]["roles_dir"] = str(TOP / "roles")
     listing["tags"] = ["base"]
-    host = local_host(os_family="Debian", __preflight_installed_packages=[], base_firewall_manage=True)
+    host = local_host(os_family="Debian", __preflight_packages={"installed": []}, base_firewall_manage=True)
     play = [{"name": "Tags", "hosts": "cluster", "gather_facts": False, "tasks": [
         {"name": "Load the OS data", "ansible.builtin.include_vars": {
             "file": "%s/{{ item }}/vars/Debian.yml" % (TOP / "roles")}, "loop": ["chrony", "base", "node_exporter"],

@@ -79,7 +79,7 @@ def test_install_is_one_include_skipped_when_the_package_is_there(role):
     assert include["file"] == "install_{{ %s_install_method }}.yml" % role
     assert include["apply"]["tags"] == ["%s_install" % role]
     assert tasks[0]["when"].split() == ("%s_install_method == 'archive' or __%s_repository_packages | difference("
-                                        "__preflight_installed_packages | default([])) | length > 0"
+                                        "__preflight_packages.installed | default([])) | length > 0"
                                         % (role, role)).split()
     spec = load(TOP / "roles" / role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
     for method in spec["%s_install_method" % role]["choices"]:
@@ -93,7 +93,7 @@ def test_apptainer_install_is_one_include_skipped_when_nothing_is_to_be_installe
     assert len(tasks) == 1 and "ansible.builtin.include_tasks" in tasks[0], [t.get("name") for t in tasks]
     when = " ".join(tasks[0]["when"].split())
     assert when.startswith("__apptainer_install_source in ['url', 'file'] or (__apptainer_install_source == 'epel'")
-    assert "difference(__preflight_installed_packages | default([]))" in when
+    assert "difference(__preflight_packages.installed | default([]))" in when
 
 
 def test_roles_that_may_be_off_are_includes():

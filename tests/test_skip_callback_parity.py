@@ -1,5 +1,6 @@
-"""Callback hpc.cluster.skip_without_fork: a task whose `when` is false on a host is skipped by the
-controller's own process, with the result, registered value, callbacks and counts a worker gives.
+"""Callback hpc.cluster.skip_without_fork: a task whose `when` is false on a host, or whose loop is empty
+there, is skipped by the controller's own process, with the result, registered value, callbacks and
+counts a worker gives.
 
 One playbook of tricky cases runs twice on three local hosts, with and without the callback; every
 registered value and every task's outcome per host must be the same. A condition that runs a
@@ -15,7 +16,8 @@ from playbook_harness import environment, local_host, start
 CALLBACKS = "hpc.cluster.mitogen_warmup,hpc.cluster.template_cache"
 HOSTS = {"h1": {"n": 1}, "h2": {"n": 2}, "h3": {"n": 3}}
 REGISTERED = ["false_on_two", "pid_probe", "undefined", "looped", "once", "check_mode_var", "secret",
-              "connection_var", "included", "blocked", "handler_ran"]
+              "connection_var", "included", "blocked", "handler_ran", "empty_loop", "empty_on_one",
+              "loop_pid_probe", "undefined_loop"]
 
 
 def tasks(out):
@@ -30,6 +32,16 @@ def tasks(out):
          "rescue": [{"ansible.builtin.set_fact": {"undefined": "{{ ansible_failed_result.msg }}"}}]},
         {"name": "A loop decides per item", "ansible.builtin.debug": {"msg": "{{ item }}"},
          "loop": [1, 2], "when": "item == n", "register": "looped"},
+        {"name": "An empty loop: its condition is not evaluated", "ansible.builtin.debug": {"msg": "{{ item }}"},
+         "loop": "{{ [] }}", "when": "nosuch_variable == 1", "register": "empty_loop"},
+        {"name": "A loop empty on h1 only", "ansible.builtin.debug": {"msg": "{{ item }}"},
+         "loop": "{{ range(1, n) | list }}", "when": "item != 2", "register": "empty_on_one"},
+        {"name": "An empty loop's list, with the PID evaluating it", "ansible.builtin.debug": {"msg": "never"},
+         "loop": "{{ [] if lookup('ansible.builtin.pipe', 'echo $PPID >> %s/loop_pids') is string else [1] }}" % out,
+         "register": "loop_pid_probe"},
+        {"name": "An undefined loop: the worker reports it", "block": [
+            {"ansible.builtin.debug": {"msg": "never"}, "loop": "{{ nosuch_list }}"}],
+         "rescue": [{"ansible.builtin.set_fact": {"undefined_loop": "{{ ansible_failed_result.msg }}"}}]},
         {"name": "Once for the play", "ansible.builtin.debug": {"msg": "never"}, "run_once": True,
          "when": "n == 5", "register": "once"},
         {"name": "Check mode of the task", "ansible.builtin.debug": {"msg": "ran"}, "check_mode": True,
@@ -113,12 +125,27 @@ def test_the_cases_do_what_they_say(runs):
     assert [registered[h]["included"] for h in HOSTS] == ["(undefined)", "(undefined)", 3]
     assert [registered[h]["blocked"].get("false_condition") for h in HOSTS] == [None, "n != 2", "n != 3"]
     assert [registered[h]["handler_ran"] for h in HOSTS] == [1, "(undefined)", "(undefined)"]
+    assert registered["h1"]["empty_loop"] == {"changed": False, "skipped": True, "results": [],
+                                              "skipped_reason": "No items in the list"}
+    assert registered["h1"]["empty_on_one"]["skipped_reason"] == "No items in the list"
+    assert [len(registered[h]["empty_on_one"]["results"]) for h in HOSTS] == [0, 1, 2]
+    assert registered["h3"]["empty_on_one"]["results"][1]["skipped"] is True
+    assert "nosuch_list" in registered["h1"]["undefined_loop"]
 
 
 def test_false_conditions_are_evaluated_by_the_controller_s_process(runs):
     top, _results = runs
     with_callback = (top / "with" / "pids").read_text().split()
     without = (top / "without" / "pids").read_text().split()
+    assert len(with_callback) == len(without) == len(HOSTS)
+    assert len(set(with_callback)) == 1, with_callback
+    assert len(set(without)) == len(HOSTS), without
+
+
+def test_empty_loops_are_evaluated_by_the_controller_s_process(runs):
+    top, _results = runs
+    with_callback = (top / "with" / "loop_pids").read_text().split()
+    without = (top / "without" / "loop_pids").read_text().split()
     assert len(with_callback) == len(without) == len(HOSTS)
     assert len(set(with_callback)) == 1, with_callback
     assert len(set(without)) == len(HOSTS), without

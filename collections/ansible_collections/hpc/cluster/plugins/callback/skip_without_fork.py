@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: skip_without_fork
 type: aggregate
-short_description: Skips a task whose condition is false without forking a worker for it
+short_description: Skips a task whose condition is false, or whose loop is empty, without a worker
 version_added: 0.5.0
 author: hpc.cluster contributors (!UNKNOWN)
 description:
@@ -21,9 +21,13 @@ description:
     variables of the task's play context), before it forks. When the condition is false it queues the
     worker's own skipped result (C(skip_reason), C(false_condition)) and forks nothing; the results are
     processed, registered and shown as the worker's are. Everything else goes to a worker as before.
-  - Left to the worker (a fork, as without this callback) - a task with a loop (its condition is per item),
-    C(delegate_to), a debugger, or no C(when); a condition that is true, or that raises an error (an
-    undefined variable is then reported by the worker, as usual).
+  - A task with a C(loop) whose list is empty on a host (nothing to do there, the usual case of a re-run's
+    "open the missing ports" or "load the missing images") is skipped the same way, with the worker's
+    result for an empty loop (C(skipped_reason), no items); the worker does not evaluate its C(when)
+    then either. A loop that is not empty is evaluated again by its worker.
+  - Left to the worker (a fork, as without this callback) - a loop with items (its condition is per item),
+    a C(with_*) loop, C(delegate_to), a debugger, or no C(when) and no C(loop); a condition that is true,
+    or that raises an error (an undefined variable is then reported by the worker, as usual).
   - With ansible-core versions whose internals differ (it checks what it uses when it loads), it does
     nothing.
 requirements:
@@ -74,8 +78,30 @@ def internals():
 
 def eligible(task):
     """A task whose skip the controller can decide as the worker would (see DOCUMENTATION)."""
-    return bool(task.when) and task.loop is None and not task.loop_with and not task.delegate_to \
-        and not task.debugger
+    if task.loop_with or task.delegate_to or task.debugger:
+        return False
+    return task.loop is not None or bool(task.when)
+
+
+def empty_loop_result(ansible, task, task_vars, loader):
+    """The worker's result for a loop without items on this host, or None when it has items.
+
+    As TaskExecutor does first: the loop's list templated with the task's variables and search path;
+    the condition is not looked at when the list is empty.
+    """
+    variables = task_vars.copy()
+    search_path = list(task.get_search_path())
+    if loader.get_basedir() not in search_path:
+        search_path.append(loader.get_basedir())
+    variables["ansible_search_path"] = search_path
+    engine = ansible["engine"](loader=loader, variables=variables)
+    with ansible["task_context"](task), ansible["warnings"](variables=variables) as captured:
+        items = engine.template(task.loop)
+    if captured.get_warnings() or captured.get_deprecation_warnings():
+        return None
+    if not isinstance(items, list) or items:
+        return None
+    return dict(changed=False, skipped=True, skipped_reason="No items in the list", results=[])
 
 
 def skipped_result(ansible, host, task, task_vars, play_context, loader):
@@ -122,7 +148,10 @@ def install():
         result = None
         if eligible(task):
             try:
-                result = skipped_result(ansible, host, task, task_vars, play_context, self._loader)
+                if task.loop is not None:
+                    result = empty_loop_result(ansible, task, task_vars, self._loader)
+                else:
+                    result = skipped_result(ansible, host, task, task_vars, play_context, self._loader)
             except Exception:  # the worker decides, and reports what went wrong
                 result = None
         if result is None:

@@ -49,7 +49,7 @@ EXAMPLES = r"""
   hpc.cluster.role_packages:
     roles: [chrony, base, munge, slurm]
     roles_dir: ../../roles
-    installed: "{{ __preflight_installed_packages }}"
+    installed: "{{ __preflight_packages.installed }}"
   register: __packages
 
 - name: Install them in one transaction

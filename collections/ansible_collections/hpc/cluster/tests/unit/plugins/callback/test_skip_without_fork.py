@@ -30,8 +30,10 @@ def shape(**fields):
 @pytest.mark.parametrize(("fields", "expected"), [
     ({}, True),
     ({"when": []}, False),
-    ({"loop": [1, 2]}, False),
+    ({"loop": [1, 2]}, True),
+    ({"loop": "{{ names }}", "when": []}, True),
     ({"loop_with": "items"}, False),
+    ({"loop": [], "delegate_to": "other"}, False),
     ({"delegate_to": "other"}, False),
     ({"debugger": "on_skipped"}, False),
 ])
@@ -101,3 +103,30 @@ def test_a_warning_on_the_way_leaves_the_task_to_the_worker(monkeypatch):
 
     monkeypatch.setattr(Task, "_resolve_conditional", warn_then_false)
     assert decide("n == 2", {"n": 1}) is None
+
+
+def loop_of(expression, variables, when=(), **fields):
+    task, loader = real_task(list(when), loop=trust_as_template(expression), **fields)
+    ansible = skip_without_fork.internals()
+    return skip_without_fork.empty_loop_result(ansible, task, variables, loader)
+
+
+def test_an_empty_loop_gives_the_worker_s_result_without_its_condition():
+    """The worker does not evaluate the condition of a loop without items: neither does the controller."""
+    assert loop_of("{{ ports }}", {"ports": []}, when=["nosuch == 1"]) == {
+        "changed": False, "skipped": True, "skipped_reason": "No items in the list", "results": []}
+
+
+@pytest.mark.parametrize("variables", [{"ports": [22]}, {"ports": "22"}, {"ports": {}}])
+def test_a_loop_with_items_or_not_a_list_is_left_to_the_worker(variables):
+    assert loop_of("{{ ports }}", variables) is None
+
+
+def test_an_undefined_loop_is_left_to_the_worker_s_report():
+    with pytest.raises(Exception, match="nosuch"):
+        loop_of("{{ nosuch }}", {})
+
+
+def test_the_loop_sees_the_task_s_search_path():
+    """As the worker's: a lookup in the loop's expression finds files next to the playbook."""
+    assert loop_of("{{ [] if ansible_search_path | length > 0 else [1] }}", {}) is not None

@@ -1,0 +1,95 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: installed_packages
+short_description: The names of the packages installed on a node, in one call
+version_added: 0.5.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Asks the node's package database (C(rpm) on the RedHat family, C(dpkg-query) on Debian) for the
+    packages installed now and returns their names, so that a play can skip every install task whose
+    packages are all there without calling the package manager.
+  - On Debian a package that was removed with its configuration files left is not installed.
+  - Unlike M(ansible.builtin.package_facts) it returns a plain list in its result (register it) and
+    sets no fact, which a fact cache would keep for later runs, when the list may no longer be true.
+  - Never changes anything.
+options:
+  manager:
+    description: Which database to read; C(auto) picks C(rpm) where it is found, else C(dpkg).
+    type: str
+    choices: [auto, rpm, dpkg]
+    default: auto
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hpc.cluster.attributes
+"""
+
+EXAMPLES = r"""
+- name: List the installed packages
+  hpc.cluster.installed_packages:
+  register: packages
+
+- name: Install chrony unless it is there
+  ansible.builtin.package:
+    name: chrony
+  when: "'chrony' not in packages.installed"
+"""
+
+RETURN = r"""
+installed:
+  description: The names of the installed packages, sorted, each once.
+  type: list
+  elements: str
+  returned: success
+manager:
+  description: The database read (C(rpm) or C(dpkg)).
+  type: str
+  returned: success
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+QUERIES = {
+    "rpm": ["rpm", "--query", "--all", "--queryformat", "installed %{NAME}\n"],
+    "dpkg": ["dpkg-query", "--show", "--showformat", "${db:Status-Status} ${Package}\n"],
+}
+
+
+def installed_names(output):
+    """The names of the lines 'installed NAME' of a query's output, sorted, each once."""
+    names = set()
+    for line in output.splitlines():
+        state, _, name = line.strip().partition(" ")
+        if state == "installed" and name:
+            names.add(name)
+    return sorted(names)
+
+
+def pick_manager(module, manager):
+    if manager != "auto":
+        return manager
+    return "rpm" if module.get_bin_path("rpm") and not module.get_bin_path("dpkg-query") else "dpkg"
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(manager=dict(type="str", choices=["auto", "rpm", "dpkg"], default="auto")),
+        supports_check_mode=True,
+    )
+    manager = pick_manager(module, module.params["manager"])
+    argv = QUERIES[manager]
+    if not module.get_bin_path(argv[0]):
+        module.fail_json(msg="%s is not on this node: cannot list its installed packages" % argv[0])
+    rc, out, err = module.run_command(argv, environ_update={"LC_ALL": "C"})
+    if rc != 0:
+        module.fail_json(msg="%s failed (exit %d): %s" % (" ".join(argv[:2]), rc, err.strip()))
+    module.exit_json(changed=False, installed=installed_names(out), manager=manager)
+
+
+if __name__ == "__main__":
+    main()

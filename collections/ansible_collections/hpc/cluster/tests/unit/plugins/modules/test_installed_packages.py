@@ -1,0 +1,63 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""installed_packages: the names of the installed packages, from rpm or dpkg, in one read-only call."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from ansible_collections.hpc.cluster.plugins.modules import installed_packages
+
+DPKG = ["--show", "--showformat", "${db:Status-Status} ${Package}\n"]
+RPM = ["--query", "--all", "--queryformat", "installed %{NAME}\n"]
+
+
+def test_dpkg_lists_installed_packages_only(run_module):
+    out = "installed munge\nconfig-files slurmd\nnot-installed podman\ninstalled chrony\ninstalled munge\n"
+    result, calls = run_module(installed_packages.main, {"manager": "dpkg"}, [(("dpkg-query", DPKG), 0, out, "")],
+                               check_mode=True)
+    assert result == {"changed": False, "failed": False, "installed": ["chrony", "munge"], "manager": "dpkg"}
+    assert len(calls) == 1
+
+
+def test_rpm_on_the_redhat_family(run_module):
+    result, _ = run_module(installed_packages.main, {"manager": "rpm"},
+                           [(("rpm", RPM), 0, "installed munge\ninstalled gpg-pubkey\n", "")])
+    assert result["installed"] == ["gpg-pubkey", "munge"]
+
+
+@pytest.mark.parametrize(("bins", "manager"), [
+    ({"dpkg-query": None}, "rpm"),  # a RedHat node
+    ({}, "dpkg"),  # Debian, rpm installed or not
+    ({"rpm": None}, "dpkg"),
+])
+def test_auto_reads_the_node_s_own_database(run_module, bins, manager):
+    binary, argv = ("rpm", RPM) if manager == "rpm" else ("dpkg-query", DPKG)
+    result, _ = run_module(installed_packages.main, {}, [((binary, argv), 0, "", "")], bins=bins)
+    assert result["manager"] == manager and result["installed"] == []
+
+
+def test_a_failing_query_is_an_error_naming_it(run_module):
+    result, _ = run_module(installed_packages.main, {"manager": "rpm"},
+                           [(("rpm", RPM), 1, "", "error: rpmdb open failed\n")])
+    assert result["failed"] is True
+    assert result["msg"] == "rpm --query failed (exit 1): error: rpmdb open failed"
+
+
+def test_a_missing_tool_is_an_error_naming_it(run_module):
+    result, calls = run_module(installed_packages.main, {"manager": "rpm"}, [], bins={"rpm": None})
+    assert result["failed"] is True and "rpm is not on this node" in result["msg"] and calls == []
+
+
+@pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="needs a Debian machine's dpkg database")
+def test_the_real_dpkg_query_of_this_machine():
+    """The module's exact query on this (Debian) machine: packages every Debian has are listed."""
+    argv = installed_packages.QUERIES["dpkg"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    names = installed_packages.installed_names(out)
+    assert {"dpkg", "bash", "coreutils"} <= set(names)
+    assert all(" " not in name for name in names)
