@@ -1,0 +1,83 @@
+"""playbooks/preflight.yml loads each node's OS data of the later preflight plays' roles in its first
+play, in the same task as its own roles' (a task less per later play and node): every play then has
+the OS data of every role it checks, loaded once, for any set of concerns a playbook asks for."""
+
+from pathlib import Path
+
+import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+TOP = Path(__file__).resolve().parent.parent
+SHARED = "tasks/preflight_roles.yml"
+GROUPS = {"cluster": ["head", "c01", "login1"], "control": ["head"], "compute": ["c01"], "login": ["login1"],
+          "monitoring": ["mon1"], "slurm_accounting": ["head"]}
+CONCERN_OF = {"Preflight: base OS (every node)": "base",
+              "Preflight: Slurm and munge (control, compute, login)": "slurm",
+              "Preflight: Slurm accounting (the accounting host)": "slurm",
+              "Preflight: container runtimes (compute, login)": "containers",
+              "Preflight: monitoring (every node and the monitoring hosts)": "monitoring"}
+
+
+def plays():
+    """(play, the vars of its shared OS-data step), for the plays that have one."""
+    data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"), trusted_as_template=True)
+    found = []
+    for play in data:
+        step = [t for t in play.get("tasks", []) if t.get("ansible.builtin.import_tasks") == SHARED]
+        if step:
+            found.append((play, step[0]["vars"]))
+    return found
+
+
+def hosts_of(pattern):
+    return sorted({host for group in pattern.split(":") for host in GROUPS.get(group, [])})
+
+
+def loads(play, step, host, concerns, passed=()):
+    """(roles whose OS data the play's step loads on host, roles it checks there)."""
+    variables = dict(play.get("vars") or {}, **step)
+    variables.update(inventory_hostname=host, groups=GROUPS, cluster_preflight_concerns=list(concerns),
+                     __cluster_preflight_passed=list(passed), __prometheus_servers=["head"])
+    templar = Templar(loader=DataLoader(), variables=variables)
+    roles = templar.template(variables["__preflight_roles"])
+    data = templar.template(variables.get("__preflight_data_roles", variables["__preflight_roles"]))
+    return list(data), list(roles)
+
+
+@pytest.mark.parametrize(("concerns", "passed"), [
+    (["base", "slurm", "containers", "monitoring"], []),  # site.yml
+    (["slurm"], []), (["containers"], []), (["monitoring"], []), (["base"], []),  # a concern playbook
+    (["base", "slurm"], []),
+    (["slurm", "containers"], ["base"]),  # a later import in the same run
+])
+def test_each_play_has_the_os_data_of_the_roles_it_checks_loaded_once(concerns, passed):
+    todo = [c for c in concerns if c not in passed]
+    first, *later = plays()
+    assert CONCERN_OF[first[0]["name"]] == "base"
+    early = {host: (loads(*first, host, concerns, passed)[0] if "base" in todo else [])
+             for host in hosts_of(first[0]["hosts"])}
+    checked = 0
+    for play, step in later:
+        if CONCERN_OF[play["name"]] not in todo:
+            continue
+        for host in hosts_of(play["hosts"]):
+            data, roles = loads(play, step, host, concerns, passed)
+            before = early.get(host, [])
+            assert not set(data) & set(before), (play["name"], host, data, before)
+            assert set(roles) <= set(data) | set(before), (play["name"], host, roles, data, before)
+            checked += len(roles)
+    assert checked > 0 or todo == ["base"]
+
+
+def test_site_runs_load_nothing_in_the_later_plays_of_the_cluster_nodes():
+    """The saving itself: with every concern, a cluster node's later plays load no OS data."""
+    concerns = ["base", "slurm", "containers", "monitoring"]
+    _first, *later = plays()
+    for play, step in later:
+        if play["hosts"] == "slurm_accounting":
+            continue
+        for host in set(hosts_of(play["hosts"])) & set(GROUPS["cluster"]):
+            data, _roles = loads(play, step, host, concerns)
+            assert data == [] or (host == "head" and play["name"].startswith("Preflight: monitoring")), (
+                play["name"], host, data)
