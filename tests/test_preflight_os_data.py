@@ -1,6 +1,7 @@
 """playbooks/preflight.yml loads each node's OS data of the later preflight plays' roles in its first
-play, in the same task as its own roles' (a task less per later play and node): every play then has
-the OS data of every role it checks, loaded once, for any set of concerns a playbook asks for."""
+play, and checks their settings, in the same two tasks as its own roles' (two tasks less per later play
+and node): every play then has the OS data of every role it checks, loaded and checked once, for any
+set of concerns a playbook asks for."""
 
 from pathlib import Path
 
@@ -81,3 +82,12 @@ def test_site_runs_load_nothing_in_the_later_plays_of_the_cluster_nodes():
             data, _roles = loads(play, step, host, concerns)
             assert data == [] or (host == "head" and play["name"].startswith("Preflight: monitoring")), (
                 play["name"], host, data)
+
+
+def test_the_shared_step_loads_and_checks_the_same_roles_with_their_defaults():
+    tasks = DataLoader().load_from_file(str(TOP / "playbooks" / SHARED))
+    load = next(t for t in tasks if "ansible.builtin.include_vars" in t)
+    check = next(t for t in tasks if "hpc.cluster.role_arguments" in t)
+    assert load["loop"] == check["hpc.cluster.role_arguments"]["roles"]
+    assert check["hpc.cluster.role_arguments"]["defaults"] is True
+    assert check["when"] == load["loop"].strip("{} ") + " | length > 0"

@@ -249,7 +249,10 @@ def test_site_preflight_chooses_the_os_data_as_set_vars_does():
     assert files == own["vars"]["__munge_vars_files"]["files"]
 
 
-def run_shared(tmp_path, hosts, roles, play_extra, extra=None):
+def run_shared(tmp_path, hosts, roles, play_extra, extra=None, imported=True):
+    """The shared step on hosts; with imported, the play imports the roles (their defaults in its
+    scope), as the plays of playbooks/preflight.yml import their checks.yml; without, as its first
+    play checks the later plays' roles."""
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     play = [dict({"name": "Site preflight step", "hosts": "all", "tasks": [
         {"name": "Load the OS data and validate the arguments of the play's roles",
@@ -257,7 +260,7 @@ def run_shared(tmp_path, hosts, roles, play_extra, extra=None):
          "vars": {"__preflight_play_roles": roles, "__preflight_roles": roles}}] + [
         # an import exposes the role's defaults to the play, as the imports of its checks.yml do
         {"ansible.builtin.import_role": {"name": role, "tasks_from": "set_vars.yml"}, "when": False}
-        for role in roles] + [
+        for role in (roles if imported else [])] + [
         {"ansible.builtin.copy": {"content": "{{ [__munge_nologin, __munge_packages, __preflight_specs is defined]"
                                              " | to_json }}",
                                   "dest": str(tmp_path / "seen-{{ inventory_hostname }}"), "mode": "0644"}}]},
@@ -300,3 +303,32 @@ def test_site_preflight_step_validates_every_roles_arguments(tmp_path):
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather)
     assert run.returncode == 0, run.stdout[-4000:]
     assert (tmp_path / "seen-c01").exists()
+
+
+@pytest.mark.parametrize("imported", [True, False])
+def test_site_preflight_step_validates_the_defaults_as_the_role_sees_them(tmp_path, imported):
+    """A default templated from a cluster-wide setting is checked with it, also when the play does
+    not import the role (the first preflight play checks the later plays' roles)."""
+    hosts = {"c01": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}
+    gather = {"gather_facts": True, "gather_subset": ["!all", "!min", "distribution"]}
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"cluster_slurm_source": "ports"},
+                     imported=imported)
+    assert run.returncode != 0, run.stdout[-3000:]
+    assert "role slurm: value of slurm_package_source must be one of: distro, openhpc, epel, site, got: ports" \
+        in run.stdout, run.stdout[-3000:]
+
+
+def test_role_units_chooses_the_os_data_as_set_vars_does():
+    """hpc.cluster.role_units templates a role's units with its OS data, found as set_vars.yml finds it."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+
+    if str(TOP / "collections") not in sys.path:
+        sys.path.insert(0, str(TOP / "collections"))
+    from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import os_data_names
+
+    own = next(t for t in load(TOP / "roles/munge/tasks/set_vars.yml") if "ansible.builtin.include_vars" in t)
+    facts = {"distribution": "Rocky", "distribution_major_version": "10", "os_family": "RedHat"}
+    expected = [Templar(loader=DataLoader(), variables={"ansible_facts": facts}).template(trust_as_template(name))
+                for name in own["vars"]["__munge_vars_files"]["files"]]
+    assert os_data_names(facts) == expected == ["Rocky_10.yml", "Rocky.yml", "RedHat.yml", "default.yml"]

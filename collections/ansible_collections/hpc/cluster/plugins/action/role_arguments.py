@@ -24,11 +24,13 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hpc.cluster.plugins.action.checks import problems_text
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_variables
 
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
     "roles_dir": {"type": "str"},
     "specs": {"type": "dict"},
+    "defaults": {"type": "bool", "default": False},
 }
 ONE_OF = [["roles_dir", "specs"]]
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -69,21 +71,25 @@ class ActionModule(ActionBase):
 
     _requires_connection = False
 
-    def _settings(self, spec, task_vars):
+    def _settings(self, spec, task_vars, templar):
         # The role's variables as validate_argument_spec reads them: set ones only, templated.
-        return self._templar.template({name: task_vars[name] for name in spec if name in task_vars})
+        return templar.template({name: task_vars[name] for name in spec if name in task_vars})
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _, args = self.validate_argument_spec(ARGUMENT_SPEC, mutually_exclusive=ONE_OF, required_one_of=ONE_OF)
         roles, specs = args["roles"], args["specs"]
-        if specs is None:
+        if args["defaults"] and args["roles_dir"] is None:
+            raise AnsibleActionFail("defaults: true reads the roles' defaults from roles_dir, which is not set")
+        roles_dir = None
+        if args["roles_dir"] is not None:
             try:
                 roles_dir = self._find_needle("files", args["roles_dir"])
             except AnsibleError:
                 raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
                                         % args["roles_dir"]) from None
+        if specs is None:
             specs = read_specs(roles_dir, roles)
         missing = [role for role in roles if not isinstance(specs.get(role), Mapping)]
         if missing:
@@ -96,7 +102,12 @@ class ActionModule(ActionBase):
             problems.append(os_text)
         for role in roles:
             spec = dict(specs[role])
-            checked = ArgumentSpecValidator(spec).validate(self._settings(spec, task_vars),
+            variables, templar = task_vars, self._templar
+            if args["defaults"]:
+                # As the role's own tasks see them, when the play does not import the role.
+                variables = role_variables(self._loader, roles_dir, role, task_vars)
+                templar = self._templar.copy_with_new_env(available_variables=variables)
+            checked = ArgumentSpecValidator(spec).validate(self._settings(spec, variables, templar),
                                                            validate_role_argument_spec=True)
             if checked.error_messages:
                 problems.append("role %s: %s." % (role, "; ".join(checked.error_messages)))

@@ -12,11 +12,10 @@ repositories; each role's own task then finds them installed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_file, role_variables
 
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
@@ -43,30 +42,12 @@ class ActionModule(ActionBase):
 
     _requires_connection = False
 
-    def _role_file(self, roles_dir, role, name):
-        path = os.path.join(roles_dir, role, name, "main.yml")
-        if not os.path.isfile(path):
-            return {}
-        # As Ansible loads a role's variables: its templates trusted (ansible-core 2.19 renders only
-        # those), from the loader's cache (the play's roles were read already), not copied (read only).
-        try:
-            data = self._loader.load_from_file(path, unsafe=True, trusted_as_template=True)
-        except TypeError:  # pragma: no cover - ansible-core before 2.19 has no trust, renders every string
-            data = self._loader.load_from_file(path, unsafe=True)
-        if data is not None and not isinstance(data, Mapping):
-            raise AnsibleActionFail("role %s: %s holds no variables (a mapping)" % (role, path))
-        return data or {}
-
     def _packages(self, roles_dir, role, task_vars):
-        defaults = self._role_file(roles_dir, role, "defaults")
-        role_vars = self._role_file(roles_dir, role, "vars")
         name = variable_name(role)
-        if name not in role_vars:
+        if name not in role_file(self._loader, roles_dir, role, "vars"):
             raise AnsibleActionFail("role %s: its vars/main.yml defines no %s (the packages its install task "
                                     "installs from the OS repositories)" % (role, name))
-        # The host's variables win over the role's defaults; the role's private names come from its files.
-        variables = dict(defaults, **role_vars)
-        variables.update(task_vars)
+        variables = role_variables(self._loader, roles_dir, role, task_vars)
         templar = self._templar.copy_with_new_env(available_variables=variables)
         try:
             value = templar.template(variables[name])

@@ -40,6 +40,14 @@ options:
       - Per role, the options of its argument spec's entry point (C(argument_specs.main.options) of its
         C(meta/argument_specs.yml)); may hold more roles than O(roles). Instead of O(roles_dir).
     type: dict
+  defaults:
+    description:
+      - Validate each role's variables as its own tasks see them, also where the play does not import
+        the role - its C(defaults/main.yml) under the host's variables, templated with its
+        C(vars/main.yml) - instead of the task's variables alone. Needs O(roles_dir).
+      - A play can then check the settings of roles that later plays run, in the same task.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -50,6 +58,7 @@ EXAMPLES = r"""
   hpc.cluster.role_arguments:
     roles: [munge, slurm]
     roles_dir: ../../roles
+    defaults: true
 """
 
 RETURN = r"""

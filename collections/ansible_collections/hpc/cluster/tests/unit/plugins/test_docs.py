@@ -40,7 +40,8 @@ def test_all_plugins_found():
         "account_ids", "munge_key_info", "cluster_accounts", "account_entries", "accounts_to_change",
         "user_dirs", "host_values", "kernel_parameters", "firewalld_zones", "slurm_settings_problems",
         "checks", "files", "service_account", "role_arguments", "userns_info", "hosts_file", "slurm_associations",
-        "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages"}
+        "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages",
+        "unit_states", "role_units"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])

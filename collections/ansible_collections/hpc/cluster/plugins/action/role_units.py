@@ -1,0 +1,63 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The systemd units several roles start on this host, and their states, in one task.
+
+Each role names them in its vars/main.yml as __<role>_units (the units its service step starts and
+enables on this host); the variable is templated as the role would see it, with its OS data for
+this host, also where the play has not loaded it (plugin_utils/role_files).
+The states are read on the node by module hpc.cluster.unit_states, in one call for all the roles.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_file, role_variables
+
+ARGUMENT_SPEC = {
+    "roles": {"type": "list", "elements": "str", "required": True},
+    "roles_dir": {"type": "str", "required": True},
+}
+
+
+def variable_name(role):
+    return "__%s_units" % role
+
+
+class ActionModule(ActionBase):
+    """Template each role's __<role>_units; read their states on the node in one module call."""
+
+    def _units(self, roles_dir, role, task_vars):
+        name = variable_name(role)
+        if name not in role_file(self._loader, roles_dir, role, "vars"):
+            return []
+        variables = role_variables(self._loader, roles_dir, role, task_vars, with_os_data=True)
+        templar = self._templar.copy_with_new_env(available_variables=variables)
+        try:
+            value = templar.template(variables[name])
+        except AnsibleError as exc:
+            raise AnsibleActionFail("role %s: cannot template %s: %s" % (role, name, exc)) from exc
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise AnsibleActionFail("role %s: %s must be a list of unit names, got %r" % (role, name, value))
+        return value
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        _, args = self.validate_argument_spec(ARGUMENT_SPEC)
+        try:
+            roles_dir = self._find_needle("files", args["roles_dir"])
+        except AnsibleError:
+            raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
+                                    % args["roles_dir"]) from None
+        per_role = {role: self._units(roles_dir, role, task_vars) for role in args["roles"]}
+        units = list(dict.fromkeys(unit for names in per_role.values() for unit in names))
+        read = self._execute_module(module_name="hpc.cluster.unit_states", module_args={"units": units},
+                                    task_vars=task_vars)
+        if read.get("failed"):
+            result.update(read)
+            return result
+        result.update(changed=False, roles=per_role, units=read.get("units", {}), systemd=read.get("systemd", False))
+        return result
