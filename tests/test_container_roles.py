@@ -282,6 +282,12 @@ def test_good_hosts_pass_next_to_refused_ones(runs):
 def test_debian_without_source_warns_and_renders(runs):
     data = facts(runs["batch"], "render-default")
     assert data["apptainer"], data
+    name = "apptainer : Check the package source, the apptainer.conf keys and the bind paths"
+    checks = runs["batch"].task_result("render-default", name)
+    assert [text for text in checks["warned"] if "no package source" in text] == [
+        "apptainer on render-default: no package source (Debian has no apptainer package; set apptainer_package_url"
+        " or apptainer_package_file): the install and apptainer.conf are skipped; subordinate IDs and user"
+        " namespaces are still configured."], checks
 
 
 def test_podman_makes_the_user_directories_and_links_in_one_call_per_node():

@@ -43,7 +43,13 @@ ACTION_CASES = {
                  ["b is unset", "a must be 2, not 1"], 3),
     "when-list": ([{"that": "a == 5", "msg": "a is {{ a }}", "when": ["a > 0", "a < 3"]},
                    {"that": "a == 5", "msg": "not applied", "when": ["a > 0", "a > 3"]}], ["a is 1"], 1),
+    # A warning does not fail the task; it is shown, and listed apart from the problems.
+    "warns": ([{"that": "a == 2", "msg": "a is {{ a }}, not 2", "warn": True},
+               {"that": "a == 1", "msg": "holds", "warn": True}], [], 2),
+    "warns-and-fails": ([{"that": "a == 2", "msg": "only a warning", "warn": True},
+                         {"that": "a == 3", "msg": "a problem"}], ["a problem"], 2),
 }
+WARNED = {"warns": ["a is 1, not 2"], "warns-and-fails": ["only a warning"]}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +70,8 @@ def test_checks_action(action_run, host):
     _checks, problems, applied = ACTION_CASES[host]
     result = action_run.task_result(host, "Check (%s)" % host)
     assert result["problems"] == problems
+    assert result["warned"] == WARNED.get(host, [])
+    assert result.get("warnings", []) == WARNED.get(host, [])
     assert result["checked"] == applied
     assert bool(result.get("failed")) == bool(problems)
     if len(problems) > 1:

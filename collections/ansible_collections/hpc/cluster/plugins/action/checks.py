@@ -20,6 +20,7 @@ ARGUMENT_SPEC = {
         "that": {"type": "list", "elements": "raw", "required": True},
         "msg": {"type": "str", "required": True},
         "when": {"type": "list", "elements": "raw"},
+        "warn": {"type": "bool", "default": False},
     }},
 }
 
@@ -31,10 +32,12 @@ def _listed(value):
 def _check_shape(index, check):
     if not isinstance(check, Mapping):
         raise AnsibleActionFail("checks[%d] must be a mapping with 'that' and 'msg', not %r" % (index, check))
-    unknown = sorted(set(check) - {"that", "msg", "when"})
+    unknown = sorted(set(check) - {"that", "msg", "when", "warn"})
     if unknown or "that" not in check or "msg" not in check:
-        raise AnsibleActionFail("checks[%d] needs 'that' and 'msg' (and may have 'when'); got keys %s"
+        raise AnsibleActionFail("checks[%d] needs 'that' and 'msg' (and may have 'when' and 'warn'); got keys %s"
                                 % (index, ", ".join(sorted(map(str, check)))))
+    if not isinstance(check.get("warn", False), bool):
+        raise AnsibleActionFail("checks[%d].warn must be true or false, not %r" % (index, check["warn"]))
     for key in ("that", "when"):
         for condition in _listed(check.get(key, [])):
             if not isinstance(condition, (str, bool)):
@@ -85,15 +88,18 @@ class ActionModule(ActionBase):
         if not checks:
             raise AnsibleActionFail("'checks' must list at least one check")
 
-        problems, applied = [], 0
+        problems, warned, applied = [], [], 0
         for check in checks:
             if not all(self._holds(condition, task_vars) for condition in _listed(check.get("when") or [])):
                 continue
             applied += 1
             if not all(self._holds(condition, task_vars) for condition in _listed(check["that"])):
-                problems.append(" ".join(str(self._templar.template(check["msg"])).split()))
+                text = " ".join(str(self._templar.template(check["msg"])).split())
+                (warned if check.get("warn") else problems).append(text)
 
-        result.update(changed=False, checked=applied, problems=problems)
+        result.update(changed=False, checked=applied, problems=problems, warned=warned)
+        if warned:
+            result["warnings"] = list(warned)
         if problems:
             result.update(failed=True, msg=problems_text(problems))
         else:

@@ -43,6 +43,12 @@ options:
         description: The check applies only when these conditions are all true.
         type: list
         elements: raw
+      warn:
+        description:
+          - When the check does not hold, its message is a warning of the task (shown, and listed
+            in RV(warned)) instead of a problem; the task does not fail for it.
+        type: bool
+        default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -64,6 +70,11 @@ EXAMPLES = r"""
 RETURN = r"""
 problems:
   description: The messages of the checks that failed, in order (empty when all hold).
+  type: list
+  elements: str
+  returned: always
+warned:
+  description: The messages of the checks with O(checks[].warn) that did not hold, in order.
   type: list
   elements: str
   returned: always
