@@ -19,12 +19,12 @@ import os
 from collections.abc import Mapping
 
 import yaml
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hpc.cluster.plugins.action.checks import problems_text
-from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_variables
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import find_roles_dir, role_variables
 
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
@@ -84,11 +84,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("defaults: true reads the roles' defaults from roles_dir, which is not set")
         roles_dir = None
         if args["roles_dir"] is not None:
-            try:
-                roles_dir = self._find_needle("files", args["roles_dir"])
-            except AnsibleError:
-                raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
-                                        % args["roles_dir"]) from None
+            roles_dir = find_roles_dir(self, args["roles_dir"])
         if specs is None:
             specs = read_specs(roles_dir, roles)
         missing = [role for role in roles if not isinstance(specs.get(role), Mapping)]

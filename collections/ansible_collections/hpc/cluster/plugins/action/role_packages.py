@@ -12,10 +12,15 @@ repositories; each role's own task then finds them installed.
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_file, role_variables
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import (
+    find_roles_dir,
+    role_file,
+    role_names,
+    role_variables,
+)
 
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
@@ -47,25 +52,14 @@ class ActionModule(ActionBase):
         if name not in role_file(self._loader, roles_dir, role, "vars"):
             raise AnsibleActionFail("role %s: its vars/main.yml defines no %s (the packages its install task "
                                     "installs from the OS repositories)" % (role, name))
-        variables = role_variables(self._loader, roles_dir, role, task_vars)
-        templar = self._templar.copy_with_new_env(available_variables=variables)
-        try:
-            value = templar.template(variables[name])
-        except AnsibleError as exc:
-            raise AnsibleActionFail("role %s: cannot template %s: %s" % (role, name, exc)) from exc
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise AnsibleActionFail("role %s: %s must be a list of package names, got %r" % (role, name, value))
-        return value
+        return role_names(self._templar, role_variables(self._loader, roles_dir, role, task_vars), role, name,
+                          "package")
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _, args = self.validate_argument_spec(ARGUMENT_SPEC)
-        try:
-            roles_dir = self._find_needle("files", args["roles_dir"])
-        except AnsibleError:
-            raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
-                                    % args["roles_dir"]) from None
+        roles_dir = find_roles_dir(self, args["roles_dir"])
         packages = {role: self._packages(roles_dir, role, task_vars) for role in args["roles"]}
         wanted, missing, roles = missing_packages(packages, args["installed"])
         result.update(changed=False, packages=packages, wanted=wanted, missing=missing, missing_roles=roles,

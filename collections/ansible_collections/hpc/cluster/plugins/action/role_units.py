@@ -11,10 +11,14 @@ The states are read on the node by module hpc.cluster.unit_states, in one call f
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import role_file, role_variables
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import (
+    find_roles_dir,
+    role_file,
+    role_names,
+    role_variables,
+)
 
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
@@ -34,24 +38,13 @@ class ActionModule(ActionBase):
         if name not in role_file(self._loader, roles_dir, role, "vars"):
             return []
         variables = role_variables(self._loader, roles_dir, role, task_vars, with_os_data=True)
-        templar = self._templar.copy_with_new_env(available_variables=variables)
-        try:
-            value = templar.template(variables[name])
-        except AnsibleError as exc:
-            raise AnsibleActionFail("role %s: cannot template %s: %s" % (role, name, exc)) from exc
-        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-            raise AnsibleActionFail("role %s: %s must be a list of unit names, got %r" % (role, name, value))
-        return value
+        return role_names(self._templar, variables, role, name, "unit")
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _, args = self.validate_argument_spec(ARGUMENT_SPEC)
-        try:
-            roles_dir = self._find_needle("files", args["roles_dir"])
-        except AnsibleError:
-            raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
-                                    % args["roles_dir"]) from None
+        roles_dir = find_roles_dir(self, args["roles_dir"])
         per_role = {role: self._units(roles_dir, role, task_vars) for role in args["roles"]}
         units = list(dict.fromkeys(unit for names in per_role.values() for unit in names))
         read = self._execute_module(module_name="hpc.cluster.unit_states", module_args={"units": units},

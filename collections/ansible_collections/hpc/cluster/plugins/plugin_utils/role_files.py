@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 
 
 def role_file(loader, roles_dir, role, name):
@@ -60,3 +60,24 @@ def role_variables(loader, roles_dir, role, task_vars, with_os_data=False):
     variables.update(role_file(loader, roles_dir, role, "vars"))
     variables.update(task_vars)
     return variables
+
+
+def find_roles_dir(action, path):
+    """roles_dir as a file lookup finds it (next to the task's file first), or a clear failure."""
+    try:
+        return action._find_needle("files", path)
+    except AnsibleError:
+        raise AnsibleActionFail("roles_dir %s: no such directory next to the task's file or in its search path"
+                                % path) from None
+
+
+def role_names(templar, variables, role, name, kind):
+    """The list variable name of a role, templated with variables (role_variables): names of kind."""
+    templar = templar.copy_with_new_env(available_variables=variables)
+    try:
+        value = templar.template(variables[name])
+    except AnsibleError as exc:
+        raise AnsibleActionFail("role %s: cannot template %s: %s" % (role, name, exc)) from exc
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise AnsibleActionFail("role %s: %s must be a list of %s names, got %r" % (role, name, kind, value))
+    return value

@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import os_data, role_file, role_variables
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import (
+    os_data,
+    role_file,
+    role_names,
+    role_variables,
+)
 
 ROCKY10 = {"distribution": "Rocky", "distribution_major_version": "10", "os_family": "RedHat"}
 ROCKY9 = dict(ROCKY10, distribution_major_version="9")
@@ -60,3 +68,22 @@ def test_a_file_that_is_not_a_mapping_is_named(roles):
     (roles / "svc" / "vars" / "RedHat.yml").write_text("- a list\n")
     with pytest.raises(AnsibleActionFail, match="RedHat.yml holds no variables"):
         os_data(DataLoader(), str(roles), "svc", ROCKY9)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("'{{ svc_port }}'", "__svc_units must be a list of unit names, got 1"),
+    ("['{{ svc_name }}', '']", "must be a list of unit names, got ['svcd', '']"),
+    ("['{{ nosuch }}']", "role svc: cannot template __svc_units:"),
+])
+def test_a_role_list_that_is_not_a_list_of_names_is_refused_naming_the_role(roles, value, message):
+    (roles / "svc" / "vars" / "main.yml").write_text("__svc_units: %s\n" % value)
+    loader = DataLoader()
+    variables = role_variables(loader, str(roles), "svc", {"ansible_facts": ROCKY9}, with_os_data=True)
+    with pytest.raises(AnsibleActionFail, match=re.escape(message)):
+        role_names(Templar(loader=loader), variables, "svc", "__svc_units", "unit")
+
+
+def test_a_role_list_is_templated_as_the_role_sees_it(roles):
+    loader = DataLoader()
+    variables = role_variables(loader, str(roles), "svc", {"ansible_facts": ROCKY10}, with_os_data=True)
+    assert role_names(Templar(loader=loader), variables, "svc", "__svc_units", "unit") == ["svc10"]
