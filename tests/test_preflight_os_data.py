@@ -91,3 +91,25 @@ def test_the_shared_step_loads_and_checks_the_same_roles_with_their_defaults():
     assert load["loop"] == check["hpc.cluster.role_arguments"]["roles"]
     assert check["hpc.cluster.role_arguments"]["defaults"] is True
     assert check["when"] == load["loop"].strip("{} ") + " | length > 0"
+
+
+def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
+    """The first play imports the unit read; the Slurm and monitoring plays include it only when the
+    first play checked nothing (slurm.yml or monitoring.yml run alone). A skipped task that registers
+    __preflight_units would replace the first play's read with a skipped result: only the include's
+    own file registers it."""
+    data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"))
+    reads = [(play["name"], task) for play in data for task in play.get("tasks", [])
+             if "tasks/preflight_units.yml" in (task.get("ansible.builtin.import_tasks"),
+                                                task.get("ansible.builtin.include_tasks"))]
+    assert [(name, "ansible.builtin.import_tasks" in task) for name, task in reads] == [
+        ("Preflight: base OS (every node)", True),
+        ("Preflight: Slurm and munge (control, compute, login)", False),
+        ("Preflight: monitoring (every node and the monitoring hosts)", False)]
+    assert "when" not in reads[0][1]
+    assert all(task["when"] == "'base' not in __preflight_todo" for _name, task in reads[1:])
+    registering = [task for play in data for task in play.get("tasks", [])
+                   if task.get("register") == "__preflight_units"]
+    assert registering == []
+    shared = DataLoader().load_from_file(str(TOP / "playbooks" / "tasks" / "preflight_units.yml"))
+    assert [task.get("register") for task in shared] == ["__preflight_units"]
