@@ -99,15 +99,20 @@ def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
     __preflight_units would replace the first play's read with a skipped result: only the include's
     own file registers it."""
     data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"))
+    def file_of(task):
+        include = task.get("ansible.builtin.include_tasks")
+        return task.get("ansible.builtin.import_tasks") or (include or {}).get("file")
+
     reads = [(play["name"], task) for play in data for task in play.get("tasks", [])
-             if "tasks/preflight_units.yml" in (task.get("ansible.builtin.import_tasks"),
-                                                task.get("ansible.builtin.include_tasks"))]
+             if file_of(task) == "tasks/preflight_units.yml"]
     assert [(name, "ansible.builtin.import_tasks" in task) for name, task in reads] == [
         ("Preflight: base OS (every node)", True),
         ("Preflight: Slurm and munge (control, compute, login)", False),
         ("Preflight: monitoring (every node and the monitoring hosts)", False)]
     assert "when" not in reads[0][1]
     assert all(task["when"] == "'base' not in __preflight_todo" for _name, task in reads[1:])
+    # An include's tasks take no tag from the play: apply keeps them in every --tags selection.
+    assert all(task["ansible.builtin.include_tasks"]["apply"]["tags"] == ["always"] for _name, task in reads[1:])
     registering = [task for play in data for task in play.get("tasks", [])
                    if task.get("register") == "__preflight_units"]
     assert registering == []
