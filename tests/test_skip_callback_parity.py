@@ -133,19 +133,12 @@ def test_the_cases_do_what_they_say(runs):
     assert "nosuch_list" in registered["h1"]["undefined_loop"]
 
 
-def test_false_conditions_are_evaluated_by_the_controller_s_process(runs):
+@pytest.mark.parametrize("probe", ["pids", "loop_pids"], ids=["false condition", "empty loop"])
+def test_the_skip_is_decided_by_the_controller_s_process(runs, probe):
+    """One evaluating process with the callback (the controller's), a worker per host without."""
     top, _results = runs
-    with_callback = (top / "with" / "pids").read_text().split()
-    without = (top / "without" / "pids").read_text().split()
-    assert len(with_callback) == len(without) == len(HOSTS)
-    assert len(set(with_callback)) == 1, with_callback
-    assert len(set(without)) == len(HOSTS), without
-
-
-def test_empty_loops_are_evaluated_by_the_controller_s_process(runs):
-    top, _results = runs
-    with_callback = (top / "with" / "loop_pids").read_text().split()
-    without = (top / "without" / "loop_pids").read_text().split()
+    with_callback = (top / "with" / probe).read_text().split()
+    without = (top / "without" / probe).read_text().split()
     assert len(with_callback) == len(without) == len(HOSTS)
     assert len(set(with_callback)) == 1, with_callback
     assert len(set(without)) == len(HOSTS), without

@@ -100,10 +100,10 @@ def main():
                            supports_check_mode=True)
     names = list(dict.fromkeys(module.params["units"]))
     systemctl = module.get_bin_path("systemctl")
-    if not names:
-        module.exit_json(changed=False, units={}, systemd=bool(systemctl))
     if not systemctl or not systemd_running():
         module.exit_json(changed=False, units={name: dict(NOT_READY) for name in names}, systemd=False)
+    if not names:
+        module.exit_json(changed=False, units={}, systemd=True)
     argv = [systemctl, "show", "--property=" + ",".join(PROPERTIES), "--"] + names
     rc, out, err = module.run_command(argv, environ_update={"LC_ALL": "C"})
     if rc != 0:

@@ -12,11 +12,8 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 
 
-def role_file(loader, roles_dir, role, name):
-    """The variables of <roles_dir>/<role>/<name>/main.yml ({} without the file)."""
-    path = os.path.join(roles_dir, role, name, "main.yml")
-    if not os.path.isfile(path):
-        return {}
+def _variables_file(loader, role, path):
+    """The variables of one of the role's files."""
     # As Ansible loads a role's variables: its templates trusted (ansible-core 2.19 renders only
     # those), from the loader's cache (the play's roles were read already), not copied (read only).
     try:
@@ -26,6 +23,12 @@ def role_file(loader, roles_dir, role, name):
     if data is not None and not isinstance(data, Mapping):
         raise AnsibleActionFail("role %s: %s holds no variables (a mapping)" % (role, path))
     return data or {}
+
+
+def role_file(loader, roles_dir, role, name):
+    """The variables of <roles_dir>/<role>/<name>/main.yml ({} without the file)."""
+    path = os.path.join(roles_dir, role, name, "main.yml")
+    return _variables_file(loader, role, path) if os.path.isfile(path) else {}
 
 
 def os_data_names(facts):
@@ -40,13 +43,7 @@ def os_data(loader, roles_dir, role, facts):
     for name in os_data_names(facts):
         path = os.path.join(roles_dir, role, "vars", name)
         if os.path.isfile(path):
-            try:
-                data = loader.load_from_file(path, unsafe=True, trusted_as_template=True)
-            except TypeError:  # pragma: no cover - ansible-core before 2.19
-                data = loader.load_from_file(path, unsafe=True)
-            if data is not None and not isinstance(data, Mapping):
-                raise AnsibleActionFail("role %s: %s holds no variables (a mapping)" % (role, path))
-            return data or {}
+            return _variables_file(loader, role, path)
     return {}
 
 
