@@ -245,3 +245,32 @@ def test_ansible_cfg_enables_the_callbacks_that_cut_the_controller_s_cost():
     config.read(TOP / "ansible.cfg")
     enabled = [name.strip() for name in config["defaults"]["callbacks_enabled"].split(",")]
     assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup", "hpc.cluster.skip_without_fork"} <= set(enabled)
+
+
+def test_facts_are_not_injected_and_nothing_reads_them_as_variables():
+    """ansible.cfg keeps facts under ansible_facts only: with injection ansible-core deep-copies and
+    filters every host's facts into top-level variables for each task and host it queues. So no
+    role, playbook, inventory, scenario or documented example may read a fact by its top-level name."""
+    import configparser
+
+    from ansible.module_utils.facts import default_collectors
+
+    config = configparser.ConfigParser()
+    config.read(TOP / "ansible.cfg")
+    assert config.getboolean("defaults", "inject_facts_as_vars") is False
+
+    facts = set()
+    for collector in default_collectors.collectors:
+        facts |= set(collector._fact_ids) | {collector.name}
+    facts |= {"hostname", "nodename", "fqdn", "domain", "memtotal_mb", "memfree_mb", "swaptotal_mb",
+              "processor_vcpus", "processor_threads_per_core", "product_name", "uptime_seconds", "memory_mb"}
+    facts -= {"user", "local"}  # ansible_user is the connection's user; ansible_local is still promoted
+    pattern = re.compile(r"\bansible_(%s)\b" % "|".join(sorted(map(re.escape, facts))))
+    found = []
+    for top in ("roles", "playbooks", "inventories", "molecule", "lab", "docs", "collections/ansible_collections/hpc"):
+        for path in sorted((TOP / top).rglob("*")):
+            if path.suffix in {".yml", ".yaml", ".j2", ".md", ".cfg"} and path.is_file():
+                for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                    found += ["%s:%d: %s" % (path.relative_to(TOP), number, match.group(0))
+                              for match in pattern.finditer(line)]
+    assert found == []

@@ -13,12 +13,15 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - With Mitogen's strategies (C(mitogen_linear), C(mitogen_free)), every task that runs a module of a
     collection lists every installed collection (C(ansible.collections.list.list_collection_dirs)) in
-    its worker process, which ansible-core forks anew for each task and host. A cold listing imports
-    ansible-core's Galaxy code and reads each collection's metadata (some 0.15 s of CPU with the 90-odd
-    collections of the C(ansible) package); a warm one, in a process forked after it, costs a tenth of
-    that.
+    its worker process, which ansible-core forks anew for each task and host. The listing reads each
+    collection's metadata every time (the 90-odd collections of the C(ansible) package), and was a
+    sixth of a worker's CPU in a re-run of this project's site even after the first listing had
+    imported ansible-core's Galaxy code.
   - This callback lists them once in the controller's main process when the first play with a Mitogen
-    strategy starts, so that every worker forked after it starts warm.
+    strategy starts, and gives that list to Mitogen's planner (its C(_load_collections), which adds
+    each collection directory to the module's import paths) in place of a new listing, in every worker
+    forked after it. Collections installed while a playbook runs are not seen by that run (nor were they
+    by its earlier tasks).
   - Mitogen scans each module's imports in its multiplexer process (forked after that point), compiling
     every file a module imports, C(basic.py) and the fifty-odd files it pulls in included, once per
     distinct module and run (some 0.1 s of CPU each, 2 to 3 s of a re-run of this project's site).
@@ -55,12 +58,33 @@ class CallbackModule(CallbackBase):
         strategy = getattr(play, "strategy", None) or C.DEFAULT_STRATEGY
         if self.warmed or "mitogen" not in str(strategy):
             return
-        from ansible.collections.list import list_collection_dirs
-
-        for _path in list_collection_dirs():
-            pass
+        list_collections_once()
         memoize_module_scans()
         self.warmed = True
+
+
+def list_collections_once():
+    """Mitogen's planner served one listing of the collections; True when installed (now or before)."""
+    try:
+        from ansible_mitogen import planner
+    except ImportError:
+        return False
+    original = getattr(planner, "_load_collections", None)
+    if original is None:
+        return False
+    if getattr(original, "hpc_cluster_dirs", None) is not None:
+        return True
+    from ansible.collections.list import list_collection_dirs
+
+    dirs = tuple(path.decode("utf-8") if isinstance(path, bytes) else path for path in list_collection_dirs())
+
+    def _load_collections(invocation):
+        invocation._extra_sys_paths.update(dirs)
+
+    _load_collections.hpc_cluster_dirs = dirs
+    _load_collections.original = original
+    planner._load_collections = _load_collections
+    return True
 
 
 def compile_once(cache):

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: template_cache
 type: aggregate
-short_description: Compiles each Jinja template text once per run
+short_description: Compiles each Jinja template text and each expression once per run
 version_added: 0.1.0
 author: hpc.cluster contributors (!UNKNOWN)
 description:
@@ -22,6 +22,19 @@ description:
     block trimming, newlines, finalize, undefined - the template name, and whether backslashes are
     escaped), so a hit gives the code object a new compilation would. Each rendering still builds its
     own template object from that code, with its own globals.
+  - Expressions (a C(when), a C(changed_when), an assert's C(that)) are compiled by
+    C(Environment.compile_expression), which parses the text into a tree and compiles the tree; the
+    tree is parsed again each time (cheap) and its compilation, the costly part, is memoised with the
+    expression's text in place of the template text. The controller evaluates every host's C(when) of
+    every task (and the workers it forks inherit what it compiled before the fork).
+  - Each worker process is forked for one task and host, and compiles anew what no process before
+    it compiled (a third of a worker's CPU went there). So the code is also kept on disk, with
+    Jinja's own bytecode cache (C(FileSystemBytecodeCache), in a directory of the user's own in the
+    system's temporary directory, mode 0700, checked before use, files written whole and renamed),
+    keyed by all of the above and the versions of ansible-core and Jinja (Jinja's file header holds
+    Python's). A worker, or a later run, loads the code instead of compiling it. A key that cannot
+    be written stably (a setting without a stable name) is kept in memory only, and with no usable
+    directory the cache is memory only.
   - It is off while ansible-core's template debugging (which rewrites the compiled source) is on.
   - It changes no result and prints nothing. With ansible-core versions whose internals differ, it
     does nothing.
@@ -35,7 +48,11 @@ EXAMPLES = r"""
 #   callbacks_enabled = hpc.cluster.template_cache
 """
 
+import threading
+
 from ansible.plugins.callback import CallbackBase
+from jinja2 import nodes
+from jinja2.bccache import FileSystemBytecodeCache
 
 # Bound on the entries kept (a run of this project's site compiles about 2,000 distinct texts).
 LIMIT = 20000
@@ -61,15 +78,75 @@ def _setting(value):
     return value
 
 
-def cached_compile(original, compile_context, override_names, cache):
-    """Environment.compile, memoised in cache (see DOCUMENTATION)."""
+def _stable(value):
+    """A text for value that is the same in every run, or None (a function's or class's by its name)."""
+    if isinstance(value, type) or callable(value):
+        name = getattr(value, "__qualname__", None)
+        return None if name is None or "<" in name else "%s.%s" % (getattr(value, "__module__", ""), name)
+    if isinstance(value, tuple):
+        parts = [_stable(part) for part in value]
+        return None if None in parts else "(%s)" % ", ".join(parts)
+    text = repr(value)
+    return None if " at 0x" in text else text
+
+
+class DiskCache:
+    """Compiled code kept in files between processes and runs (Jinja's FileSystemBytecodeCache)."""
+
+    PATTERN = "__hpc_cluster_%s.cache"
+
+    def __init__(self, versions, directory=None):
+        self.versions = versions
+        try:
+            self.store = FileSystemBytecodeCache(directory, self.PATTERN)
+        except (OSError, RuntimeError):
+            self.store = None
+
+    def name(self, key):
+        text = _stable(key)
+        return None if self.store is None or text is None else "%s %s" % (self.versions, text)
+
+    def load(self, environment, key, source):
+        name = self.name(key)
+        if name is None:
+            return None, None
+        try:
+            bucket = self.store.get_bucket(environment, name, None, source)
+        except Exception:  # noqa: BLE001 - an unreadable entry is a miss, never a failed run
+            return None, None
+        return bucket.code, bucket
+
+    def save(self, bucket, code):
+        if bucket is None:
+            return
+        bucket.code = code
+        try:
+            self.store.set_bucket(bucket)
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is memory only
+            pass
+
+
+def cached_compile(original, compile_context, override_names, cache, expression=None, disk=None):
+    """Environment.compile, memoised in cache (see DOCUMENTATION).
+
+    A template text is its own key; the tree of an expression (compile_expression's, marked in
+    expression.text by cached_compile_expression) is keyed by the expression's text.
+    """
+    expression = expression or threading.local()
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
-        if raw or not isinstance(source, str) or getattr(self, "_debuggable_template_source", False):
+        text, expression.text = getattr(expression, "text", None), None
+        if isinstance(source, str):
+            text = str(source)
+        elif text is not None and isinstance(source, nodes.Template):
+            text = ("expression", text)
+        else:
+            text = None
+        if raw or text is None or getattr(self, "_debuggable_template_source", False):
             return original(self, source, name, filename, raw, defer_init)
         context = compile_context.current(optional=True)
         try:
-            key = (str(source), name, filename, defer_init, bool(context and context.escape_backslashes), type(self),
+            key = (text, name, filename, defer_init, bool(context and context.escape_backslashes), type(self),
                    tuple(getattr(self, field) for field in override_names),
                    tuple(_setting(getattr(self, setting, None)) for setting in SETTINGS))
             hash(key)
@@ -77,17 +154,40 @@ def cached_compile(original, compile_context, override_names, cache):
             return original(self, source, name, filename, raw, defer_init)
         code = cache.get(key)
         if code is None:
+            code, bucket = disk.load(self, key, str(text)) if disk else (None, None)
+            if code is None:
+                code = original(self, source, name, filename, raw, defer_init)
+                if disk:
+                    disk.save(bucket, code)
             if len(cache) >= LIMIT:
                 cache.clear()
-            code = cache[key] = original(self, source, name, filename, raw, defer_init)
+            cache[key] = code
         return code
 
     compile.hpc_cluster_cache = cache
+    compile.hpc_cluster_expression = expression
     return compile
 
 
-def install():
-    """Memoise AnsibleEnvironment.compile; True when installed (now or before)."""
+def cached_compile_expression(original, expression):
+    """Environment.compile_expression marking its expression's text for the next compile (its tree's)."""
+
+    def compile_expression(self, source, *args, **kwargs):
+        expression.text = source if isinstance(source, str) else None
+        try:
+            return original(self, source, *args, **kwargs)
+        finally:
+            expression.text = None
+
+    compile_expression.hpc_cluster_marks = True
+    return compile_expression
+
+
+def install(directory=None):
+    """Memoise AnsibleEnvironment.compile (templates and expressions); True when installed (now or before).
+
+    directory: where the compiled code is kept (default: Jinja's per-user directory in the temporary directory).
+    """
     try:
         from ansible._internal._templating._jinja_bits import (
             _TEMPLATE_OVERRIDE_FIELD_NAMES,
@@ -98,6 +198,13 @@ def install():
         return False
     if hasattr(AnsibleEnvironment.compile, "hpc_cluster_cache"):
         return True
+    import jinja2
+    from ansible.release import __version__
+
+    expression = threading.local()
+    disk = DiskCache("ansible-core %s jinja2 %s" % (__version__, jinja2.__version__), directory)
     AnsibleEnvironment.compile = cached_compile(AnsibleEnvironment.compile, _TemplateCompileContext,
-                                                _TEMPLATE_OVERRIDE_FIELD_NAMES, {})
+                                                _TEMPLATE_OVERRIDE_FIELD_NAMES, {}, expression, disk)
+    AnsibleEnvironment.compile_expression = cached_compile_expression(AnsibleEnvironment.compile_expression,
+                                                                      expression)
     return True

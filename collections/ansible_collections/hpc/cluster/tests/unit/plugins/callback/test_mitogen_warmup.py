@@ -16,6 +16,8 @@ from ansible_collections.hpc.cluster.plugins.callback import mitogen_warmup
 @pytest.fixture
 def listings(monkeypatch):
     calls = []
+    planner = pytest.importorskip("ansible_mitogen.planner")
+    monkeypatch.setattr(planner, "_load_collections", planner._load_collections)
 
     def list_collection_dirs():
         calls.append(1)
@@ -32,6 +34,20 @@ def test_lists_once_for_the_first_mitogen_play(listings):
     callback.v2_playbook_on_play_start(SimpleNamespace(strategy="mitogen_linear"))
     callback.v2_playbook_on_play_start(SimpleNamespace(strategy="mitogen_free"))
     assert listings == [1]
+
+
+def test_the_workers_reuse_the_first_listing(listings):
+    """Each collection module's invocation (a worker each) adds the listed paths without listing again."""
+    from ansible_mitogen import planner
+
+    mitogen_warmup.CallbackModule().v2_playbook_on_play_start(SimpleNamespace(strategy="mitogen_linear"))
+    invocations = [SimpleNamespace(_extra_sys_paths=set()) for _ in range(3)]
+    for invocation in invocations:
+        planner._load_collections(invocation)
+    assert listings == [1]
+    assert all(i._extra_sys_paths == {"/somewhere/ansible_collections/hpc/cluster"} for i in invocations)
+    assert mitogen_warmup.list_collections_once() is True
+    assert listings == [1], "installed twice: listed again"
 
 
 def test_the_default_strategy_counts_when_the_play_names_none(listings, monkeypatch):

@@ -14,7 +14,7 @@ from ansible_collections.hpc.cluster.plugins.callback import template_cache
 
 
 @pytest.fixture
-def cache(monkeypatch):
+def cache(monkeypatch, tmp_path):
     """The memo installed on AnsibleEnvironment for one test (put back after), with compilations counted."""
     original = AnsibleEnvironment.compile
     compiled = []
@@ -24,7 +24,8 @@ def cache(monkeypatch):
         return original(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(AnsibleEnvironment, "compile", counting)
-    assert template_cache.install() is True
+    monkeypatch.setattr(AnsibleEnvironment, "compile_expression", AnsibleEnvironment.compile_expression)
+    assert template_cache.install(directory=str(tmp_path)) is True
     memo = AnsibleEnvironment.compile.hpc_cluster_cache
     yield memo, compiled
     monkeypatch.setattr(AnsibleEnvironment, "compile", original)
@@ -32,6 +33,14 @@ def cache(monkeypatch):
 
 def render(text, **variables):
     return Templar(loader=DataLoader(), variables=variables).template(trust_as_template(text))
+
+
+def holds(condition, **variables):
+    return Templar(loader=DataLoader(), variables=variables).evaluate_conditional(trust_as_template(condition))
+
+
+def expression_keys(memo):
+    return [key[0][1] for key in memo if isinstance(key[0], tuple) and key[0][0] == "expression"]
 
 
 def test_a_text_is_compiled_once_and_renders_with_each_call_s_variables(cache):
@@ -56,6 +65,38 @@ def test_an_override_header_is_another_compilation(cache):
     assert render("#jinja2:variable_start_string:'<<',variable_end_string:'>>'\n<<x>> {{ x }}", x=1) == "1 {{ x }}"
     assert render("<<x>> {{ x }}", x=2) == "<<x>> 2"
     assert len(memo) == 2
+
+
+def test_an_expression_is_compiled_once_and_evaluated_with_each_call_s_variables(cache):
+    """A condition (compile_expression: a parsed tree, not a text) is memoised by its text."""
+    memo, compiled = cache
+    assert holds("x == 1 and y | default(0) < 2", x=1) is True
+    assert holds("x == 1 and y | default(0) < 2", x=2) is False
+    assert holds("x == 1 and y | default(0) < 2", x=1, y=5) is False
+    assert len([source for source in compiled if not isinstance(source, str)]) == 1
+    assert expression_keys(memo) == ["x == 1 and y | default(0) < 2"]
+
+
+def test_an_expression_and_a_template_of_the_same_text_are_two_compilations(cache):
+    memo, _compiled = cache
+    environment = AnsibleEnvironment()
+    environment.compile_expression("1 + 1")
+    environment.compile("1 + 1")
+    assert len(memo) == 2 and expression_keys(memo) == ["1 + 1"]
+
+
+def test_a_tree_not_from_an_expression_is_not_memoised(cache):
+    """After an expression that does not parse, a tree compiled directly is not taken for it."""
+    from jinja2 import TemplateSyntaxError, nodes
+
+    memo, _compiled = cache
+    environment = AnsibleEnvironment()
+    with pytest.raises(TemplateSyntaxError):
+        environment.compile_expression("x ==")
+    tree = nodes.Template([nodes.Output([nodes.TemplateData("plain")])], lineno=1)
+    environment.compile(tree)
+    environment.compile(tree)
+    assert memo == {}
 
 
 def test_escaped_backslashes_are_another_compilation(cache):
