@@ -53,7 +53,7 @@ def test_three_roles_one_rule_computed_once(tmp_path):
     """After the preflights every host holds the addresses as facts, and the roles read those."""
     report = ("{{ {'facts': [__base_addresses, __chrony_addresses, __nfs_client_addresses],"
               " 'read': [__base_hosts_addresses.values() | list, __chrony_server_addresses,"
-              " __nfs_client_server_address]} | to_json }}")
+              " __nfs_client_server_address], 'sources': __chrony_effective_sources} | to_json }}")
     tasks = [*PREFLIGHTS,
              {"ansible.builtin.copy": {"content": report, "dest": str(tmp_path / "seen-{{ inventory_hostname }}"),
                                        "mode": "0644"}}]
@@ -68,6 +68,8 @@ def test_three_roles_one_rule_computed_once(tmp_path):
         assert seen["facts"] == [ADDRESSES, {"head": "10.1.0.10"}, {"head": "10.1.0.10"}], host
         base, chrony, nfs = seen["read"]
         assert (sorted(base), chrony, nfs) == (sorted(ADDRESSES.values()), ["10.1.0.10"], "10.1.0.10"), host
+        clients = [{"address": "10.1.0.10", "type": "server", "options": ["iburst"]}]
+        assert (seen["sources"] == clients) is (host != "head"), host
 
 
 CASES = [

@@ -274,3 +274,20 @@ def test_facts_are_not_injected_and_nothing_reads_them_as_variables():
                     found += ["%s:%d: %s" % (path.relative_to(TOP), number, match.group(0))
                               for match in pattern.finditer(line)]
     assert found == []
+
+
+def test_templates_call_only_builtin_and_own_filters_and_tests():
+    """A filter or test of another collection makes every worker that renders it load that
+    collection's filter files one by one until it finds it (ansible-core's Jinja2 plugin loader),
+    a tenth of a worker's CPU for community.general's; hpc.cluster's are loaded before the fork."""
+    call = re.compile(r"""(?:\|\s*|\bis\s+(?:not\s+)?|(?:map|select|reject|selectattr|rejectattr)\([^)]*?['"])"""
+                      r"""([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\.[a-z_][a-z0-9_]*\b""")
+    found = []
+    for top in ("roles", "playbooks", "inventories"):
+        for path in sorted((TOP / top).rglob("*")):
+            if path.suffix in {".yml", ".yaml", ".j2"} and path.is_file():
+                for number, line in enumerate(path.read_text().splitlines(), 1):
+                    found += ["%s:%d: %s" % (path.relative_to(TOP), number, match.group(0))
+                              for match in call.finditer(line)
+                              if match.group(1) not in {"hpc.cluster", "ansible.builtin"}]
+    assert found == []

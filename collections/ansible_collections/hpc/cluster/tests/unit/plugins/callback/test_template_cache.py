@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from ansible._internal._templating._jinja_bits import AnsibleEnvironment
 from ansible.parsing.dataloader import DataLoader
@@ -139,3 +143,41 @@ def test_the_callback_installs_it(monkeypatch):
     monkeypatch.setattr(template_cache, "install", lambda: calls.append(1))
     template_cache.CallbackModule()
     assert calls == [1]
+
+
+def test_the_first_play_loads_the_collection_s_filters_once(monkeypatch):
+    """Loaded before the workers fork: each filter file of plugins/filter by its name, once per run."""
+    from ansible.plugins.loader import filter_loader
+
+    monkeypatch.setattr(template_cache, "install", lambda: True)
+    asked = []
+    monkeypatch.setattr(filter_loader, "get", lambda name: asked.append(name) or (lambda value: value))
+    callback = template_cache.CallbackModule()
+    callback.v2_playbook_on_play_start(None)
+    callback.v2_playbook_on_play_start(None)
+    folder = Path(template_cache.__file__).parent.parent / "filter"
+    names = sorted(path.stem for path in folder.glob("*.py") if not path.stem.startswith("_"))
+    assert len(names) > 10 and asked == ["hpc.cluster." + name for name in names]
+
+
+def test_loading_the_filters_really_loads_them():
+    """In a process of its own, with the collection finder set up as ansible-playbook does."""
+    collections = Path(template_cache.__file__).resolve().parents[5]
+    script = "\n".join([
+        "import sys",
+        "from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder",
+        "_AnsibleCollectionFinder(paths=[sys.argv[1]])._install()",
+        "from ansible_collections.hpc.cluster.plugins.callback import template_cache",
+        "from ansible.plugins.loader import filter_loader",
+        "module = 'ansible_collections.hpc.cluster.plugins.filter.hostlist_expand'",
+        "assert module not in sys.modules",
+        "print(' '.join(template_cache.load_filters()))",
+        "assert module in sys.modules",
+        "print(filter_loader.get('hpc.cluster.hostlist_expand').j2_function('n[1-2]'))",
+    ])
+    done = subprocess.run([sys.executable, "-c", script, str(collections)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    names, expanded = done.stdout.splitlines()
+    assert {"subid_ranges", "hostlist_expand", "slurm_accounting_problems"} <= set(names.split())
+    assert expanded == "['n1', 'n2']"
