@@ -95,7 +95,9 @@ def read_all(hostvars, prefer):
     return reader, {host: {k: v for k, v in reader.read(host).items() if k != "ansible_facts"} for host in HOSTS}
 
 
-def test_layered_read_equals_hostvars(cluster):
+def test_layered_read_equals_hostvars(cluster, monkeypatch):
+    """With facts injected as variables (ansible-core's default; without, the test below)."""
+    monkeypatch.setattr(C, "INJECT_FACTS_AS_VARS", True)
     hostvars, _manager = cluster
     fast_reader, fast = read_all(hostvars, "auto")
     slow_reader, slow = read_all(hostvars, "hostvars")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
@@ -116,12 +117,19 @@ def test_without_facts_no_ansible_facts(cluster):
                       "c01": {"__key_state": {"exists": True, "sha256": "ab2"}}}
 
 
-def test_a_fact_named_like_a_variable_is_read_as_hostvars_reads_it(cluster):
+@pytest.mark.parametrize("inject", [True, False], ids=["injected", "not-injected"])
+def test_a_fact_named_like_a_variable_is_read_as_hostvars_reads_it(cluster, monkeypatch, inject):
+    """Injected (ansible-core's default) the fact is a variable above the inventory; not injected (this
+    project's ansible.cfg) it is no variable at all."""
+    monkeypatch.setattr(C, "INJECT_FACTS_AS_VARS", inject)
     hostvars, manager = cluster
-    manager.set_host_facts("c01", {"node_exporter_port": 9555})  # injected as a variable, above the inventory
+    manager.set_host_facts("c01", {"node_exporter_port": 9555})
     values = lookup(hostvars, HOSTS, names=NAMES)
     assert values == from_hostvars(hostvars, HOSTS, NAMES)
-    assert values["c01"]["node_exporter_port"] == (9999 if manager._extra_vars else 9555)
+    if manager._extra_vars:
+        assert values["c01"]["node_exporter_port"] == 9999
+    else:
+        assert (values["c01"]["node_exporter_port"] == 9555) is inject
 
 
 def test_a_template_is_read_through_hostvars(cluster):
