@@ -2,6 +2,7 @@
 the states of the units its roles start (hpc.cluster.role_units, each role's __<role>_units), and
 each role's start task is skipped where its unit is running and enabled, and runs otherwise."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ SERVERS = ["slurmdbd", "slurm_exporter", "prometheus", "alertmanager", "grafana"
 STARTS = {"chrony": ("chrony : Start chrony and enable it at boot", "chrony"),
           "munge": ("munge : Start and enable munge", "munge"),
           "slurm": ("slurm : Start and enable slurmd", "slurmd"),
-          "node_exporter": ("node_exporter : Start and enable the node exporter", "prometheus-node-exporter")}
+          "node_exporter": ("node_exporter : Start and enable the node exporter", "prometheus-node-exporter"),
+          "slurmdbd": ("slurmdbd : Start and enable slurmdbd", "slurmdbd")}
 
 
 def inventory():
@@ -23,7 +25,7 @@ def inventory():
     return {"all": {"children": {"cluster": {"children": {
         "control": {"hosts": {"head": local_host(**hosts["head"])}},
         "compute": {"hosts": {name: local_host(**hosts[name]) for name in ("ready", "stopped")}}}}},
-        "vars": {"cluster_network": "10.0.0.0/16", "base_firewall_manage": True}}}
+        "vars": {"cluster_network": "10.0.0.0/16", "base_firewall_manage": True, "slurmdbd_wait": 2}}}
 
 
 def play():
@@ -73,6 +75,29 @@ def test_a_running_enabled_unit_is_not_started_again(run):
     for name, unit in STARTS.values():
         assert results[name].get("skipped") is True, (name, results[name])
         assert "__preflight_units" in results[name]["false_condition"], (name, unit)
+
+
+def test_a_daemon_that_ran_already_is_not_waited_for(run):
+    """The wait for slurmdbd's port follows only this run's start (a restart waits in its handler):
+    on host 'ready' nothing listens on it here, and the wait is skipped, not failed."""
+    results = dict((task["name"], result) for task, result in run.tasks("ready"))
+    wait = results["slurmdbd : Wait for slurmdbd to listen"]
+    assert wait.get("skipped") is True and "__preflight_units" in wait["false_condition"], wait
+    assert "Remember the failure of slurmdbd" not in results
+
+
+def test_each_wait_for_a_daemon_follows_its_start_task():
+    """slurmctld, slurmdbd and Prometheus: the wait runs where the start task could run (for Prometheus
+    also after a restart in this run); a re-run where they ran costs no port or HTTP probe."""
+    for path, start, wait in (("slurm/tasks/service_controller.yml", "Start and enable slurmctld",
+                               "Wait for slurmctld to listen"),
+                              ("slurmdbd/tasks/service.yml", "Start and enable slurmdbd", "Wait for slurmdbd to listen"),
+                              ("prometheus/tasks/service.yml", "Start and enable Prometheus",
+                               "Wait for Prometheus to answer")):
+        tasks = {task["name"]: task for task in yaml.safe_load((TOP / "roles" / path).read_text())}
+        ready = re.compile(r"not \(__preflight_units\.units\[[^]]+\]\.ready \| default\(false\)\)")
+        guard = ready.search(" ".join(str(tasks[start]["when"]).split())).group(0)
+        assert guard in " ".join(str(tasks[wait].get("when", "")).split()), (path, guard)
 
 
 def test_a_unit_that_does_not_run_is_started(run):
