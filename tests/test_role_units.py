@@ -89,14 +89,15 @@ def test_a_daemon_that_ran_already_is_not_waited_for(run):
 def test_each_wait_for_a_daemon_follows_its_start_task():
     """slurmctld, slurmdbd and Prometheus: the wait runs where the start task could run (for Prometheus
     also after a restart in this run); a re-run where they ran costs no port or HTTP probe."""
-    for path, start, wait in (("slurm/tasks/service_controller.yml", "Start and enable slurmctld",
-                               "Wait for slurmctld to listen"),
-                              ("slurmdbd/tasks/service.yml", "Start and enable slurmdbd", "Wait for slurmdbd to listen"),
-                              ("prometheus/tasks/service.yml", "Start and enable Prometheus",
-                               "Wait for Prometheus to answer")):
+    for path, starter, wait in (("slurm/tasks/service_controller.yml", "Start and enable slurmctld",
+                                 "Wait for slurmctld to listen"),
+                                ("slurmdbd/tasks/service.yml", "Start and enable slurmdbd",
+                                 "Wait for slurmdbd to listen"),
+                                ("prometheus/tasks/service.yml", "Start and enable Prometheus",
+                                 "Wait for Prometheus to answer")):
         tasks = {task["name"]: task for task in yaml.safe_load((TOP / "roles" / path).read_text())}
         ready = re.compile(r"not \(__preflight_units\.units\[[^]]+\]\.ready \| default\(false\)\)")
-        guard = ready.search(" ".join(str(tasks[start]["when"]).split())).group(0)
+        guard = ready.search(" ".join(str(tasks[starter]["when"]).split())).group(0)
         assert guard in " ".join(str(tasks[wait].get("when", "")).split()), (path, guard)
 
 
