@@ -181,3 +181,35 @@ def test_loading_the_filters_really_loads_them():
     names, expanded = done.stdout.splitlines()
     assert {"subid_ranges", "hostlist_expand", "slurm_accounting_problems"} <= set(names.split())
     assert expanded == "['n1', 'n2']"
+
+
+def test_a_later_process_loads_the_code_from_disk(cache, tmp_path):
+    """What one worker compiled, the next (memo empty, as in a new process) loads instead."""
+    memo, compiled = cache
+    assert render("{{ x * 2 }}", x=2) == 4
+    assert holds("x > 1", x=2) is True
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 2 and all(path.name.startswith("__hpc_cluster_") for path in files)
+    memo.clear()
+    before = len(compiled)
+    assert render("{{ x * 2 }}", x=5) == 10
+    assert holds("x > 1", x=0) is False
+    assert len(compiled) == before, "compiled again instead of loaded"
+
+
+def test_a_damaged_file_is_compiled_again(cache, tmp_path):
+    memo, compiled = cache
+    assert render("{{ x + 1 }}", x=1) == 2
+    for path in tmp_path.iterdir():
+        path.write_bytes(b"not a bytecode file")
+    memo.clear()
+    assert render("{{ x + 1 }}", x=2) == 3
+    assert compiled.count("{{ x + 1 }}") == 2
+
+
+def test_a_setting_without_a_stable_name_stays_in_memory(tmp_path):
+    disk = template_cache.DiskCache("versions", str(tmp_path))
+    assert disk.name(("{{ 1 }}", None, (lambda value: value,))) is None
+    assert disk.name(("{{ 1 }}", None, (object(),))) is None
+    assert disk.name(("{{ 1 }}", None, (AnsibleEnvironment, "text", 1))) == (
+        "versions ('{{ 1 }}', None, (%s.AnsibleEnvironment, 'text', 1))" % AnsibleEnvironment.__module__)
