@@ -325,3 +325,22 @@ def test_a_check_run_that_would_copy_the_apptainer_package_does_not_install_from
     assert install.get("skipped") is True, install
     assert result.task_result("node", "Installed now")["msg"] in (True, "True")
     assert not (tmp_path / "etc").exists()
+
+
+def test_the_images_step_asks_each_node_once_for_every_user_and_image(tmp_path):
+    """One command per node answers for each user and image whether the storage has it (a module
+    call per pair cost a round trip each); only the missing pairs are loaded. Here, as root, in
+    --check: two images no storage has."""
+    images = [{"name": "localhost/hpc-absent-%d-%s" % (os.getpid(), letter), "file": "/nonexistent/%s.tar" % letter}
+              for letter in "ab"]
+    plays = [{"name": "Images step of role podman", "hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.import_role": {"name": "podman", "tasks_from": "images.yml"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(cluster_users=[{"name": "root", "uid": 0}],
+                                                  podman_images_users=["root"], podman_images_from_files=images)}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    probe = result.task_result("node", "podman : Look for the images in each user's storage")
+    assert "results" not in probe and probe["rc"] == 0, probe
+    assert probe["stdout_lines"] == ["1\troot\t%s" % image["name"] for image in images]
+    loads = result.task_result("node", "podman : Load the missing images")
+    assert [item["item"] for item in loads["results"]] == [["1", "root", image["name"]] for image in images]
