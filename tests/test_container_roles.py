@@ -183,6 +183,14 @@ def test_apptainer_conf_from_layers_uses_known_directives_only(runs):
     assert ("mount home", "yes") in pairs
 
 
+def test_the_bind_path_sources_are_checked_in_one_command_per_node(runs):
+    """Every source in one call (a stat per path cost a round trip each); all exist here."""
+    probe = runs["batch"].task_result("render-layers",
+                                      "apptainer : Check that every bind path source exists on the node")
+    assert "results" not in probe and probe["rc"] == 0 and probe["stdout_lines"] == [], probe
+    assert probe["cmd"][-3:] == ["/etc/hosts", "/home", "/tmp"]
+
+
 def test_apptainer_nvidia_layer_from_gpu_facts(runs):
     """--nv settings follow hpc.cluster.gpu_facts (here a stand-in nvidia-smi on PATH), not host
     names: the same host data renders the GPU layer only when the tool reports a GPU."""
