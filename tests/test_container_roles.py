@@ -114,6 +114,9 @@ BAD = [
      ["podman on {host}: podman_storage_root '/home/containers' must be an absolute path on local disk"]),
     ("image-file-missing", {"podman_images_from_files": [{"name": "localhost/x", "file": "/nonexistent/x.tar"}]},
      ["podman on {host}: podman_images_from_files names file(s) missing on this node: /nonexistent/x.tar"]),
+    ("image-file-one-missing", {"podman_images_from_files": [{"name": "localhost/x", "file": "/etc/hosts"},
+                                                             {"name": "localhost/y", "file": "/nonexistent/y.tar"}]},
+     ["podman on {host}: podman_images_from_files names file(s) missing on this node: /nonexistent/y.tar."]),
     ("alias-short-target", {"podman_short_name_aliases": {"ubuntu": "ubuntu"}}, ["refused: ubuntu"]),
 ]
 # Checked once per run (run_once, cluster-wide data): a refusal there fails every host of the play.
@@ -189,6 +192,12 @@ def test_the_bind_path_sources_are_checked_in_one_command_per_node(runs):
                                       "apptainer : Check that every bind path source exists on the node")
     assert "results" not in probe and probe["rc"] == 0 and probe["stdout_lines"] == [], probe
     assert probe["cmd"][-3:] == ["/etc/hosts", "/home", "/tmp"]
+
+
+def test_the_image_files_are_looked_for_in_one_command_per_node(runs):
+    """Both archives in one call (a stat per file cost a round trip each): the missing one only."""
+    probe = runs["batch"].task_result("bad-image-file-one-missing", "podman : Look for the image files on the node")
+    assert "results" not in probe and probe["stdout_lines"] == ["/nonexistent/y.tar"], probe
 
 
 def test_apptainer_nvidia_layer_from_gpu_facts(runs):
