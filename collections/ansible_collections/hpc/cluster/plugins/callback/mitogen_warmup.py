@@ -82,7 +82,6 @@ def list_collections_once():
         invocation._extra_sys_paths.update(dirs)
 
     _load_collections.hpc_cluster_dirs = dirs
-    _load_collections.original = original
     planner._load_collections = _load_collections
     return True
 

@@ -155,13 +155,13 @@ class DiskCache:
             pass
 
 
-def cached_compile(original, compile_context, override_names, cache, expression=None, disk=None):
+def cached_compile(original, compile_context, override_names, cache, expression, disk):
     """Environment.compile, memoised in cache (see DOCUMENTATION).
 
     A template text is its own key; the tree of an expression (compile_expression's, marked in
-    expression.text by cached_compile_expression) is keyed by the expression's text.
+    expression.text by cached_compile_expression) is keyed by the expression's text. disk (DiskCache)
+    is looked in before compiling, and keeps what was compiled.
     """
-    expression = expression or threading.local()
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
         text, expression.text = getattr(expression, "text", None), None
@@ -183,18 +183,16 @@ def cached_compile(original, compile_context, override_names, cache, expression=
             return original(self, source, name, filename, raw, defer_init)
         code = cache.get(key)
         if code is None:
-            code, bucket = disk.load(self, key, str(text)) if disk else (None, None)
+            code, bucket = disk.load(self, key, str(text))
             if code is None:
                 code = original(self, source, name, filename, raw, defer_init)
-                if disk:
-                    disk.save(bucket, code)
+                disk.save(bucket, code)
             if len(cache) >= LIMIT:
                 cache.clear()
             cache[key] = code
         return code
 
     compile.hpc_cluster_cache = cache
-    compile.hpc_cluster_expression = expression
     return compile
 
 
@@ -208,7 +206,6 @@ def cached_compile_expression(original, expression):
         finally:
             expression.text = None
 
-    compile_expression.hpc_cluster_marks = True
     return compile_expression
 
 
