@@ -8,6 +8,7 @@ removes it at the end. Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import configparser
 import json
 import os
 import platform
@@ -123,6 +124,14 @@ def parse_profile(output: str, top: int = 15) -> list[tuple[str, float]]:
         if match := re.match(r"^(?P<name>.+?) -*\s*(?P<seconds>\d+\.\d+)s$", line.rstrip()):
             rows.append((match["name"], float(match["seconds"])))
     return sorted(rows, key=lambda row: -row[1])[:top]
+
+
+def with_profile_tasks(config_file: Path) -> str:
+    """callbacks_enabled of config_file with ansible.posix.profile_tasks first (the variable replaces the list)."""
+    config = configparser.ConfigParser()
+    config.read(config_file)
+    names = [name.strip() for name in config["defaults"].get("callbacks_enabled", "").split(",") if name.strip()]
+    return ",".join(["ansible.posix.profile_tasks", *names])
 
 
 def floor_play(preflight: list[dict], tasks: int = 10) -> list[dict]:
@@ -307,7 +316,7 @@ def warm_runs(n: int, args: argparse.Namespace, floor: Path, samples: dict, prof
     for c in args.connections:
         log(f"{n} compute, site.yml with profile_tasks, {c}")
         out = playbook(PLAYBOOKS / "site.yml", c,
-                       ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.mitogen_warmup,hpc.cluster.template_cache,hpc.cluster.skip_without_fork",
+                       ANSIBLE_CALLBACKS_ENABLED=with_profile_tasks(TOP / "ansible.cfg"),
                        PROFILE_TASKS_TASK_OUTPUT_LIMIT="all")[1]
         assert_unchanged(f"site.yml with profile_tasks ({n} compute, {c})", out)
         profiles[(n, c)] = parse_profile(out)

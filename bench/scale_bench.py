@@ -32,6 +32,7 @@ trees interleaved, medians over the repeats.
 from __future__ import annotations
 
 import argparse
+import configparser
 import copy
 import datetime
 import json
@@ -155,13 +156,20 @@ def prepare(work, size, base):
     return top, path, compute
 
 
+def tree_callbacks(tree):
+    """The callbacks the tree's ansible.cfg enables (the variable above replaces its list)."""
+    config = configparser.ConfigParser()
+    config.read(os.path.join(tree, "ansible.cfg"))
+    return [name.strip() for name in config["defaults"].get("callbacks_enabled", "").split(",") if name.strip()]
+
+
 def env_for(tree, top):
     return dict(os.environ, ANSIBLE_CONFIG=os.path.join(tree, "ansible.cfg"),
                 ANSIBLE_ROLES_PATH=os.path.join(tree, "roles"),
                 ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=os.path.join(top, "facts"),
                 ANSIBLE_CACHE_PLUGIN_TIMEOUT="0", ANSIBLE_GATHERING="smart", ANSIBLE_NOCOLOR="1",
                 ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
-                ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,hpc.cluster.template_cache,hpc.cluster.skip_without_fork",
+                ANSIBLE_CALLBACKS_ENABLED=",".join(["ansible.posix.profile_tasks", *tree_callbacks(tree)]),
                 PROFILE_TASKS_TASK_OUTPUT_LIMIT="all",
                 ANSIBLE_DISPLAY_SKIPPED_HOSTS="0", ANSIBLE_RETRY_FILES_ENABLED="0")
 

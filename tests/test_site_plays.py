@@ -238,13 +238,16 @@ def test_accounting_entities_are_declared_in_one_module_run():
 
 def test_ansible_cfg_enables_the_callbacks_that_cut_the_controller_s_cost():
     """Template texts compiled once per process, Mitogen's caches warmed before its forks, skipped
-    tasks decided without a fork."""
+    tasks decided and controller-only actions run without a fork (the skip first: listed after)."""
     import configparser
 
     config = configparser.ConfigParser()
     config.read(TOP / "ansible.cfg")
     enabled = [name.strip() for name in config["defaults"]["callbacks_enabled"].split(",")]
-    assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup", "hpc.cluster.skip_without_fork"} <= set(enabled)
+    assert {"hpc.cluster.template_cache", "hpc.cluster.mitogen_warmup", "hpc.cluster.skip_without_fork",
+            "hpc.cluster.actions_without_fork"} <= set(enabled)
+    # The wrapper installed last runs first: a task skipped on a host never reaches the executor.
+    assert enabled.index("hpc.cluster.skip_without_fork") > enabled.index("hpc.cluster.actions_without_fork")
 
 
 def test_facts_are_not_injected_and_nothing_reads_them_as_variables():

@@ -42,6 +42,8 @@ EXAMPLES = r"""
 
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.hpc.cluster.plugins.plugin_utils.queue_without_worker import queue_without_worker
+
 MARK = "_hpc_cluster_skip_without_fork"
 
 
@@ -156,14 +158,8 @@ def install():
                 result = None
         if result is None:
             return original(self, host, task, task_vars, play_context)
-        # What _queue_task and the worker do for a task, without the fork: the queued task's entry
-        # (the results are matched to it), the start callback, the result through the results queue.
-        self._queued_task_cache[(host.name, task._uuid)] = {
-            "host": host, "task": task, "task_vars": task_vars, "play_context": play_context}
-        self._tqm.send_callback("v2_runner_on_start", host, task)
-        self._final_q.send_task_result(ansible["raw_result"](
-            host=host, task=task, return_data=result, task_fields=task.dump_attrs()))
-        self._pending_results += 1
+        queue_without_worker(self, host, task, task_vars, play_context, ansible["raw_result"],
+                             lambda: (result, task.dump_attrs()))
         return None
 
     setattr(_queue_task, MARK, True)
