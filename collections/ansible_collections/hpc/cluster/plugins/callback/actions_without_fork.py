@@ -77,6 +77,7 @@ def internals():
     """What the patch uses of ansible-core, or None when this ansible-core lacks any of it."""
     try:
         from ansible._internal import _task
+        from ansible._internal._errors import _error_utils
         from ansible.executor.task_executor import TaskExecutor
         from ansible.executor.task_result import _RawTaskResult
         from ansible.playbook.task import Task
@@ -91,6 +92,7 @@ def internals():
     if list(inspect.signature(TaskExecutor).parameters) != EXECUTOR_ARGUMENTS:
         return None
     return dict(task_context=_task.TaskContext, executor=TaskExecutor, raw_result=_RawTaskResult,
+                error_result=_error_utils.result_dict_from_exception,
                 strategy=StrategyBase, plugins=plugin_loader.get_plugin_loader_namespace)
 
 
@@ -103,12 +105,19 @@ def eligible(task):
 
 
 def run_task(ansible, strategy, host, task, task_vars, play_context):
-    """The worker's (result, task_fields): TaskExecutor on a copy of the task, in this process."""
-    own = task.copy()
-    with ansible["task_context"](own):
-        result = ansible["executor"](host, own, task_vars, play_context, strategy._loader, ansible["plugins"](),
-                                     strategy._final_q, strategy._variable_manager).run()
-    return result, own.dump_attrs()
+    """The worker's (result, task_fields): TaskExecutor on a copy of the task, in this process.
+
+    TaskExecutor turns an error of the task into a failed result; one raised around it (the copy, the
+    task's context) fails the task on this host too, instead of the strategy's loop.
+    """
+    try:
+        own = task.copy()
+        with ansible["task_context"](own):
+            result = ansible["executor"](host, own, task_vars, play_context, strategy._loader, ansible["plugins"](),
+                                         strategy._final_q, strategy._variable_manager).run()
+        return result, own.dump_attrs()
+    except Exception as error:
+        return ansible["error_result"](error), task.dump_attrs()
 
 
 def install():

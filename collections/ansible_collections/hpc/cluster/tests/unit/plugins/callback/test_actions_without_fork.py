@@ -85,3 +85,14 @@ def test_a_task_queued_without_a_worker_is_recorded_before_it_runs():
     assert strategy._pending_results == 1
     assert strategy._queued_task_cache[("h1", "u1")] == {"host": host, "task": task, "task_vars": {"v": 1},
                                                          "play_context": "pc"}
+
+
+def test_an_error_around_the_executor_fails_the_task_on_its_host():
+    """Not the strategy's loop: the host gets a failed result naming the error."""
+    def broken_copy():
+        raise ValueError("no copy")
+
+    task = SimpleNamespace(copy=broken_copy, dump_attrs=lambda: {"name": "t"})
+    result, fields = actions_without_fork.run_task(actions_without_fork.internals(), None, None, task, {}, None)
+    assert result["failed"] is True and result["msg"] == "no copy"
+    assert fields == {"name": "t"}
