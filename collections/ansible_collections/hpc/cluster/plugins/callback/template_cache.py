@@ -38,6 +38,15 @@ description:
   - When the first play starts, it also loads this collection's filter plugins in the controller's
     process, so that every worker forked after it has them (a worker otherwise loads, and without
     bytecode files compiles, each filter file its templates call, a tenth of its CPU).
+  - It also spares C(ansible.builtin.template)'s lookup a deep copy of every variable of the task for
+    each file it renders (the copy only keeps the lookup's own C(template_*) variables and
+    C(template_vars) out of the task's); they go to a layer of their own over the task's variables
+    (a C(ChainMap)), which the lookup's own code suggests. A template that changes a variable's
+    contents in place would now change the task's; this project's templates change none.
+  - And it resolves each filter and test name once per process. ansible-core resolves a name (its
+    collection's metadata, redirects, the plugin's module) once per Jinja environment, and makes an
+    environment for nearly every templating object, so the controller resolved C(combine) and its
+    like again for most tasks and hosts. An environment's own additions still come first.
   - It is off while ansible-core's template debugging (which rewrites the compiled source) is on.
   - It changes no result and prints nothing. With ansible-core versions whose internals differ, it
     does nothing.
@@ -51,8 +60,11 @@ EXAMPLES = r"""
 #   callbacks_enabled = hpc.cluster.template_cache
 """
 
+import copy
 import os
+import sys
 import threading
+from collections import ChainMap
 
 from ansible.plugins.callback import CallbackBase
 from jinja2 import nodes
@@ -74,6 +86,8 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         install()
+        layer_template_lookup_variables()
+        resolve_plugin_names_once()
         self.filters_loaded = False
 
     def v2_playbook_on_play_start(self, play):
@@ -99,6 +113,59 @@ def load_filters():
         if found is not None:
             loaded.append(name)
     return loaded
+
+
+def layered_variables(variables):
+    """The template lookup's copy of the task's variables: a layer of its own over them."""
+    return ChainMap({}, variables)
+
+
+def layer_template_lookup_variables():
+    """ansible.builtin.template's lookup takes layered_variables() for its deep copy; True when it does.
+
+    In the module the plugin loader loaded (and keeps: the lookups of this process and of the workers
+    forked from it use it), which is not the module an import gives.
+    """
+    try:
+        from ansible.plugins.loader import lookup_loader
+
+        module = sys.modules[lookup_loader.get("ansible.builtin.template", class_only=True).__module__]
+    except Exception:  # noqa: BLE001 - no such lookup or loader here: left as it is
+        return False
+    current = getattr(module, "deepcopy", None)
+    if current is layered_variables:
+        return True
+    if current is not copy.deepcopy:  # an ansible-core that copies otherwise: left as it is
+        return False
+    module.deepcopy = layered_variables
+    return True
+
+
+def resolve_plugin_names_once():
+    """A Jinja environment's filters and tests (JinjaPluginIntercept) resolved once per process and name;
+    True when installed (now or before)."""
+    try:
+        from ansible._internal._templating._jinja_plugins import JinjaPluginIntercept
+    except ImportError:
+        return False
+    original = JinjaPluginIntercept.__getitem__
+    if hasattr(original, "hpc_cluster_resolved"):
+        return True
+    resolved = {}
+
+    def __getitem__(self, key):
+        own = getattr(self, "_wrapped_funcs", {}).get(key)  # this environment's own, or resolved by it
+        if own is not None:
+            return own
+        found = resolved.get((self._plugin_loader.type, key))
+        if found is None:
+            found = original(self, key)
+            resolved[(self._plugin_loader.type, key)] = found
+        return found
+
+    __getitem__.hpc_cluster_resolved = resolved
+    JinjaPluginIntercept.__getitem__ = __getitem__
+    return True
 
 
 def _setting(value):

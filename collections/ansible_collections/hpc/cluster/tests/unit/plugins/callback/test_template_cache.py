@@ -213,3 +213,96 @@ def test_a_setting_without_a_stable_name_stays_in_memory(tmp_path):
     assert disk.name(("{{ 1 }}", None, (object(),))) is None
     assert disk.name(("{{ 1 }}", None, (AnsibleEnvironment, "text", 1))) == (
         "versions ('{{ 1 }}', None, (%s.AnsibleEnvironment, 'text', 1))" % AnsibleEnvironment.__module__)
+
+
+class Uncopyable:
+    """A variable that refuses a deep copy, as a costly one would be better refused."""
+
+    def __deepcopy__(self, memo):
+        raise AssertionError("deep-copied")
+
+
+def render_file(tmp_path, text, variables, **options):
+    """ansible.builtin.template's lookup on a file holding text."""
+    from ansible.plugins.loader import lookup_loader
+
+    (tmp_path / "file.j2").write_text(text)
+    templar = Templar(loader=DataLoader(), variables=variables)
+    lookup = lookup_loader.get("ansible.builtin.template", loader=templar._loader, templar=templar)
+    variables = dict(variables, ansible_search_path=[str(tmp_path)])
+    return lookup.run([str(tmp_path / "file.j2")], variables, **options)[0], variables
+
+
+def loaded_template_lookup():
+    """The module of the template lookup as the plugin loader loaded it (the one lookups use)."""
+    from ansible.plugins.loader import lookup_loader
+
+    return sys.modules[lookup_loader.get("ansible.builtin.template", class_only=True).__module__]
+
+
+@pytest.fixture
+def layered(monkeypatch, plugin_loader):
+    template_lookup = loaded_template_lookup()
+    monkeypatch.setattr(template_lookup, "deepcopy", template_lookup.deepcopy)
+    assert template_cache.layer_template_lookup_variables() is True
+    assert template_cache.layer_template_lookup_variables() is True
+    return template_lookup
+
+
+def test_the_template_lookup_does_not_deep_copy_the_task_s_variables(layered, tmp_path):
+    text, _variables = render_file(tmp_path, "{{ x }} {{ guard is defined }}", {"x": 1, "guard": Uncopyable()})
+    assert text == "1 True"
+
+
+def test_the_template_lookup_s_own_variables_stay_in_its_layer(layered, tmp_path):
+    """template_vars and the template_* variables reach the template, not the task's variables."""
+    text, variables = render_file(tmp_path, "{{ x }} {{ y }} {{ template_path | basename }} {{ ansible_managed }}",
+                                  {"x": 1}, template_vars={"y": 2, "x": 3})
+    assert text.startswith("3 2 file.j2 ")
+    assert "Ansible managed" in text
+    assert set(variables) == {"x", "ansible_search_path"} and variables["x"] == 1
+
+
+def test_an_unknown_copy_is_left_as_it_is(monkeypatch, plugin_loader):
+    monkeypatch.setattr(loaded_template_lookup(), "deepcopy", lambda value: value)
+    assert template_cache.layer_template_lookup_variables() is False
+
+
+@pytest.fixture
+def resolving(monkeypatch, plugin_loader):
+    """The names a filter loader resolves, with the memo installed for one test."""
+    from ansible._internal._templating._jinja_plugins import JinjaPluginIntercept
+    from ansible.plugins.loader import Jinja2Loader
+
+    monkeypatch.setattr(JinjaPluginIntercept, "__getitem__", JinjaPluginIntercept.__getitem__)
+    asked = []
+    original = Jinja2Loader.get
+
+    def counting(self, name, *args, **kwargs):
+        asked.append((self.type, name))
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Jinja2Loader, "get", counting)
+    assert template_cache.resolve_plugin_names_once() is True
+    assert template_cache.resolve_plugin_names_once() is True
+    return asked
+
+
+def test_a_filter_name_is_resolved_once_for_every_environment(resolving):
+    first = render("{{ a | combine(b) | dict2items | length }}", a={"x": 1}, b={"y": 2})
+    second = render("{{ a | combine(b) | dict2items | length }}", a={"x": 1}, b={"z": 3, "w": 4})
+    assert (first, second) == (2, 3)
+    assert resolving.count(("filter", "combine")) == 1
+    assert resolving.count(("filter", "dict2items")) == 1
+
+
+def test_a_test_and_a_filter_of_one_name_stay_apart(resolving):
+    assert render("{{ [1, 2] | map('string') | list }} {{ 'a' is string }}") == "['1', '2'] True"
+    assert render("{{ 'x' is string }}") is True
+
+
+def test_an_environment_s_own_filter_comes_first(resolving):
+    templar = Templar(loader=DataLoader(), variables={})
+    templar.environment.filters["combine"] = lambda *args: "own"
+    assert templar.template(trust_as_template("{{ {} | combine({}) }}")) == "own"
+    assert render("{{ {'a': 1} | combine({}) }}") == {"a": 1}
