@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 import tomllib
@@ -361,3 +362,25 @@ def test_the_images_step_asks_each_node_once_for_every_user_and_image(tmp_path):
     assert probe["stdout_lines"] == ["1\troot\t%s" % image["name"] for image in images]
     loads = result.task_result("node", "podman : Load the missing images")
     assert [item["item"] for item in loads["results"]] == [["1", "root", image["name"]] for image in images]
+
+
+def test_the_image_probe_asks_several_users_at_once(tmp_path):
+    """The probe script of role podman: eight pairs at a time, a sorted line per pair with its own
+    exit code. Here `runuser` is a fake that takes a second per pair: eight pairs one after the other
+    would take eight."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "runuser").write_text('#!/bin/sh\nsleep 1\n[ "$7" = "present" ] && exit 0\nexit 1\n')
+    (fake / "runuser").chmod(0o755)
+    probe = yaml.safe_load((TOP / "roles" / "podman" / "vars" / "main.yml").read_text())["__podman_images_probe"]
+    probe = probe.replace("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "PATH=%s:/usr/bin:/bin" % fake)
+    pairs = [value for n in range(8) for value in ("user%d" % n, "present" if n % 2 else "absent")]
+    started = time.monotonic()
+    done = subprocess.run(["sh", "-c", probe, "podman-images", *pairs], capture_output=True, text=True,
+                          check=False, timeout=60)
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines == sorted("%d\tuser%d\t%s" % (0 if n % 2 else 1, n, "present" if n % 2 else "absent")
+                           for n in range(8))
+    assert took < 4, took
