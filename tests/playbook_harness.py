@@ -82,6 +82,16 @@ class Result:
         assert found, "task %r did not run on %s: %s" % (name, host, self.failure_text(host)[-3000:])
         return found[-1]
 
+    def outcomes(self):
+        """Per task name and host: skipped, changed or ok, and the failure message if any."""
+        found = {}
+        for play in self.data["plays"]:
+            for task in play["tasks"]:
+                for host, outcome in task["hosts"].items():
+                    state = "skipped" if outcome.get("skipped") else "changed" if outcome.get("changed") else "ok"
+                    found[(task["task"]["name"], host)] = (state, outcome.get("msg") if outcome.get("failed") else None)
+        return found
+
     def failure_text(self, host):
         """Every text of the host's failed results, whitespace folded."""
         failed = [result for _task, result in self.tasks(host) if result.get("failed")]
@@ -125,3 +135,9 @@ def start(workdir, playbook, inventory=None, extra=None, args=(), env=None, cwd=
                                      timeout=timeout))
 
     return _POOL.submit(run)
+
+
+def with_and_without(top, run):
+    """run(workdir, with_callback) under top/with and top/without, both at once: {name: Result}."""
+    started = {name: run(top / name, name == "with") for name in ("with", "without")}
+    return {name: future.result() for name, future in started.items()}

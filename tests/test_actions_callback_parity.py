@@ -11,7 +11,7 @@ process (the controller's); without it, a worker per host.
 import json
 
 import pytest
-from playbook_harness import environment, local_host, start
+from playbook_harness import environment, local_host, start, with_and_without
 
 CALLBACKS = "hpc.cluster.mitogen_warmup,hpc.cluster.template_cache,hpc.cluster.skip_without_fork"
 HOSTS = {"h1": {"n": 1}, "h2": {"n": 2}, "h3": {"n": 3}}
@@ -94,19 +94,7 @@ def run(workdir, with_callback):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     top = tmp_path_factory.mktemp("actions")
-    started = {name: run(top / name, name == "with") for name in ("with", "without")}
-    return top, {name: future.result() for name, future in started.items()}
-
-
-def outcomes(result):
-    """Per task name and host: skipped, changed or ok, and the failure message if any."""
-    found = {}
-    for play in result.data["plays"]:
-        for task in play["tasks"]:
-            for host, outcome in task["hosts"].items():
-                state = "skipped" if outcome.get("skipped") else "changed" if outcome.get("changed") else "ok"
-                found[(task["task"]["name"], host)] = (state, outcome.get("msg") if outcome.get("failed") else None)
-    return found
+    return top, with_and_without(top, run)
 
 
 def kept(top, name, host):
@@ -119,7 +107,7 @@ def test_same_outcomes_with_and_without(runs):
     top, results = runs
     for result in results.values():
         assert result.returncode == 0, result.output[-3000:]
-    assert outcomes(results["with"]) == outcomes(results["without"])
+    assert results["with"].outcomes() == results["without"].outcomes()
     assert results["with"].data["stats"] == results["without"].data["stats"]
     for host in HOSTS:
         assert kept(top, "with", host) == kept(top, "without", host)

@@ -44,7 +44,10 @@ import inspect
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.queue_without_worker import queue_without_worker
+from ansible_collections.hpc.cluster.plugins.plugin_utils.queue_without_worker import (
+    queue_without_worker,
+    wrap_queue_task,
+)
 
 MARK = "_hpc_cluster_actions_without_fork"
 
@@ -125,19 +128,12 @@ def install():
     ansible = internals()
     if ansible is None:
         return False
-    strategy = ansible["strategy"]
-    original = strategy._queue_task
-    if getattr(original, MARK, False):
-        return True
 
-    def _queue_task(self, host, task, task_vars, play_context):
+    def queue_task(original, strategy, host, task, task_vars, play_context):
         if not eligible(task):
-            return original(self, host, task, task_vars, play_context)
-        queue_without_worker(self, host, task, task_vars, play_context, ansible["raw_result"],
-                             lambda: run_task(ansible, self, host, task, task_vars, play_context))
+            return original(strategy, host, task, task_vars, play_context)
+        queue_without_worker(strategy, host, task, task_vars, play_context, ansible["raw_result"],
+                             lambda: run_task(ansible, strategy, host, task, task_vars, play_context))
         return None
 
-    setattr(_queue_task, MARK, True)
-    _queue_task.original = original
-    strategy._queue_task = _queue_task
-    return True
+    return wrap_queue_task(ansible["strategy"], MARK, queue_task)

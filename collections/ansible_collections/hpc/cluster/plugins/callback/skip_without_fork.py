@@ -42,7 +42,10 @@ EXAMPLES = r"""
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.queue_without_worker import queue_without_worker
+from ansible_collections.hpc.cluster.plugins.plugin_utils.queue_without_worker import (
+    queue_without_worker,
+    wrap_queue_task,
+)
 
 MARK = "_hpc_cluster_skip_without_fork"
 
@@ -141,28 +144,21 @@ def install():
     ansible = internals()
     if ansible is None:
         return False
-    strategy = ansible["strategy"]
-    original = strategy._queue_task
-    if getattr(original, MARK, False):
-        return True
 
-    def _queue_task(self, host, task, task_vars, play_context):
+    def queue_task(original, strategy, host, task, task_vars, play_context):
         result = None
         if eligible(task):
             try:
                 if task.loop is not None:
-                    result = empty_loop_result(ansible, task, task_vars, self._loader)
+                    result = empty_loop_result(ansible, task, task_vars, strategy._loader)
                 else:
-                    result = skipped_result(ansible, host, task, task_vars, play_context, self._loader)
+                    result = skipped_result(ansible, host, task, task_vars, play_context, strategy._loader)
             except Exception:  # the worker decides, and reports what went wrong
                 result = None
         if result is None:
-            return original(self, host, task, task_vars, play_context)
-        queue_without_worker(self, host, task, task_vars, play_context, ansible["raw_result"],
+            return original(strategy, host, task, task_vars, play_context)
+        queue_without_worker(strategy, host, task, task_vars, play_context, ansible["raw_result"],
                              lambda: (result, task.dump_attrs()))
         return None
 
-    setattr(_queue_task, MARK, True)
-    _queue_task.original = original
-    strategy._queue_task = _queue_task
-    return True
+    return wrap_queue_task(ansible["strategy"], MARK, queue_task)

@@ -22,3 +22,19 @@ def queue_without_worker(strategy, host, task, task_vars, play_context, raw_resu
     result, task_fields = run()
     strategy._final_q.send_task_result(raw_result(host=host, task=task, return_data=result, task_fields=task_fields))
     strategy._pending_results += 1
+
+
+def wrap_queue_task(strategy_class, mark, queue_task):
+    """Make queue_task(original, strategy, host, task, task_vars, play_context) the strategy's
+    _queue_task, once per process (mark: the wrapper's attribute that says it is there); True."""
+    original = strategy_class._queue_task
+    if getattr(original, mark, False):
+        return True
+
+    def _queue_task(self, host, task, task_vars, play_context):
+        return queue_task(original, self, host, task, task_vars, play_context)
+
+    setattr(_queue_task, mark, True)
+    _queue_task.original = original
+    strategy_class._queue_task = _queue_task
+    return True
