@@ -307,3 +307,18 @@ def test_site_preflight_checks_the_server_settings_on_the_servers_only(tmp_path)
                                 "alertmanager : Check the receiver URL, the routing intervals and the port"],
                        "c01": [], "login1": []}
     on_server.refused("head", "prometheus_retention '2 weeks' is not a Prometheus duration")
+
+
+def test_the_slurm_collector_units_are_one_call(tmp_path):
+    """Role slurm_exporter writes its service and timer units in one call (hpc.cluster.files), not a
+    template task per unit. In --check on this machine: both would be written, nothing is."""
+    plays = [{"name": "Units of role slurm_exporter", "hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_role": {"name": "slurm_exporter", "tasks_from": "configure.yml"}},
+        {"ansible.builtin.meta": "end_play"}]}]
+    result = start(tmp_path, plays, {"all": {"hosts": {"node": local_host()}}}, args=["--check"]).result()
+    result.passed("node")
+    units = result.task_result("node", "slurm_exporter : Install the collector's systemd units (service and timer)")
+    assert "results" not in units, units
+    assert units["changed_paths"] == ["/etc/systemd/system/hpc-slurm-metrics.service",
+                                      "/etc/systemd/system/hpc-slurm-metrics.timer"]
+    assert not (Path("/etc/systemd/system/hpc-slurm-metrics.service")).exists()
