@@ -76,7 +76,7 @@ def tasks(out):
     ]
 
 
-def run(workdir, with_callback):
+def run(workdir, with_callback, strategy="linear"):
     workdir.mkdir()
     (workdir / "a.yml").write_text("a_var: from a\n")
     (workdir / "b.yml").write_text("b_var: '{{ n + 100 }}'\n")
@@ -84,11 +84,14 @@ def run(workdir, with_callback):
     (workdir / "roles" / "one_role" / "tasks").mkdir(parents=True)
     (workdir / "roles" / "one_role" / "tasks" / "main.yml").write_text(
         '- {name: In the role, ansible.builtin.set_fact: {from_role: "{{ role_input }}"}}\n')
-    play = [{"name": "Cases", "hosts": "all", "gather_facts": False, "tasks": tasks(workdir),
+    cases = tasks(workdir)
+    if strategy == "free":  # free runs neither add_host (it bypasses the host loop) nor run_once
+        cases = [case for case in cases if "ansible.builtin.add_host" not in case and not case.get("run_once")]
+    play = [{"name": "Cases", "hosts": "all", "gather_facts": False, "tasks": cases,
              "handlers": [{"name": "the handler", "ansible.builtin.set_fact": {"handler_fact": "{{ n }}"}}]}]
     callbacks = CALLBACKS + (",hpc.cluster.actions_without_fork" if with_callback else "")
     return start(workdir, play, {"all": {"hosts": {h: local_host(**v) for h, v in HOSTS.items()}}},
-                 env=environment(ANSIBLE_CALLBACKS_ENABLED=callbacks))
+                 env=environment(ANSIBLE_CALLBACKS_ENABLED=callbacks, ANSIBLE_STRATEGY=strategy))
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +154,18 @@ def test_the_tasks_run_in_the_controller_s_process(runs):
     assert len(with_callback) == len(without) == len(HOSTS)
     assert len(set(with_callback)) == 1, with_callback
     assert len(set(without)) == len(HOSTS), without
+
+
+def test_the_free_strategy_gives_the_same_outcomes(tmp_path):
+    """The callback wraps the strategies' common _queue_task: free's hosts get the same results too
+    (its cases less add_host and run_once, which free does not run)."""
+    results = {name: run(tmp_path / name, name == "with", strategy="free") for name in ("with", "without")}
+    results = {name: future.result() for name, future in results.items()}
+    for result in results.values():
+        assert result.returncode == 0, result.output[-3000:]
+    assert results["with"].outcomes() == results["without"].outcomes()
+    assert results["with"].data["stats"] == results["without"].data["stats"]
+    for host in HOSTS:
+        assert kept(tmp_path, "with", host) == kept(tmp_path, "without", host)
+    assert len(set((tmp_path / "with" / "pids").read_text().split())) == 1
+    assert len(set((tmp_path / "without" / "pids").read_text().split())) == len(HOSTS)
