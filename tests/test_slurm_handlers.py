@@ -3,55 +3,45 @@ only when it applies something.
 
 The write of slurm's directories and configuration files (tasks/configure.yml) notifies it with what
 the files replaced; a directory put right alone, or nothing replaced, applies nothing. The handler's
-own expressions are evaluated here with ansible-core's templar, as the play would.
+own task (less its listen and notify) runs here as a task on three local hosts, one per case, as the
+play would run it.
 """
-
-from pathlib import Path
 
 import pytest
 import yaml
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from playbook_harness import TOP, local_host, start
 
-TOP = Path(__file__).resolve().parent.parent
 CONF_DIR = "/etc/slurm"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _collections():
-    """hpc.cluster's filters (slurm_conf_changes) for the templar, as the project's ansible.cfg finds them."""
-    from ansible.plugins.loader import init_plugin_loader
-
-    init_plugin_loader([str(TOP / "collections")])
+CASES = {
+    # host: (what the write replaced, changed, what the handler applies)
+    "directory-alone": ({}, False, []),
+    "cgroup-conf": ({CONF_DIR + "/cgroup.conf": "CgroupPlugin=autodetect\n"}, True, ["slurmd restart"]),
+    "new-slurm-conf": ({CONF_DIR + "/slurm.conf": None}, True, ["slurm restart"]),
+}
 
 
 def chooser():
     handlers = yaml.safe_load((TOP / "roles" / "slurm" / "handlers" / "main.yml").read_text())
-    return next(h for h in handlers if h["name"] == "Choose between restart and reconfigure")
+    handler = next(h for h in handlers if h["name"] == "Choose between restart and reconfigure")
+    return {key: value for key, value in handler.items() if key not in ("listen", "notify")}
 
 
-def trusted(value):
-    if isinstance(value, str):
-        return trust_as_template(value)
-    if isinstance(value, dict):
-        return {key: trusted(item) for key, item in value.items()}
-    return value
-
-
-def evaluate(previous):
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
     handler = chooser()
-    variables = dict(trusted(handler["vars"]), __slurm_conf_dir=CONF_DIR,
-                     __slurm_conf_written={"changed": True, "previous": previous},
-                     __slurm_conf_text="ClusterName=lab\n", __slurm_version="22.05.8", slurm_restart_keys=[])
-    templar = Templar(loader=DataLoader(), variables=variables)
-    return (templar.evaluate_conditional(trusted(handler["changed_when"])),
-            templar.template(trust_as_template("{{ __slurm_apply }}")))
+    tasks = [dict(handler, register="chosen"),
+             {"name": "What it applies", "ansible.builtin.debug": {"var": "__slurm_apply"}, "vars": handler["vars"]}]
+    play = [{"name": "Handler as a task", "hosts": "all", "gather_facts": False, "tasks": tasks,
+             "vars": {"__slurm_conf_dir": CONF_DIR, "__slurm_conf_text": "ClusterName=lab\n",
+                      "__slurm_version": "22.05.8", "slurm_restart_keys": []}}]
+    hosts = {name: local_host(__slurm_conf_written={"changed": True, "previous": case[0]})
+             for name, case in CASES.items()}
+    return start(tmp_path_factory.mktemp("handler"), play, {"all": {"hosts": hosts}}).result()
 
 
-@pytest.mark.parametrize(("previous", "changed", "apply"), [
-    ({}, False, []),
-    ({CONF_DIR + "/cgroup.conf": "CgroupPlugin=autodetect\n"}, True, ["slurmd restart"]),
-    ({CONF_DIR + "/slurm.conf": None}, True, ["slurm restart"]),
-], ids=["a directory alone", "cgroup.conf", "a new slurm.conf"])
-def test_changed_only_when_it_applies_something(previous, changed, apply):
-    assert evaluate(previous) == (changed, apply)
+@pytest.mark.parametrize("host", list(CASES))
+def test_changed_only_when_it_applies_something(result, host):
+    _previous, changed, applies = CASES[host]
+    result.passed(host)
+    assert result.task_result(host, "Choose between restart and reconfigure")["changed"] is changed
+    assert result.task_result(host, "What it applies")["__slurm_apply"] == applies

@@ -139,17 +139,20 @@ def test_install_twice_keeps_one_memo(cache):
 
 
 def test_the_callback_installs_it(monkeypatch):
+    """All three patches (and none for real here: they would stay for the tests after this one)."""
     calls = []
-    monkeypatch.setattr(template_cache, "install", lambda: calls.append(1))
+    for name in ("install", "layer_template_lookup_variables", "resolve_plugin_names_once"):
+        monkeypatch.setattr(template_cache, name, lambda name=name: calls.append(name))
     template_cache.CallbackModule()
-    assert calls == [1]
+    assert calls == ["install", "layer_template_lookup_variables", "resolve_plugin_names_once"]
 
 
 def test_the_first_play_loads_the_collection_s_filters_once(monkeypatch):
     """Loaded before the workers fork: each filter file of plugins/filter by its name, once per run."""
     from ansible.plugins.loader import filter_loader
 
-    monkeypatch.setattr(template_cache, "install", lambda: True)
+    for name in ("install", "layer_template_lookup_variables", "resolve_plugin_names_once"):
+        monkeypatch.setattr(template_cache, name, lambda: True)
     asked = []
     monkeypatch.setattr(filter_loader, "get", lambda name: asked.append(name) or (lambda value: value))
     callback = template_cache.CallbackModule()
