@@ -141,3 +141,11 @@ def with_and_without(top, run):
     """run(workdir, with_callback) under top/with and top/without, both at once: {name: Result}."""
     started = {name: run(top / name, name == "with") for name in ("with", "without")}
     return {name: future.result() for name, future in started.items()}
+
+
+def assert_same_runs(results):
+    """The two runs of with_and_without passed, with the same outcomes per task and host and the same stats."""
+    for result in results.values():
+        assert result.returncode == 0, result.output[-3000:]
+    assert results["with"].outcomes() == results["without"].outcomes()
+    assert results["with"].data["stats"] == results["without"].data["stats"]

@@ -8,10 +8,11 @@ templated with a command records the PID of the process running the task: with t
 process (the controller's); without it, a worker per host.
 """
 
+import functools
 import json
 
 import pytest
-from playbook_harness import environment, local_host, start, with_and_without
+from playbook_harness import assert_same_runs, environment, local_host, start, with_and_without
 
 CALLBACKS = "hpc.cluster.mitogen_warmup,hpc.cluster.template_cache,hpc.cluster.skip_without_fork"
 HOSTS = {"h1": {"n": 1}, "h2": {"n": 2}, "h3": {"n": 3}}
@@ -106,12 +107,14 @@ def kept(top, name, host):
     return data
 
 
+def processes(directory):
+    """The PIDs of the processes that ran the PID-probe task, one line per host."""
+    return (directory / "pids").read_text().split()
+
+
 def test_same_outcomes_with_and_without(runs):
     top, results = runs
-    for result in results.values():
-        assert result.returncode == 0, result.output[-3000:]
-    assert results["with"].outcomes() == results["without"].outcomes()
-    assert results["with"].data["stats"] == results["without"].data["stats"]
+    assert_same_runs(results)
     for host in HOSTS:
         assert kept(top, "with", host) == kept(top, "without", host)
 
@@ -149,8 +152,7 @@ def test_the_tasks_run_in_the_controller_s_process(runs):
     """One process runs the task on every host with the callback (the controller's), a worker per host
     without."""
     top, _results = runs
-    with_callback = (top / "with" / "pids").read_text().split()
-    without = (top / "without" / "pids").read_text().split()
+    with_callback, without = processes(top / "with"), processes(top / "without")
     assert len(with_callback) == len(without) == len(HOSTS)
     assert len(set(with_callback)) == 1, with_callback
     assert len(set(without)) == len(HOSTS), without
@@ -159,13 +161,9 @@ def test_the_tasks_run_in_the_controller_s_process(runs):
 def test_the_free_strategy_gives_the_same_outcomes(tmp_path):
     """The callback wraps the strategies' common _queue_task: free's hosts get the same results too
     (its cases less add_host and run_once, which free does not run)."""
-    results = {name: run(tmp_path / name, name == "with", strategy="free") for name in ("with", "without")}
-    results = {name: future.result() for name, future in results.items()}
-    for result in results.values():
-        assert result.returncode == 0, result.output[-3000:]
-    assert results["with"].outcomes() == results["without"].outcomes()
-    assert results["with"].data["stats"] == results["without"].data["stats"]
+    results = with_and_without(tmp_path, functools.partial(run, strategy="free"))
+    assert_same_runs(results)
     for host in HOSTS:
         assert kept(tmp_path, "with", host) == kept(tmp_path, "without", host)
-    assert len(set((tmp_path / "with" / "pids").read_text().split())) == 1
-    assert len(set((tmp_path / "without" / "pids").read_text().split())) == len(HOSTS)
+    assert len(set(processes(tmp_path / "with"))) == 1
+    assert len(set(processes(tmp_path / "without"))) == len(HOSTS)

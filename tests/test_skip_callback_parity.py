@@ -11,7 +11,7 @@ controller's); without it, a worker per host.
 import json
 
 import pytest
-from playbook_harness import environment, local_host, start, with_and_without
+from playbook_harness import assert_same_runs, environment, local_host, start, with_and_without
 
 CALLBACKS = "hpc.cluster.mitogen_warmup,hpc.cluster.template_cache"
 HOSTS = {"h1": {"n": 1}, "h2": {"n": 2}, "h3": {"n": 3}}
@@ -86,10 +86,7 @@ def runs(tmp_path_factory):
 
 def test_same_outcomes_with_and_without(runs):
     top, results = runs
-    for result in results.values():
-        assert result.returncode == 0, result.output[-3000:]
-    assert results["with"].outcomes() == results["without"].outcomes()
-    assert results["with"].data["stats"] == results["without"].data["stats"]
+    assert_same_runs(results)
     for host in HOSTS:
         registered = {name: json.loads((top / name / (host + ".json")).read_text().replace(str(top / name), "OUT"))
                       for name in results}
