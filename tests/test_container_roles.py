@@ -384,3 +384,39 @@ def test_the_image_probe_asks_several_users_at_once(tmp_path):
     assert lines == sorted("%d\tuser%d\t%s" % (0 if n % 2 else 1, n, "present" if n % 2 else "absent")
                            for n in range(8))
     assert took < 4, took
+
+
+@pytest.mark.parametrize("oci", [True, False], ids=["oci", "no-oci"])
+def test_the_slurm_files_and_oci_conf_are_one_call(tmp_path, oci):
+    """Role podman's Slurm pieces and oci.conf: one hpc.cluster.files call on a compute node (oci.conf
+    had a template task of its own); a running slurmd restarts for oci.conf only. In --check into
+    tmp_path: everything would be written, nothing is."""
+    paths = {"podman_helper_dir": str(tmp_path / "helper"), "podman_slurm_oci_file": str(tmp_path / "oci.conf"),
+             "podman_slurm_epilog_file": str(tmp_path / "epilog.d" / "50-podman"),
+             "podman_slurm_task_prolog_file": str(tmp_path / "task-prolog")}
+    plays = [{"name": "Slurm step of role podman", "hosts": "compute", "gather_facts": False, "tasks": [
+        {"ansible.builtin.import_role": {"name": "podman", "tasks_from": "slurm.yml"}}]}]
+    hosts = {"all": {"children": {"compute": {"hosts": {"node": local_host(podman_slurm_oci=oci, **paths)}}}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    name = "podman : Install the job hook, the epilog, the TaskProlog and oci.conf, and register the hook with Podman"
+    files = result.task_result("node", name)
+    assert "results" not in files, files
+    assert (paths["podman_slurm_oci_file"] in files["changed_paths"]) is oci, files["changed_paths"]
+    assert paths["podman_slurm_task_prolog_file"] in files["changed_paths"], files["changed_paths"]
+    restart = result.task_result("node", "podman : Restart a running slurmd when oci.conf changed")
+    assert restart.get("changed") is oci and restart.get("skipped", False) is not oci, restart
+    assert not any(tmp_path.joinpath(name).exists() for name in ("helper", "oci.conf", "task-prolog"))
+
+
+def test_the_image_archives_directory_is_written_with_the_configuration():
+    """The directory of the image archives copied from the controller is an entry of configure.yml's
+    files call (a file task of its own in images.yml cost a module call per node)."""
+    tasks = {path.name: yaml.safe_load(path.read_text()) for path in (TOP / "roles/podman/tasks").glob("*.yml")}
+    assert not [task["name"] for task in tasks["images.yml"] if "ansible.builtin.file" in task]
+    files = [task for task in tasks["configure.yml"] if "hpc.cluster.files" in task]
+    assert len(files) == 1
+    assert "__podman_images_dir_entry" in files[0]["hpc.cluster.files"]["entries"]
+    assert files[0]["vars"]["__podman_images_dir_entry"] == [
+        {"path": "{{ podman_images_dir }}", "owner": "root", "group": "root", "mode": "0755"}]
+    assert "podman_images" in files[0]["tags"]
