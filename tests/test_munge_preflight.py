@@ -29,11 +29,13 @@ def sha(raw):
     return hashlib.sha256(raw).hexdigest()
 
 
-def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, ids=None, accounts=None):
+def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, ids=None, accounts=None,
+                  prepare=None):
     """keys: host -> key bytes (absent: no key file); daemons: hosts with slurmd installed;
     ids: munge_uid/munge_user/... for every host instead of free ones. accounts: (passwd line,
     group line) added to this machine's files, seen by the run only (a mount namespace of its own),
-    which then runs account.yml after the preflight (the run must be in check mode)."""
+    which then runs account.yml after the preflight (the run must be in check mode). prepare:
+    called with each host's directory (its key's) once the files are there."""
     host_vars = {}
     for host in HOSTS:
         root = tmp_path / host
@@ -42,6 +44,8 @@ def run_preflight(tmp_path, keys, daemons=(), cluster_vars=None, check=False, id
             (root / "munge.key").write_bytes(keys[host])
         if host in daemons:
             (root / "slurmd").write_text("")
+        if prepare:
+            prepare(host, root)
         host_vars[host] = {
             "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
             "munge_key_file": str(root / "munge.key"),
@@ -154,10 +158,11 @@ def test_existing_user_with_other_ids_refused(tmp_path):
 MUNGETEST_GROUP = "mungetest:x:64901:"
 
 
-def account_task_results(tmp_path, passwd_line):
-    run = run_preflight(tmp_path, dict.fromkeys(HOSTS, KEY_A), check=True, accounts=(passwd_line, MUNGETEST_GROUP))
+def account_task_results(tmp_path, passwd_line, task_name="Create the munge group and user", prepare=None):
+    run = run_preflight(tmp_path, dict.fromkeys(HOSTS, KEY_A), check=True, accounts=(passwd_line, MUNGETEST_GROUP),
+                        prepare=prepare)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    task = run.stdout.split("TASK [munge : Create the munge group and user]")[1].split("TASK [")[0]
+    task = run.stdout.split("TASK [munge : %s]" % task_name)[1].split("TASK [")[0]
     return {host: line.split(":")[0] for line in task.splitlines()
             for host in HOSTS if line.endswith(": [%s]" % host) or ": [%s]" % host in line}
 
@@ -170,3 +175,18 @@ def test_account_as_it_should_be_is_left_alone(tmp_path):
 def test_account_changed_by_hand_is_put_right(tmp_path):
     line = "mungetest:x:64901:64901:MUNGE authentication service:/nonexistent:/bin/bash"
     assert account_task_results(tmp_path, line) == dict.fromkeys(HOSTS, "changed")
+
+
+def test_the_key_directory_is_written_only_where_it_is_not_private_to_munge(tmp_path):
+    """The preflight's read of the key tells whether its directory (0700) and the key (0400) are
+    munge's: a re-run makes no call for them, and a mode changed by hand is put right."""
+    line = "mungetest:x:64901:64901:MUNGE authentication service:/nonexistent:/usr/sbin/nologin"
+    modes = {"head": (0o700, 0o400), "c01": (0o700, 0o400), "c02": (0o755, 0o400), "login1": (0o700, 0o644)}
+
+    def prepare(host, root):
+        for path, mode in zip((root, root / "munge.key"), modes[host]):
+            os.chown(path, 64901, 64901)
+            path.chmod(mode)
+    results = account_task_results(tmp_path, line, "Create the key directory and keep the key private to munge",
+                                   prepare)
+    assert results == {"head": "skipping", "c01": "skipping", "c02": "changed", "login1": "changed"}

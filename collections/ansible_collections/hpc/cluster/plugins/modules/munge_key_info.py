@@ -14,6 +14,9 @@ description:
   - Returns, in one call, the state the filter P(hpc.cluster.munge_key_plan#filter) takes for a
     host. That is whether the key file exists, its sha256 digest and size, and whether a Slurm
     daemon is installed there, making the host a Slurm member whose key must match the cluster's.
+  - With O(owner) and O(group), also whether the key's directory and the key are private to that
+    account as munge wants them (directory mode 0700, key 0400), so that a re-run writes them only
+    when they are not.
   - The key itself never leaves the node. Never changes anything.
 options:
   path:
@@ -25,6 +28,12 @@ options:
     type: list
     elements: path
     default: []
+  owner:
+    description: User that must own the key's directory and the key (for RV(private)).
+    type: str
+  group:
+    description: Group that must own the key's directory and the key (for RV(private)).
+    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -55,9 +64,19 @@ member:
   description: Whether a path of O(slurm_daemons) exists.
   returned: always
   type: bool
+private:
+  description:
+    - Whether the key's directory exists with O(owner), O(group) and mode 0700, and the key, where
+      it exists, with O(owner), O(group) and mode 0400.
+    - False when a name is not a known account.
+  returned: when O(owner) and O(group) are given
+  type: bool
 """
 
+import grp
 import os
+import pwd
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -74,18 +93,40 @@ def key_state(path, slurm_daemons):
     return state
 
 
+def owned(path, owner, group, mode):
+    """Whether path exists with that owner, group (names) and permission bits."""
+    try:
+        found = os.lstat(path)
+        return (pwd.getpwuid(found.st_uid).pw_name == owner and grp.getgrgid(found.st_gid).gr_name == group
+                and stat.S_IMODE(found.st_mode) == mode)
+    except (OSError, KeyError):
+        return False
+
+
+def private(path, owner, group):
+    """Whether the key's directory is owner's, group's and 0700, and the key, if any, theirs and 0400."""
+    return (owned(os.path.dirname(path), owner, group, 0o700)
+            and (not os.path.lexists(path) or owned(path, owner, group, 0o400)))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
             slurm_daemons=dict(type="list", elements="path", default=[]),
+            owner=dict(type="str"),
+            group=dict(type="str"),
         ),
+        required_together=[("owner", "group")],
         supports_check_mode=True,
     )
-    path = module.params["path"]
+    path, owner, group = module.params["path"], module.params["owner"], module.params["group"]
     if os.path.lexists(path) and not os.path.isfile(path):
         module.fail_json(msg="%s exists and is not a regular file" % path)
-    module.exit_json(changed=False, **key_state(path, module.params["slurm_daemons"]))
+    state = key_state(path, module.params["slurm_daemons"])
+    if owner is not None:
+        state["private"] = private(path, owner, group)
+    module.exit_json(changed=False, **state)
 
 
 if __name__ == "__main__":

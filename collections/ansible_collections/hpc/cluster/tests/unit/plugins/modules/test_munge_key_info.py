@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import grp
 import hashlib
+import os
+import pwd
 
 import pytest
 
@@ -39,3 +42,38 @@ def test_a_directory_in_place_of_the_key_is_an_error(tmp_path, run_module):
     result, _ = run_module(munge_key_info.main, {"path": str(tmp_path)}, [])
     assert result["failed"] is True
     assert "is not a regular file" in result["msg"]
+
+
+ME = (pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name)
+
+
+@pytest.mark.parametrize(("dir_mode", "key_mode", "account", "expected"), [
+    (0o700, 0o400, ME, True),
+    (0o700, None, ME, True),
+    (0o700, 0o600, ME, False),
+    (0o755, 0o400, ME, False),
+    (None, None, ME, False),
+    (0o700, 0o400, ("hpc-no-such-user", ME[1]), False),
+    (0o700, 0o400, (ME[0], "hpc-no-such-group"), False),
+], ids=["private", "no-key-yet", "key-readable-by-owner-to-write", "directory-open", "no-directory",
+        "other-owner", "other-group"])
+def test_private_to_the_account(tmp_path, run_module, dir_mode, key_mode, account, expected):
+    """With owner and group: whether the key's directory (0700) and the key (0400) are theirs, so a
+    re-run writes them only when they are not."""
+    directory = tmp_path / "munge"
+    if dir_mode is not None:
+        directory.mkdir()
+        if key_mode is not None:
+            (directory / "munge.key").write_bytes(KEY)
+            (directory / "munge.key").chmod(key_mode)
+        directory.chmod(dir_mode)
+    args = {"path": str(directory / "munge.key"), "owner": account[0], "group": account[1]}
+    result, calls = run_module(munge_key_info.main, args, [], check_mode=True)
+    assert calls == []
+    assert result["private"] is expected, result
+    assert result["changed"] is False
+
+
+def test_without_an_account_there_is_no_answer_on_privacy(tmp_path, run_module):
+    result, _ = run_module(munge_key_info.main, {"path": str(tmp_path / "munge.key")}, [])
+    assert "private" not in result
