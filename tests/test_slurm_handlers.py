@@ -2,7 +2,9 @@
 only when it applies something.
 
 The write of slurm's directories and configuration files (tasks/configure.yml) notifies it with what
-the files replaced; a directory put right alone, or nothing replaced, applies nothing. The handler's
+the files replaced and the paths it changed; a directory or a mode put right alone, or nothing
+replaced, applies nothing; slurmd's options or configless drop-in (entries of the same write)
+restart slurmd. The handler's
 own task (less its listen and notify) runs here as a task on three local hosts, one per case, as the
 play would run it.
 """
@@ -12,12 +14,21 @@ import yaml
 from playbook_harness import TOP, local_host, start
 
 CONF_DIR = "/etc/slurm"
+OPTIONS = "/etc/default/slurmd"
 CASES = {
-    # host: (what the write replaced, changed, what the handler applies)
-    "directory-alone": ({}, False, []),
-    "cgroup-conf": ({CONF_DIR + "/cgroup.conf": "CgroupPlugin=autodetect\n"}, True, ["slurmd restart"]),
-    "new-slurm-conf": ({CONF_DIR + "/slurm.conf": None}, True, ["slurm restart"]),
+    # host: (what the write replaced, the paths it changed, changed, what the handler applies)
+    "directory-alone": ({}, [CONF_DIR], False, []),
+    "cgroup-conf": ({CONF_DIR + "/cgroup.conf": "CgroupPlugin=autodetect\n"}, [CONF_DIR + "/cgroup.conf"], True,
+                    ["slurmd restart"]),
+    "new-slurm-conf": ({CONF_DIR + "/slurm.conf": None}, [CONF_DIR + "/slurm.conf"], True, ["slurm restart"]),
+    # slurmd's options and configless drop-in are entries of the same write: slurmd reads them at start.
+    "slurmd-options": ({}, [OPTIONS], True, ["slurmd restart"]),
+    "configless-dropin": ({}, ["/etc/systemd/system/slurmd.service.d/configless.conf"], True, ["slurmd restart"]),
+    "slurm-conf-mode-alone": ({}, [CONF_DIR + "/slurm.conf"], False, []),
 }
+
+
+ROLE_VARS = yaml.safe_load((TOP / "roles" / "slurm" / "vars" / "main.yml").read_text())
 
 
 def chooser():
@@ -33,15 +44,33 @@ def result(tmp_path_factory):
              {"name": "What it applies", "ansible.builtin.debug": {"var": "__slurm_apply"}, "vars": handler["vars"]}]
     play = [{"name": "Handler as a task", "hosts": "all", "gather_facts": False, "tasks": tasks,
              "vars": {"__slurm_conf_dir": CONF_DIR, "__slurm_conf_text": "ClusterName=lab\n",
-                      "__slurm_version": "22.05.8", "slurm_restart_keys": []}}]
-    hosts = {name: local_host(__slurm_conf_written={"changed": True, "previous": case[0]})
+                      "__slurm_version": "22.05.8", "slurm_restart_keys": [], "__slurm_local_config": True,
+                      **{name: ROLE_VARS[name] for name in ("__slurm_slurmd_dropin", "__slurm_slurmd_start_files")},
+                      "__slurm_slurmd_env_file": OPTIONS}}]
+    hosts = {name: local_host(__slurm_conf_written={"changed": True, "previous": case[0], "changed_paths": case[1]})
              for name, case in CASES.items()}
     return start(tmp_path_factory.mktemp("handler"), play, {"all": {"hosts": hosts}}).result()
 
 
 @pytest.mark.parametrize("host", list(CASES))
 def test_changed_only_when_it_applies_something(result, host):
-    _previous, changed, applies = CASES[host]
+    _previous, _paths, changed, applies = CASES[host]
     result.passed(host)
     assert result.task_result(host, "Choose between restart and reconfigure")["changed"] is changed
     assert result.task_result(host, "What it applies")["__slurm_apply"] == applies
+
+
+def test_slurmd_options_and_drop_in_are_entries_of_the_configuration_write():
+    """On compute nodes slurmd's options, its configless drop-in and the local files a configless
+    node must not have are entries of the one hpc.cluster.files call of configure.yml (they had a
+    call of their own, a module round trip per compute node), and no other task writes them."""
+    tasks = {path.name: yaml.safe_load(path.read_text()) for path in (TOP / "roles/slurm/tasks").glob("*.yml")}
+    writes = [(name, task) for name, listed in tasks.items() for task in listed or []
+              if "hpc.cluster.files" in task and "__slurm_slurmd_options" in str(task)]
+    assert [name for name, _ in writes] == ["configure.yml"]
+    task = writes[0][1]
+    assert "__slurm_spool_entry + __slurm_slurmd_entries if __slurm_is_compute" in task["hpc.cluster.files"]["entries"]
+    assert task["notify"] == "slurm configuration written"
+    assert "__slurm_slurmd_env_file" in task["vars"]["__slurm_slurmd_options"]["path"]
+    assert task["vars"]["__slurm_configless_dropin"][1]["path"] == "{{ __slurm_slurmd_dropin }}"
+    assert ROLE_VARS["__slurm_slurmd_dropin"] == "/etc/systemd/system/slurmd.service.d/configless.conf"
