@@ -153,6 +153,9 @@ def runs(tmp_path_factory):
         "render-scripts": {"scripts_dir": str(top / "scripts")},
         "render-keep": subid_files(top / "keep", "debian:100000:65536\nalice:165536:65536\n"),
         "bad-foreign-subid": subid_files(top / "foreign", FOREIGN_SUBUID),
+        # podman's own pair of files, apptainer's the default ones: each role reads its own.
+        "render-podman-own-files": {key: value for key, value in subid_files(top / "own", "").items()
+                                    if key.startswith("podman_")},
     }
     hosts.update({"bad-" + case: variables for case, variables, _texts in BAD if case not in CLUSTER_WIDE})
     batch = top / "batch"
@@ -306,6 +309,25 @@ def test_debian_without_source_warns_and_renders(runs):
         "apptainer on render-default: no package source (Debian has no apptainer package; set apptainer_package_url"
         " or apptainer_package_file): the install and apptainer.conf are skipped; subordinate IDs and user"
         " namespaces are still configured."], checks
+
+
+USERNS_READ = "podman : Read user.max_user_namespaces and plan /etc/subuid and /etc/subgid"
+
+
+def test_podman_takes_apptainers_read_of_the_same_subid_files(runs):
+    """Where role apptainer read the same subordinate ID files for the same ranges in this run, role
+    podman makes no read of its own (one call fewer per node) and plans the same contents; with
+    files of its own it reads them."""
+    shared = runs["batch"].task_result("render-keep", USERNS_READ)
+    assert shared.get("skipped") is True, shared
+    data = facts(runs["batch"], "render-keep")
+    assert data["subid"] == data["apptainer_subid"] and len(data["subid"]) == 2, data
+    own = runs["batch"].task_result("render-podman-own-files", USERNS_READ)
+    assert own.get("skipped") is not True and not own.get("failed"), own
+    data = facts(runs["batch"], "render-podman-own-files")
+    assert sorted(data["subid"]) == sorted(str(runs["top"] / "own" / name) for name in ("subuid", "subgid"))
+    assert sorted(data["apptainer_subid"]) == ["/etc/subgid", "/etc/subuid"]
+    assert "alice:%d:65536" % ALICE_START in data["subid"][str(runs["top"] / "own" / "subuid")]
 
 
 def test_podman_makes_the_user_directories_and_links_in_one_call_per_node():
