@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
+from playbook_harness import local_host, start
 
 TOP = Path(__file__).resolve().parent.parent
 PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
@@ -156,3 +157,43 @@ def test_openhpc_repository_follows_the_cluster_slurm_source(os_family, cluster_
         context["cluster_slurm_source"] = cluster_source
     assert env.from_string(repo_expr).render(context) == repo_on
     assert env.from_string(slurm_expr).render(context) == slurm_source
+
+
+APT_LOOK = "repos : Look for downloaded apt package lists"
+APT_DOWNLOAD = "repos : Download the apt package lists (none are present)"
+
+
+@pytest.mark.parametrize(("preflight", "lists_dir", "look_runs"), [
+    # The preflight's list of installed packages counted apt's lists in this run: no call of its own.
+    ({"installed": [], "apt_lists": 3}, "/var/lib/apt/lists", False),
+    # Role repos alone (no preflight count), or its lists elsewhere: it looks itself.
+    (None, "tmp", True),
+    ({"installed": [], "apt_lists": 3}, "tmp", True),
+], ids=["counted-by-the-preflight", "alone", "other-directory"])
+def test_the_apt_lists_are_looked_for_once_per_run(tmp_path, preflight, lists_dir, look_runs):
+    """On Debian the preflight's package list counts apt's downloaded lists (hpc.cluster.installed_packages,
+    apt_lists_dir): role repos then makes no call of its own to look for them. Lists are present in
+    every case: nothing is downloaded."""
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages").write_text("")
+    variables = yaml.safe_load((TOP / "roles/repos/vars/Debian.yml").read_text())
+    variables["__repos_apt_lists_dir"] = str(tmp_path / "lists") if lists_dir == "tmp" else lists_dir
+    if preflight is not None:
+        variables["__preflight_packages"] = preflight
+    plays = [{"name": "Debian step of role repos", "hosts": "all", "gather_facts": False, "vars": variables,
+              "tasks": [{"ansible.builtin.import_role": {"name": "repos", "tasks_from": "Debian.yml"}}]}]
+    result = start(tmp_path, plays, {"all": {"hosts": {"node": local_host()}}}, args=["--check"]).result()
+    result.passed("node")
+    look = result.task_result("node", APT_LOOK)
+    assert (look.get("skipped") is not True) is look_runs, look
+    assert look_runs is False or look["matched"] == 1, look
+    assert result.task_result("node", APT_DOWNLOAD).get("skipped") is True
+
+
+def test_the_preflight_counts_the_apt_lists_where_role_repos_looks():
+    first = yaml.safe_load((TOP / "playbooks/preflight.yml").read_text())[0]
+    listing = next(task for task in first["tasks"] if task["name"] == "List the installed packages")
+    directory = yaml.safe_load((TOP / "roles/repos/vars/Debian.yml").read_text())["__repos_apt_lists_dir"]
+    assert listing["hpc.cluster.installed_packages"]["apt_lists_dir"] == (
+        "{{ '%s' if ansible_facts['os_family'] == 'Debian' else omit }}" % directory)
+    assert listing["register"] == "__preflight_packages"

@@ -24,6 +24,11 @@ options:
     type: str
     choices: [auto, rpm, dpkg]
     default: auto
+  apt_lists_dir:
+    description:
+      - Also count the downloaded apt package lists (files named C(*_Packages*)) in this directory,
+        as RV(apt_lists), so that a play can tell whether apt has lists without another call.
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -50,7 +55,14 @@ manager:
   description: The database read (C(rpm) or C(dpkg)).
   type: str
   returned: success
+apt_lists:
+  description: The number of files named C(*_Packages*) in O(apt_lists_dir) (0 when it does not exist).
+  type: int
+  returned: when O(apt_lists_dir) is given
 """
+
+import fnmatch
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -70,6 +82,15 @@ def installed_names(output):
     return sorted(names)
 
 
+def apt_lists(directory):
+    """How many files named *_Packages* the directory holds (0 when it does not exist)."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return 0
+    return len(fnmatch.filter(names, "*_Packages*"))
+
+
 def pick_manager(module, manager):
     if manager != "auto":
         return manager
@@ -78,7 +99,8 @@ def pick_manager(module, manager):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(manager=dict(type="str", choices=["auto", "rpm", "dpkg"], default="auto")),
+        argument_spec=dict(manager=dict(type="str", choices=["auto", "rpm", "dpkg"], default="auto"),
+                           apt_lists_dir=dict(type="path")),
         supports_check_mode=True,
     )
     manager = pick_manager(module, module.params["manager"])
@@ -88,7 +110,10 @@ def main():
     rc, out, err = module.run_command(argv, environ_update={"LC_ALL": "C"})
     if rc != 0:
         module.fail_json(msg="%s failed (exit %d): %s" % (" ".join(argv[:2]), rc, err.strip()))
-    module.exit_json(changed=False, installed=installed_names(out), manager=manager)
+    result = dict(changed=False, installed=installed_names(out), manager=manager)
+    if module.params["apt_lists_dir"]:
+        result["apt_lists"] = apt_lists(module.params["apt_lists_dir"])
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -62,3 +62,28 @@ def test_the_real_query_of_this_machine():
     names = installed_packages.installed_names(out)
     assert {"bash", "coreutils", "dpkg" if manager == "dpkg" else "rpm"} <= set(names)
     assert all(" " not in name for name in names)
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
+      "deb.debian.org_debian_dists_bookworm_InRelease", "lock", "partial"], 1),
+    (["lock", "partial"], 0),
+    (None, 0),
+], ids=["one-list", "none-downloaded", "no-directory"])
+def test_the_apt_lists_are_counted_in_the_same_call(tmp_path, run_module, names, expected):
+    """With apt_lists_dir the same call counts the downloaded package lists (role repos then needs
+    no call of its own to tell whether apt has any)."""
+    lists = tmp_path / "lists"
+    if names is not None:
+        lists.mkdir()
+        for name in names:
+            (lists / name).write_text("")
+    result, calls = run_module(installed_packages.main, {"manager": "dpkg", "apt_lists_dir": str(lists)},
+                               [(("dpkg-query", DPKG), 0, "", "")])
+    assert len(calls) == 1
+    assert result["apt_lists"] == expected
+
+
+def test_without_apt_lists_dir_there_is_no_count(run_module):
+    result, _ = run_module(installed_packages.main, {"manager": "dpkg"}, [(("dpkg-query", DPKG), 0, "", "")])
+    assert "apt_lists" not in result
