@@ -322,3 +322,38 @@ def test_the_slurm_collector_units_are_one_call(tmp_path):
     assert units["changed_paths"] == ["/etc/systemd/system/hpc-slurm-metrics.service",
                                       "/etc/systemd/system/hpc-slurm-metrics.timer"]
     assert not (Path("/etc/systemd/system/hpc-slurm-metrics.service")).exists()
+
+
+PROMETHEUS_WRITE = ("prometheus : Write the configuration directories, the scrape targets, the alert rules,"
+                    " prometheus.yml and the start flags")
+PROMETHEUS_APPLY = "prometheus : Reload or restart Prometheus for what changed"
+
+
+def test_prometheus_writes_its_configuration_in_one_call_and_applies_what_changed(runs):
+    """Role prometheus's directories, targets, rules, prometheus.yml (checked by promtool) and start
+    flags are one hpc.cluster.files call (they were four module calls); what changed decides: a rule
+    file or prometheus.yml reloads, the start flags restart, the targets alone nothing."""
+    out = runs["out"]["default"]
+    first = runs["batch"].task_result("render-default", PROMETHEUS_WRITE)
+    assert "results" not in first, first
+    assert {str(out / "prometheus/rules/hpc-cluster.rules.yml"), str(out / "prometheus/prometheus.yml"),
+            str(out / "default-prometheus")} <= set(first["changed_paths"]), first["changed_paths"]
+    assert runs["batch"].task_result("render-default", PROMETHEUS_APPLY)["msg"].startswith(
+        "prometheus reload and prometheus restart: ")
+    added = runs["added"].task_result("render-added", PROMETHEUS_WRITE)
+    assert added["changed_paths"] == [str(runs["out"]["added"] / "prometheus/file_sd/node.json")]
+    assert runs["added"].task_result("render-added", PROMETHEUS_APPLY).get("skipped") is True
+
+
+def test_alertmanager_writes_its_configuration_in_one_call_and_applies_what_changed(runs):
+    """alertmanager.yml (checked by amtool) and the start flags: one call; a new alertmanager.yml
+    reloads, new start flags restart; a node added changes neither."""
+    out = runs["out"]["default"]
+    name = "alertmanager : Write alertmanager.yml (checked by amtool) and the start flags"
+    first = runs["batch"].task_result("render-default", name)
+    assert first["changed_paths"] == [str(out / "alertmanager.yml"), str(out / "default-alertmanager")]
+    apply = "alertmanager : Reload or restart Alertmanager for what changed"
+    assert runs["batch"].task_result("render-default", apply)["msg"].startswith(
+        "alertmanager reload and alertmanager restart: ")
+    assert runs["added"].task_result("render-added", name)["changed_paths"] == []
+    assert runs["added"].task_result("render-added", apply).get("skipped") is True

@@ -6,20 +6,33 @@
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 
 
-def write_file(module, path, content, new_mode=None):
+class CheckFailed(Exception):
+    """The validate command refused the new content: (message, stdout, stderr)."""
+
+
+def write_file(module, path, content, new_mode=None, validate=None):
     """Write content (bytes) to a temporary file beside path and rename it over path.
 
     An existing file keeps its owner, group and mode (AnsibleModule.atomic_move). A new file gets
-    new_mode when given (atomic_move would give it 0666 less the umask).
+    new_mode when given (atomic_move would give it 0666 less the umask). With validate (a command
+    with %s for the temporary file, as M(ansible.builtin.copy) takes it), the command runs on the
+    temporary file first: when it fails, path is left as it was and CheckFailed is raised with the
+    command's output.
     """
     created = not os.path.exists(path)
     handle, temp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".%s." % os.path.basename(path))
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
+        if validate:
+            rc, out, err = module.run_command(shlex.split(validate % temp), environ_update={"LC_ALL": "C"})
+            if rc != 0:
+                raise CheckFailed("%s: not written, its check failed (%s, exit %d): %s" % (
+                    path, validate % path, rc, (err or out).strip()), out, err)
         module.atomic_move(temp, path)
     finally:
         if os.path.exists(temp):

@@ -63,6 +63,13 @@ options:
             restart, for one). Off by default, so that no file's content lands in a result unasked.
         type: bool
         default: false
+      validate:
+        description:
+          - A command that checks the new content before the file is replaced, with C(%s) for the
+            path of a temporary file holding it, as M(ansible.builtin.copy) takes it. When it fails the
+            file is left as it was and the task fails with its output; the entries before it are
+            written. Not run in check mode.
+        type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes.diff
@@ -98,7 +105,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.hpc.cluster.plugins.module_utils.file_write import write_file
+from ansible_collections.hpc.cluster.plugins.module_utils.file_write import CheckFailed, write_file
 
 
 class Refused(Exception):
@@ -200,7 +207,13 @@ def converge(module, entries):
                     diffs.append({"before_header": path, "after_header": path,
                                   "before": text(current or b""), "after": text(content)})
                 if not check:
-                    write_file(module, path, content)
+                    try:
+                        write_file(module, path, content, validate=entry.get("validate"))
+                    except CheckFailed as failed:
+                        changed_paths.remove(path)
+                        done = list(dict.fromkeys(changed_paths))
+                        module.fail_json(msg=failed.args[0], stdout=failed.args[1], stderr=failed.args[2],
+                                         changed=bool(done), changed_paths=done)
             if os.path.exists(path) or not check:
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)
@@ -219,6 +232,7 @@ def main():
                 group=dict(type="str"),
                 mode=dict(type="raw"),
                 report_previous=dict(type="bool", default=False),
+                validate=dict(type="str"),
             )),
         ),
         supports_check_mode=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from ansible_collections.hpc.cluster.plugins.modules import files
 
@@ -154,3 +155,33 @@ def test_a_file_without_content_gets_its_owner_group_and_mode_only(run_module, t
     assert result["changed_paths"] == [str(directory), str(key)]
     assert mode(key) == 0o400 and key.read_bytes() == b"secret"
     assert run(run_module, entries)["changed"] is False
+
+
+def test_validate_checks_the_new_content_before_the_file_is_replaced(run_module, tmp_path):
+    """A file's validate command runs on a temporary file with the new content: when it fails the file
+    keeps its content, the task fails naming the file and the check's output, and the entries before
+    it are written; in check mode it does not run."""
+    config, before = tmp_path / "app.conf", tmp_path / "before.conf"
+    config.write_text("good\n")
+    seen = []
+
+    def checker(argv):
+        seen.append((argv[:2], Path(argv[2]).read_text(), Path(argv[2]).parent))
+        return (0, "", "") if Path(argv[2]).read_text().startswith("good") else (1, "", "line 1: bad key\n")
+
+    def entries(text):
+        return [{"path": str(before), "state": "file", "content": "x\n"},
+                {"path": str(config), "state": "file", "content": text, "validate": "/usr/bin/appcheck -c %s"}]
+
+    result, _ = run_module(files.main, {"entries": entries("bad\n")}, [checker])
+    assert result["failed"] is True
+    assert result["changed"] is True and result["changed_paths"] == [str(before)]
+    assert result["msg"] == ("%s: not written, its check failed (/usr/bin/appcheck -c %s, exit 1): line 1: bad key"
+                             % (config, config))
+    assert config.read_text() == "good\n" and before.read_text() == "x\n"
+    assert seen == [(["/usr/bin/appcheck", "-c"], "bad\n", tmp_path)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.conf", "before.conf"]
+    result, _ = run_module(files.main, {"entries": entries("good too\n")}, [checker])
+    assert result["changed_paths"] == [str(config)] and config.read_text() == "good too\n"
+    result, _ = run_module(files.main, {"entries": entries("bad again\n")}, [], check_mode=True)
+    assert result["changed_paths"] == [str(config)] and config.read_text() == "good too\n"
