@@ -309,19 +309,35 @@ def test_site_preflight_checks_the_server_settings_on_the_servers_only(tmp_path)
     on_server.refused("head", "prometheus_retention '2 weeks' is not a Prometheus duration")
 
 
-def test_the_slurm_collector_units_are_one_call(tmp_path):
-    """Role slurm_exporter writes its service and timer units in one call (hpc.cluster.files), not a
-    template task per unit. In --check on this machine: both would be written, nothing is."""
-    plays = [{"name": "Units of role slurm_exporter", "hosts": "all", "gather_facts": False, "tasks": [
+def test_the_slurm_collector_and_its_units_are_one_call(tmp_path):
+    """Role slurm_exporter writes the collector (library directory, code, program) and its service
+    and timer units in one call (hpc.cluster.files; they were two, and a template per unit before);
+    only a unit changed restarts the timer. Paths under tmp_path; the play ends before its handlers."""
+    paths = {"__slurm_exporter_unit_dir": str(tmp_path / "units"), "__slurm_exporter_lib_dir": str(tmp_path / "lib"),
+             "__slurm_exporter_program": str(tmp_path / "hpc-slurm-metrics"),
+             "__slurm_exporter_python": "/usr/bin/python3"}
+    for name in ("units", "first", "second"):
+        (tmp_path / name).mkdir()
+    plays = [{"name": "Collector of role slurm_exporter", "hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.set_fact": paths},
         {"ansible.builtin.include_role": {"name": "slurm_exporter", "tasks_from": "configure.yml"}},
         {"ansible.builtin.meta": "end_play"}]}]
-    result = start(tmp_path, plays, {"all": {"hosts": {"node": local_host()}}}, args=["--check"]).result()
-    result.passed("node")
-    units = result.task_result("node", "slurm_exporter : Install the collector's systemd units (service and timer)")
-    assert "results" not in units, units
-    assert units["changed_paths"] == ["/etc/systemd/system/hpc-slurm-metrics.service",
-                                      "/etc/systemd/system/hpc-slurm-metrics.timer"]
-    assert not (Path("/etc/systemd/system/hpc-slurm-metrics.service")).exists()
+    write = "slurm_exporter : Install the collector (its code and program) and its systemd units (service and timer)"
+    restart = "slurm_exporter : Restart the collector's timer when a unit changed"
+    units = [str(tmp_path / "units" / ("hpc-slurm-metrics." + kind)) for kind in ("service", "timer")]
+    first = start(tmp_path / "first", plays, {"all": {"hosts": {"node": local_host()}}}).result()
+    first.passed("node")
+    written = first.task_result("node", write)
+    assert "results" not in written, written
+    assert written["changed_paths"] == [paths["__slurm_exporter_lib_dir"],
+                                        paths["__slurm_exporter_lib_dir"] + "/slurm_metrics.py",
+                                        paths["__slurm_exporter_program"], *units]
+    assert first.task_result("node", restart)["msg"] == "units changed: " + ", ".join(units)
+    Path(paths["__slurm_exporter_program"]).write_text("#!/bin/sh\n")
+    second = start(tmp_path / "second", plays, {"all": {"hosts": {"node": local_host()}}}).result()
+    second.passed("node")
+    assert second.task_result("node", write)["changed_paths"] == [paths["__slurm_exporter_program"]]
+    assert second.task_result("node", restart).get("skipped") is True
 
 
 PROMETHEUS_WRITE = ("prometheus : Write the configuration directories, the scrape targets, the alert rules,"
