@@ -38,8 +38,11 @@ options:
         description:
           - C(directory), C(file), or C(absent) (a file or a link removed
             when it is there; a directory is refused, never removed).
+          - C(line) keeps one line in a file and the rest of the file as it is, as
+            M(ansible.builtin.lineinfile) does; a missing file is refused before any change, or made
+            with that line with O(entries[].create).
         type: str
-        choices: [directory, file, absent]
+        choices: [directory, file, absent, line]
         default: directory
       content:
         description:
@@ -63,6 +66,23 @@ options:
             restart, for one). Off by default, so that no file's content lands in a result unasked.
         type: bool
         default: false
+      line:
+        description: The line of a C(line) entry (without its newline).
+        type: str
+      regexp:
+        description:
+          - For a C(line) entry, a Python regular expression; the last line that matches it is
+            replaced by O(entries[].line). Without a match the line is added, unless the file has it.
+        type: str
+      create:
+        description: For a C(line) entry, make a missing file with the line.
+        type: bool
+        default: false
+      insertafter:
+        description:
+          - For a C(line) entry that is added, a Python regular expression; the line goes after the
+            last line that matches it, or at the end of the file when none does.
+        type: str
       validate:
         description:
           - A command that checks the new content before the file is replaced, with C(%s) for the
@@ -101,6 +121,7 @@ previous:
 """
 
 import os
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
@@ -119,13 +140,49 @@ def check_entry(index, entry):
         raise Refused("entries[%d]: path must be absolute, not %r" % (index, path))
     if state != "file" and entry.get("content") is not None:
         raise Refused("entries[%d] (%s): %s entry takes no content"
-                      % (index, path, "an absent" if state == "absent" else "a directory"))
+                      % (index, path, {"absent": "an absent", "line": "a line"}.get(state, "a directory")))
+    if (state == "line") != (entry.get("line") is not None):
+        raise Refused("entries[%d] (%s): %s" % (index, path, "a line entry needs line" if state == "line"
+                                                  else "line is for a line entry (state line)"))
+    for key in ("regexp", "insertafter"):
+        if entry.get(key) is not None:
+            try:
+                re.compile(entry[key])
+            except re.error as error:
+                raise Refused("entries[%d] (%s): %s %r is not a regular expression (%s)"
+                              % (index, path, key, entry[key], error)) from None
     return state
 
 
-def kind_problem(path, state, content=None):
+def with_line(text, line, regexp=None, insertafter=None):
+    """text with line in it as ansible.builtin.lineinfile puts it: in place of the last line matching
+    regexp; else unchanged when the line is there; else after the last line matching insertafter,
+    or at the end."""
+    lines = text.splitlines(keepends=True)
+    bare = [item.rstrip("\r\n") for item in lines]
+    if regexp:
+        matches = [index for index, item in enumerate(bare) if re.search(regexp, item)]
+        if matches:
+            index = matches[-1]
+            lines[index] = line + (lines[index][len(bare[index]):] or "\n")
+            return "".join(lines)
+    if line in bare:
+        return text
+    after = [index for index, item in enumerate(bare) if insertafter and re.search(insertafter, item)]
+    at = after[-1] + 1 if after else len(lines)
+    if at == len(lines) and lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    lines.insert(at, line + "\n")
+    return "".join(lines)
+
+
+def kind_problem(path, state, content=None, create=False):
     """A text when path holds something that is not a `state` (links are followed, as copy does),
-    or when a file without content (attributes only) is missing."""
+    or when a file without content (attributes only), or of a line entry without create, is missing."""
+    if state == "line":
+        if not create and not os.path.lexists(path):
+            return "%s does not exist (a line entry without create edits an existing file)" % path
+        state, content = "file", ""
     if state == "file" and content is None and not os.path.isfile(path):
         return "%s does not exist (an entry without content puts right an existing file's owner, group and mode)" % path
     if state == "absent":
@@ -198,7 +255,10 @@ def converge(module, entries):
         else:
             # Without content: an existing file's owner, group and mode only (kind_problem checked it).
             content = None if entry.get("content") is None else to_bytes(entry["content"])
-            current = read(path) if content is not None else None
+            current = read(path) if content is not None or state == "line" else None
+            if state == "line":
+                content = to_bytes(with_line(text(current) or "", entry["line"], entry.get("regexp"),
+                                             entry.get("insertafter")))
             if content is not None and current != content:
                 changed_paths.append(path)
                 if entry.get("report_previous"):
@@ -226,20 +286,25 @@ def main():
         argument_spec=dict(
             entries=dict(type="list", elements="dict", required=True, options=dict(
                 path=dict(type="path", required=True),
-                state=dict(type="str", choices=["directory", "file", "absent"], default="directory"),
+                state=dict(type="str", choices=["directory", "file", "absent", "line"], default="directory"),
                 content=dict(type="str"),
                 owner=dict(type="str"),
                 group=dict(type="str"),
                 mode=dict(type="raw"),
                 report_previous=dict(type="bool", default=False),
                 validate=dict(type="str"),
+                line=dict(type="str"),
+                regexp=dict(type="str"),
+                insertafter=dict(type="str"),
+                create=dict(type="bool", default=False),
             )),
         ),
         supports_check_mode=True,
     )
     try:
         entries = [(entry, check_entry(index, entry)) for index, entry in enumerate(module.params["entries"])]
-        problems = [problem for problem in (kind_problem(entry["path"], state, entry.get("content"))
+        problems = [problem for problem in (kind_problem(entry["path"], state, entry.get("content"),
+                                                         entry.get("create"))
                                             for entry, state in entries) if problem]
         if problems:
             raise Refused("; ".join(problems) + ": nothing was changed")

@@ -9,6 +9,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from ansible_collections.hpc.cluster.plugins.modules import files
 
 UID, GID = os.getuid(), os.getgid()
@@ -185,3 +187,56 @@ def test_validate_checks_the_new_content_before_the_file_is_replaced(run_module,
     assert result["changed_paths"] == [str(config)] and config.read_text() == "good too\n"
     result, _ = run_module(files.main, {"entries": entries("bad again\n")}, [], check_mode=True)
     assert result["changed_paths"] == [str(config)] and config.read_text() == "good too\n"
+
+
+PAM_SU = ("auth sufficient pam_rootok.so\nsession required pam_env.so\n"
+          "# session    required   pam_limits.so\n@include common-session\n")
+
+
+@pytest.mark.parametrize(("text", "line", "regexp", "insertafter", "expected"), [
+    # The last line matching regexp is replaced (a commented-out default put in force).
+    (PAM_SU, "session    required   pam_limits.so", r"^#?\s*session\s+required\s+pam_limits\.so", "^session",
+     PAM_SU.replace("# session    required   pam_limits.so", "session    required   pam_limits.so")),
+    # No match: after the last line matching insertafter.
+    ("session a\nsession b\nother\n", "session limits", r"^limits", "^session",
+     "session a\nsession b\nsession limits\nother\n"),
+    # No match, no insertafter match: at the end (a last line without newline gets one).
+    ("OPTIONS=-x", "DAEMON_OPTS=\"-F 1\"", "^DAEMON_OPTS=", None, "OPTIONS=-x\nDAEMON_OPTS=\"-F 1\"\n"),
+    # The line is there: nothing changes, even without a regexp match.
+    ("a\nkeep\n", "keep", "^nomatch", None, "a\nkeep\n"),
+    # A new file holds the line alone.
+    ("", "DAEMON_OPTS=\"-F 1\"", "^DAEMON_OPTS=", None, "DAEMON_OPTS=\"-F 1\"\n"),
+    # The replaced line keeps its line ending.
+    ("X=1\r\nY=2\r\n", "X=3", "^X=", None, "X=3\r\nY=2\r\n"),
+], ids=["regexp-replaces-last", "insertafter", "end-of-file", "already-there", "new-file", "line-ending"])
+def test_with_line_puts_a_line_as_lineinfile_does(text, line, regexp, insertafter, expected):
+    assert files.with_line(text, line, regexp, insertafter) == expected
+
+
+def test_a_line_entry_edits_one_line_and_keeps_the_rest(run_module, tmp_path):
+    """A line entry changes one line of a file in the same call as the other entries; a re-run
+    changes nothing; a missing file is made with the line; a line entry needs its line."""
+    options, pam = tmp_path / "chrony", tmp_path / "su"
+    options.write_text("# Options to pass to chrony.\nDAEMON_OPTS=\"-F 1\"\n")
+    pam.write_text(PAM_SU)
+    entries = [{"path": str(options), "state": "line", "line": 'DAEMON_OPTS="-F 1 -r"', "regexp": "^DAEMON_OPTS="},
+               {"path": str(pam), "state": "line", "line": "session    required   pam_limits.so",
+                "regexp": r"^#?\s*session\s+required\s+pam_limits\.so", "insertafter": "^session"},
+               {"path": str(tmp_path / "new"), "state": "line", "line": "A=1", "mode": "0600",
+                "create": True}]
+    result = run(run_module, entries)
+    assert result["changed_paths"] == [str(options), str(pam), str(tmp_path / "new")]
+    assert options.read_text() == "# Options to pass to chrony.\nDAEMON_OPTS=\"-F 1 -r\"\n"
+    assert "\nsession    required   pam_limits.so\n@include" in pam.read_text()
+    assert (tmp_path / "new").read_text() == "A=1\n" and stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o600
+    assert run(run_module, entries)["changed"] is False
+    missing = run(run_module, [{"path": str(options), "state": "line", "line": "B=2"},
+                               {"path": str(tmp_path / "absent"), "state": "line", "line": "A=1"}])
+    assert missing["failed"] is True and missing["msg"] == (
+        "%s does not exist (a line entry without create edits an existing file): nothing was changed"
+        % (tmp_path / "absent"))
+    assert "B=2" not in options.read_text()
+    refused = run(run_module, [{"path": str(options), "state": "line"}])
+    assert refused["failed"] is True and "a line entry needs line" in refused["msg"]
+    refused = run(run_module, [{"path": str(options), "state": "line", "line": "x", "regexp": "(unclosed"}])
+    assert refused["failed"] is True and "regexp '(unclosed' is not a regular expression" in refused["msg"]
