@@ -409,26 +409,34 @@ def test_the_image_probe_asks_several_users_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("oci", [True, False], ids=["oci", "no-oci"])
-def test_the_slurm_files_and_oci_conf_are_one_call(tmp_path, oci):
-    """Role podman's Slurm pieces and oci.conf: one hpc.cluster.files call on a compute node (oci.conf
-    had a template task of its own); a running slurmd restarts for oci.conf only. In --check into
-    tmp_path: everything would be written, nothing is."""
+def test_the_slurm_pieces_and_oci_conf_are_entries_of_the_configuration_call(tmp_path, oci):
+    """Role podman's Slurm pieces and oci.conf are entries of its configuration's one hpc.cluster.files
+    call on a compute node (they had a call of their own, and oci.conf a template task before that);
+    a running slurmd restarts for oci.conf only. Preflight, configuration and Slurm steps in --check,
+    paths under tmp_path: everything would be written, nothing is."""
     paths = {"podman_helper_dir": str(tmp_path / "helper"), "podman_slurm_oci_file": str(tmp_path / "oci.conf"),
              "podman_slurm_epilog_file": str(tmp_path / "epilog.d" / "50-podman"),
-             "podman_slurm_task_prolog_file": str(tmp_path / "task-prolog")}
-    plays = [{"name": "Slurm step of role podman", "hosts": "compute", "gather_facts": False, "tasks": [
-        {"ansible.builtin.import_role": {"name": "podman", "tasks_from": "slurm.yml"}}]}]
+             "podman_slurm_task_prolog_file": str(tmp_path / "task-prolog"),
+             "podman_storage_root": str(tmp_path / "storage"), "podman_subuid_file": str(tmp_path / "subuid"),
+             "podman_subgid_file": str(tmp_path / "subgid"), "podman_max_user_namespaces": 0}
+    plays = [{"name": "Role podman on a compute node", "hosts": "compute", "gather_facts": True,
+              "gather_subset": ["min"], "tasks": [
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "preflight.yml", "public": True}},
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "configure.yml"}},
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "slurm.yml"}},
+                  {"ansible.builtin.meta": "end_play"}]}]
     hosts = {"all": {"children": {"compute": {"hosts": {"node": local_host(podman_slurm_oci=oci, **paths)}}}}}
     result = start(tmp_path, plays, hosts, args=["--check"]).result()
     result.passed("node")
-    name = "podman : Install the job hook, the epilog, the TaskProlog and oci.conf, and register the hook with Podman"
+    name = ("podman : Write /etc/subuid, /etc/subgid, Podman's configuration, the storage directories"
+            " and the Slurm pieces")
     files = result.task_result("node", name)
     assert "results" not in files, files
     assert (paths["podman_slurm_oci_file"] in files["changed_paths"]) is oci, files["changed_paths"]
     assert paths["podman_slurm_task_prolog_file"] in files["changed_paths"], files["changed_paths"]
     restart = result.task_result("node", "podman : Restart a running slurmd when oci.conf changed")
     assert restart.get("changed") is oci and restart.get("skipped", False) is not oci, restart
-    assert not any(tmp_path.joinpath(name).exists() for name in ("helper", "oci.conf", "task-prolog"))
+    assert not any(tmp_path.joinpath(name).exists() for name in ("helper", "oci.conf", "task-prolog", "storage"))
 
 
 def test_the_image_archives_directory_is_written_with_the_configuration():
@@ -442,3 +450,35 @@ def test_the_image_archives_directory_is_written_with_the_configuration():
     assert files[0]["vars"]["__podman_images_dir_entry"] == [
         {"path": "{{ podman_images_dir }}", "owner": "root", "group": "root", "mode": "0755"}]
     assert "podman_images" in files[0]["tags"]
+
+
+@pytest.mark.parametrize("source", ["epel", "none"])
+def test_apptainer_writes_the_subid_files_and_its_own_files_in_one_call(tmp_path, source):
+    """Role apptainer's configuration step: /etc/subuid and /etc/subgid as the preflight planned them
+    and, where Apptainer has a package source, apptainer.conf and (NVIDIA nodes) the --nv library
+    list: one hpc.cluster.files call (they were three tasks). Facts as the preflight leaves them,
+    every path under tmp_path."""
+    facts = {"__apptainer_install_source": source, "__apptainer_has_nvidia": True,
+             "__apptainer_conf_text": "allow setuid = no\n",
+             "apptainer_config_file": str(tmp_path / "apptainer.conf"),
+             "apptainer_nvliblist_file": str(tmp_path / "nvliblist.conf"),
+             "__apptainer_userns": {"max_user_namespaces": 65536, "files": [
+                 {"path": str(tmp_path / "subuid"), "content": "alice:%d:65536\n" % ALICE_START},
+                 {"path": str(tmp_path / "subgid"), "content": "alice:%d:65536\n" % ALICE_START}]}}
+    plays = [{"name": "Configuration step of role apptainer", "hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.set_fact": facts},
+        {"ansible.builtin.include_role": {"name": "apptainer", "tasks_from": "configure.yml"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(apptainer_max_user_namespaces=0)}}}
+    name = ("apptainer : Write /etc/subuid and /etc/subgid with the cluster users' ranges, apptainer.conf"
+            " and the --nv library list")
+    expected = [str(tmp_path / n) for n in ("subuid", "subgid")] + (
+        [str(tmp_path / "apptainer.conf"), str(tmp_path / "nvliblist.conf")] if source == "epel" else [])
+    for run in ("first", "again"):
+        (tmp_path / run).mkdir()
+        result = start(tmp_path / run, plays, hosts).result()
+        result.passed("node")
+        written = result.task_result("node", name)
+        assert "results" not in written, written
+        assert written["changed_paths"] == (expected if run == "first" else []), written
+    assert (tmp_path / "subuid").read_text() == "alice:%d:65536\n" % ALICE_START
+    assert (tmp_path / "apptainer.conf").exists() is (source == "epel")
