@@ -257,8 +257,10 @@ def converge(module, entries):
             content = None if entry.get("content") is None else to_bytes(entry["content"])
             current = read(path) if content is not None or state == "line" else None
             if state == "line":
-                content = to_bytes(with_line(text(current) or "", entry["line"], entry.get("regexp"),
-                                             entry.get("insertafter")))
+                # Bytes that are not UTF-8 go through unchanged (surrogateescape).
+                edited = with_line((current or b"").decode("utf-8", "surrogateescape"), entry["line"],
+                                   entry.get("regexp"), entry.get("insertafter"))
+                content = edited.encode("utf-8", "surrogateescape")
             if content is not None and current != content:
                 changed_paths.append(path)
                 if entry.get("report_previous"):

@@ -240,3 +240,11 @@ def test_a_line_entry_edits_one_line_and_keeps_the_rest(run_module, tmp_path):
     assert refused["failed"] is True and "a line entry needs line" in refused["msg"]
     refused = run(run_module, [{"path": str(options), "state": "line", "line": "x", "regexp": "(unclosed"}])
     assert refused["failed"] is True and "regexp '(unclosed' is not a regular expression" in refused["msg"]
+
+
+def test_a_line_entry_keeps_bytes_that_are_not_utf8(run_module, tmp_path):
+    path = tmp_path / "latin1.conf"
+    path.write_bytes(b"# caf\xe9\nX=1\n")
+    result = run(run_module, [{"path": str(path), "state": "line", "line": "X=2", "regexp": "^X="}])
+    assert result["changed_paths"] == [str(path)]
+    assert path.read_bytes() == b"# caf\xe9\nX=2\n"
