@@ -330,17 +330,18 @@ def test_podman_takes_apptainers_read_of_the_same_subid_files(runs):
     assert "alice:%d:65536" % ALICE_START in data["subid"][str(runs["top"] / "own" / "subuid")]
 
 
-def test_podman_makes_the_user_directories_and_links_in_one_call_per_node():
-    """The storage directories and (on the Slurm compute nodes) their links by name: one module call."""
-    calls = []
-    for path in sorted((TOP / "roles/podman/tasks").glob("*.yml")):
-        for task in yaml.safe_load(path.read_text()) or []:
-            if "hpc.cluster.user_dirs" in task:
-                calls.append((path.name, task))
+def test_podman_makes_the_user_directories_and_links_in_its_configuration_call():
+    """The storage directories and (on the Slurm compute nodes) their links by name are the user_dirs
+    of the one hpc.cluster.files call of configure.yml (they were a user_dirs call of their own)."""
+    tasks = [(path.name, task) for path in sorted((TOP / "roles/podman/tasks").glob("*.yml"))
+             for task in yaml.safe_load(path.read_text()) or []]
+    assert not [name for name, task in tasks if "hpc.cluster.user_dirs" in task]
+    calls = [(name, task) for name, task in tasks if "user_dirs" in task.get("hpc.cluster.files", {})]
     assert len(calls) == 1, [name for name, _ in calls]
     name, task = calls[0]
     assert name == "configure.yml"
-    assert "__podman_by_name_links" in task["hpc.cluster.user_dirs"]["by_name"]
+    assert task["hpc.cluster.files"]["user_dirs"]["root"] == "{{ podman_storage_root }}"
+    assert "__podman_by_name_links" in task["hpc.cluster.files"]["user_dirs"]["by_name"]
     assert "when" not in task, "every node gets its directories"
 
 
@@ -428,8 +429,8 @@ def test_the_slurm_pieces_and_oci_conf_are_entries_of_the_configuration_call(tmp
     hosts = {"all": {"children": {"compute": {"hosts": {"node": local_host(podman_slurm_oci=oci, **paths)}}}}}
     result = start(tmp_path, plays, hosts, args=["--check"]).result()
     result.passed("node")
-    name = ("podman : Write /etc/subuid, /etc/subgid, Podman's configuration, the storage directories"
-            " and the Slurm pieces")
+    name = ("podman : Write /etc/subuid, /etc/subgid, Podman's configuration, the Slurm pieces and a storage"
+            " directory per user")
     files = result.task_result("node", name)
     assert "results" not in files, files
     assert (paths["podman_slurm_oci_file"] in files["changed_paths"]) is oci, files["changed_paths"]

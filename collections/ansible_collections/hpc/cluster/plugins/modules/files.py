@@ -90,6 +90,30 @@ options:
             file is left as it was and the task fails with its output; the entries before it are
             written. Not run in check mode.
         type: str
+  user_dirs:
+    description:
+      - After the entries, one private directory per user under a root, and links to them by name,
+        as M(hpc.cluster.user_dirs) makes them (its options), in the same call. What it would refuse
+        is refused before any entry changes. Its paths made or put right are in RV(changed_paths).
+    type: dict
+    suboptions:
+      root:
+        description: The directory the users' directories are in (an entry may make it).
+        type: path
+        required: true
+      users:
+        description: The users, each C({name, uid}) and optionally C(gid) (default the C(uid)).
+        type: list
+        elements: dict
+        required: true
+      mode:
+        description: The mode of each user's directory, in octal.
+        type: str
+        default: "0700"
+      by_name:
+        description: A directory for a link per user name to its directory; none when empty.
+        type: path
+        default: ""
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes.diff
@@ -126,6 +150,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.hpc.cluster.plugins.module_utils import user_dirs as dirs_of_users
 from ansible_collections.hpc.cluster.plugins.module_utils.file_write import CheckFailed, write_file
 
 
@@ -152,6 +177,22 @@ def check_entry(index, entry):
                 raise Refused("entries[%d] (%s): %s %r is not a regular expression (%s)"
                               % (index, path, key, entry[key], error)) from None
     return state
+
+
+def user_dirs_problems(users):
+    """What hpc.cluster.user_dirs would refuse, before any entry changes (a root or by_name an entry
+    makes counts as empty)."""
+    try:
+        mode = int(users["mode"], 8)
+        for user in users["users"]:
+            if not str(user.get("name", "")) or not str(user.get("uid", "")).isdigit():
+                return ["user_dirs: each user needs a name and a numeric uid, not %s" % (user,)]
+        dirs_of_users.plan(users["root"], users["users"], mode, users["by_name"], check_mode=True)
+    except ValueError:
+        return ["user_dirs: mode %r is not octal" % users["mode"]]
+    except dirs_of_users.Refused as refused:
+        return ["user_dirs: %s" % refused]
+    return []
 
 
 def with_line(text, line, regexp=None, insertafter=None):
@@ -300,19 +341,38 @@ def main():
                 insertafter=dict(type="str"),
                 create=dict(type="bool", default=False),
             )),
+            user_dirs=dict(type="dict", options=dict(
+                root=dict(type="path", required=True),
+                users=dict(type="list", elements="dict", required=True),
+                mode=dict(type="str", default="0700"),
+                by_name=dict(type="path", default=""),
+            )),
         ),
         supports_check_mode=True,
     )
+    users = module.params["user_dirs"]
     try:
         entries = [(entry, check_entry(index, entry)) for index, entry in enumerate(module.params["entries"])]
         problems = [problem for problem in (kind_problem(entry["path"], state, entry.get("content"),
                                                          entry.get("create"))
                                             for entry, state in entries) if problem]
+        if users:
+            problems += user_dirs_problems(users)
         if problems:
             raise Refused("; ".join(problems) + ": nothing was changed")
     except Refused as refused:
         module.fail_json(msg=str(refused))
     changed_paths, diffs, previous = converge(module, entries)
+    if users:
+        try:
+            steps = dirs_of_users.plan(users["root"], users["users"], int(users["mode"], 8), users["by_name"],
+                                       module.check_mode)
+        except dirs_of_users.Refused as refused:
+            module.fail_json(msg="user_dirs: %s" % refused, changed=bool(changed_paths), changed_paths=changed_paths)
+        if not module.check_mode:
+            dirs_of_users.apply(steps)
+        changed_paths += [path for path in dict.fromkeys(path for _kind, path, _detail in steps)
+                          if path not in changed_paths]
     result = dict(changed=bool(changed_paths), changed_paths=changed_paths, previous=previous)
     if module._diff and diffs:
         result["diff"] = diffs

@@ -248,3 +248,32 @@ def test_a_line_entry_keeps_bytes_that_are_not_utf8(run_module, tmp_path):
     result = run(run_module, [{"path": str(path), "state": "line", "line": "X=2", "regexp": "^X="}])
     assert result["changed_paths"] == [str(path)]
     assert path.read_bytes() == b"# caf\xe9\nX=2\n"
+
+
+def test_user_dirs_come_after_the_entries_in_the_same_call(run_module, tmp_path):
+    """With user_dirs, a private directory per user under a root an entry makes, and links by name,
+    in the same call; a re-run changes nothing; what user_dirs refuses is refused before any entry
+    is written."""
+    me = os.getuid(), os.getgid()
+    root, conf = tmp_path / "users", tmp_path / "storage.conf"
+    args = {"entries": [{"path": str(root), "mode": "0755"}, {"path": str(root / "by-name"), "mode": "0755"},
+                        {"path": str(conf), "state": "file", "content": "x\n"}],
+            "user_dirs": {"root": str(root), "by_name": str(root / "by-name"),
+                          "users": [{"name": "alice", "uid": me[0], "gid": me[1]}]}}
+    checked, _ = run_module(files.main, args, [], check_mode=True)
+    assert checked["changed_paths"] == [str(root), str(root / "by-name"), str(conf), str(root / str(me[0])),
+                                        str(root / "by-name" / "alice")]
+    assert not root.exists()
+    result, _ = run_module(files.main, args, [])
+    assert result["changed_paths"] == checked["changed_paths"]
+    assert os.readlink(root / "by-name" / "alice") == "../%d" % me[0]
+    assert stat.S_IMODE((root / str(me[0])).stat().st_mode) == 0o700
+    assert run_module(files.main, args, [])[0]["changed"] is False
+    os.unlink(root / "by-name" / "alice")
+    (root / "by-name" / "alice").write_text("not a link")
+    conf.write_text("changed by hand\n")
+    refused, _ = run_module(files.main, args, [])
+    assert refused["failed"] is True
+    assert refused["msg"] == ("user_dirs: %s (user alice) is not a link: nothing was changed"
+                              % (root / "by-name" / "alice"))
+    assert conf.read_text() == "changed by hand\n"
