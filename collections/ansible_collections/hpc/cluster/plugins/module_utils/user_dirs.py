@@ -9,6 +9,14 @@ from __future__ import annotations
 import os
 import stat
 
+# The options of modules user_dirs and files (its user_dirs).
+OPTIONS = dict(
+    root=dict(type="path", required=True),
+    users=dict(type="list", elements="dict", required=True),
+    mode=dict(type="str", default="0700"),
+    by_name=dict(type="path", default=""),
+)
+
 
 class Refused(Exception):
     pass

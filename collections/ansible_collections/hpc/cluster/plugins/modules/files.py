@@ -93,27 +93,10 @@ options:
   user_dirs:
     description:
       - After the entries, one private directory per user under a root, and links to them by name,
-        as M(hpc.cluster.user_dirs) makes them (its options), in the same call. What it would refuse
-        is refused before any entry changes. Its paths made or put right are in RV(changed_paths).
+        in the same call, as M(hpc.cluster.user_dirs) makes them from the same options (C(root),
+        C(users), C(mode), C(by_name)); an entry may make the root. What it would refuse is refused
+        before any entry changes. Its paths made or put right are in RV(changed_paths).
     type: dict
-    suboptions:
-      root:
-        description: The directory the users' directories are in (an entry may make it).
-        type: path
-        required: true
-      users:
-        description: The users, each C({name, uid}) and optionally C(gid) (default the C(uid)).
-        type: list
-        elements: dict
-        required: true
-      mode:
-        description: The mode of each user's directory, in octal.
-        type: str
-        default: "0700"
-      by_name:
-        description: A directory for a link per user name to its directory; none when empty.
-        type: path
-        default: ""
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes.diff
@@ -341,12 +324,7 @@ def main():
                 insertafter=dict(type="str"),
                 create=dict(type="bool", default=False),
             )),
-            user_dirs=dict(type="dict", options=dict(
-                root=dict(type="path", required=True),
-                users=dict(type="list", elements="dict", required=True),
-                mode=dict(type="str", default="0700"),
-                by_name=dict(type="path", default=""),
-            )),
+            user_dirs=dict(type="dict", options=dirs_of_users.OPTIONS),
         ),
         supports_check_mode=True,
     )

@@ -59,19 +59,14 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpc.cluster.plugins.module_utils.user_dirs import Refused, apply, describe, plan
+from ansible_collections.hpc.cluster.plugins.module_utils.user_dirs import OPTIONS, Refused, apply, describe, plan
 
 __all__ = ["Refused", "apply", "describe", "plan"]
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", required=True),
-            users=dict(type="list", elements="dict", required=True),
-            mode=dict(type="str", default="0700"),
-            by_name=dict(type="path", default=""),
-        ),
+        argument_spec=OPTIONS,
         supports_check_mode=True,
     )
     params = module.params
