@@ -166,15 +166,9 @@ def user_dirs_problems(users):
     """What hpc.cluster.user_dirs would refuse, before any entry changes (a root or by_name an entry
     makes counts as empty)."""
     try:
-        mode = int(users["mode"], 8)
-        for user in users["users"]:
-            if not str(user.get("name", "")) or not str(user.get("uid", "")).isdigit():
-                return ["user_dirs: each user needs a name and a numeric uid, not %s" % (user,)]
-        dirs_of_users.plan(users["root"], users["users"], mode, users["by_name"], check_mode=True)
-    except ValueError:
-        return ["user_dirs: mode %r is not octal" % users["mode"]]
-    except dirs_of_users.Refused as refused:
-        return ["user_dirs: %s" % refused]
+        dirs_of_users.planned(users, check_mode=True)
+    except (dirs_of_users.Refused, ValueError) as exc:
+        return ["user_dirs: %s" % exc]
     return []
 
 
@@ -343,8 +337,7 @@ def main():
     changed_paths, diffs, previous = converge(module, entries)
     if users:
         try:
-            steps = dirs_of_users.plan(users["root"], users["users"], int(users["mode"], 8), users["by_name"],
-                                       module.check_mode)
+            steps = dirs_of_users.planned(users, module.check_mode)
         except dirs_of_users.Refused as refused:
             module.fail_json(msg="user_dirs: %s" % refused, changed=bool(changed_paths), changed_paths=changed_paths)
         if not module.check_mode:

@@ -59,7 +59,14 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpc.cluster.plugins.module_utils.user_dirs import OPTIONS, Refused, apply, describe, plan
+from ansible_collections.hpc.cluster.plugins.module_utils.user_dirs import (
+    OPTIONS,
+    Refused,
+    apply,
+    describe,
+    plan,
+    planned,
+)
 
 __all__ = ["Refused", "apply", "describe", "plan"]
 
@@ -69,13 +76,8 @@ def main():
         argument_spec=OPTIONS,
         supports_check_mode=True,
     )
-    params = module.params
     try:
-        mode = int(params["mode"], 8)
-        for user in params["users"]:
-            if not str(user.get("name", "")) or not str(user.get("uid", "")).isdigit():
-                raise Refused("each user needs a name and a numeric uid, not %s" % (user,))
-        steps = plan(params["root"], params["users"], mode, params["by_name"], module.check_mode)
+        steps = planned(module.params, module.check_mode)
     except (Refused, ValueError) as exc:
         module.fail_json(msg="user_dirs: %s" % exc)
     if steps and not module.check_mode:
