@@ -4,6 +4,7 @@ changed them: a re-run that changes nothing then reads each node's zones once in
 
 from pathlib import Path
 
+import yaml
 from playbook_harness import local_host, start
 
 TOP = Path(__file__).resolve().parent.parent
@@ -51,3 +52,48 @@ def test_slurm_reuses_base_zone_read_only_when_nothing_changed(tmp_path):
     for name, (_, expected) in CASES.items():
         run.passed(name)
         assert run.task_result(name, "decision")["msg"] is expected, name
+
+
+PREFLIGHT_ZONES = {"trusted": {"sources": ["10.0.0.2/32"], "services": [], "ports": []}}
+EARLIER = {
+    # site.yml: base's read stands; the Slurm preflight did not read (base runs)
+    "base_read": ({**CASES["preflight"][0], "__slurm_firewall_preflight_zones": {"skipped": True}}, "base"),
+    # site.yml, base changed something: firewall.yml reads
+    "base_changed": ({**CASES["preflight_changed"][0], "__slurm_firewall_preflight_zones": {"skipped": True}}, None),
+    # slurm.yml: the Slurm preflight read the zone on every node at once
+    "slurm_preflight": ({"__slurm_firewall_preflight_zones": dict(read(), runtime=PREFLIGHT_ZONES)}, "preflight"),
+    # slurm.yml, firewalld did not answer the preflight's read: firewall.yml reads
+    "slurm_preflight_not_running": ({"__slurm_firewall_preflight_zones": read(running=False)}, None),
+    # the role on its own (neither preflight read)
+    "alone": ({}, None),
+}
+
+
+def test_slurm_takes_the_earliest_read_that_still_holds(tmp_path):
+    """Role slurm's firewall.yml reads the zone only when neither role base's read (unchanged) nor the
+    Slurm preflight's (slurm.yml, where base does not run) holds the state: on a slurm.yml re-run the
+    controller makes no read of its own in its play, which runs one controller at a time."""
+    inventory = {"all": {"hosts": {name: local_host(**variables) for name, (variables, _) in EARLIER.items()}}}
+    play = [{"hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_vars": str(TOP / "roles" / "slurm" / "vars" / "main.yml")},
+        {"name": "earlier", "ansible.builtin.debug": {"msg": "{{ __slurm_firewall_earlier_zones }}"}},
+    ]}]
+    run = start(tmp_path, play, inventory).result()
+    for name, (_, expected) in EARLIER.items():
+        run.passed(name)
+        earlier = run.task_result(name, "earlier")["msg"]
+        if expected is None:
+            assert earlier == {}, name
+        else:
+            assert earlier["running"] is True, name
+            assert earlier["runtime"] == (ZONES if expected == "base" else PREFLIGHT_ZONES), name
+
+
+def test_the_slurm_preflight_reads_the_zone_only_where_base_does_not_run():
+    plays = yaml.safe_load((TOP / "playbooks" / "preflight.yml").read_text())
+    slurm = next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
+    read = next(task for task in slurm["tasks"] if "hpc.cluster.firewalld_zones" in task)
+    assert read["register"] == "__slurm_firewall_preflight_zones"
+    assert read["when"] == ["'base' not in __preflight_todo", "slurm_firewall_manage | bool"]
+    firewall = yaml.safe_load((TOP / "roles" / "slurm" / "tasks" / "firewall.yml").read_text())
+    assert firewall[0]["when"] == "__slurm_firewall_earlier_zones | length == 0"

@@ -25,6 +25,8 @@ CASES = {
     "slurmd-options": ({}, [OPTIONS], True, ["slurmd restart"]),
     "configless-dropin": ({}, ["/etc/systemd/system/slurmd.service.d/configless.conf"], True, ["slurmd restart"]),
     "slurm-conf-mode-alone": ({}, [CONF_DIR + "/slurm.conf"], False, []),
+    # the controller's state directory is an entry of the same write: its mode put right applies nothing
+    "state-directory-alone": ({}, ["/var/spool/slurmctld"], False, []),
 }
 
 
@@ -74,3 +76,23 @@ def test_slurmd_options_and_drop_in_are_entries_of_the_configuration_write():
     assert "__slurm_slurmd_env_file" in task["vars"]["__slurm_slurmd_options"]["path"]
     assert task["vars"]["__slurm_configless_dropin"][1]["path"] == "{{ __slurm_slurmd_dropin }}"
     assert ROLE_VARS["__slurm_slurmd_dropin"] == "/etc/systemd/system/slurmd.service.d/configless.conf"
+
+
+def test_the_controller_state_directory_is_an_entry_of_the_configuration_write():
+    """On controllers StateSaveLocation is an entry of configure.yml's one hpc.cluster.files call (a
+    file task of its own was one more module round trip on each controller, in the controller's
+    play that runs alone); state.yml is included only to move the state, and makes no directory
+    but the new one of a move."""
+    configure = yaml.safe_load((TOP / "roles/slurm/tasks/configure.yml").read_text())
+    write = next(task for task in configure if "hpc.cluster.files" in task)
+    assert "(__slurm_state_entry if __slurm_is_control else [])" in write["hpc.cluster.files"]["entries"]
+    assert write["vars"]["__slurm_state_entry"] == [
+        {"path": "{{ __slurm_config.StateSaveLocation }}", "owner": "{{ slurm_user }}",
+         "group": "{{ slurm_group }}", "mode": "0700"}]
+    include = next(task for task in configure if task.get("ansible.builtin.include_tasks") == "state.yml")
+    assert configure.index(include) < configure.index(write)
+    assert include["when"] == ["__slurm_is_control", "__slurm_state_move | default({}) | length > 0"]
+    state = yaml.safe_load((TOP / "roles/slurm/tasks/state.yml").read_text())
+    assert [task["name"] for task in state] == ["Move the controller's state to the new StateSaveLocation"]
+    made = [task for task in state[0]["block"] if "ansible.builtin.file" in task]
+    assert [task["ansible.builtin.file"]["path"] for task in made] == ["{{ __slurm_state_now.state_move.to }}"]
