@@ -2,7 +2,7 @@
 
 Each case runs roles/slurmdbd/tasks/preflight.yml with ansible-playbook on this machine
 (connection local, no become) against a small inventory of the contract's shape; the
-preflight only reads (OS data, getent), so nothing on the machine changes.
+preflight only reads (OS data, users by name), so nothing on the machine changes.
 """
 
 import json
@@ -31,11 +31,13 @@ GOOD = {"cluster_name": "lab", "slurm_qos": QOS, "slurm_accounts": ACCOUNTS, "sl
         "cluster_users": CLUSTER_USERS}
 
 
-def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None, results=None):
+def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None, results=None,
+                  path_first=None):
     """Run a task file of role slurmdbd once, one host per case (its variables as host variables).
 
     Returns {host: message of its first failure, or None}; ``report`` (a dict) receives the
-    stats of each host, ``results`` (a dict) each host's [(task name, result)].
+    stats of each host, ``results`` (a dict) each host's [(task name, result)]; ``path_first``: a
+    directory searched first for commands.
     """
     local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
              "slurmdbd_db_password": "not-a-real-secret"}
@@ -48,6 +50,8 @@ def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", repo
     env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
                ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="0")
+    if path_first is not None:
+        env["PATH"] = "%s:%s" % (path_first, env["PATH"])
     args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
     if check:
         args.append("--check")
@@ -161,6 +165,25 @@ def test_a_user_that_base_creates_later_in_the_run_passes_the_preflight(tmp_path
     assert failures["base_creates_the_user"] is None, failures
     assert MISSING in (failures["user_not_in_cluster_users"] or ""), failures
     assert failures["user_to_remove"] is None, failures
+
+
+def test_users_the_name_service_does_not_list_pass_the_preflight(tmp_path):
+    """LDAP users where SSSD does not enumerate them (its default) resolve by name but are not in a
+    listing of the passwd database (`getent passwd`): the preflight looks each user up by name, so
+    such a user passes and a missing one is still refused. Here a getent first on PATH lists only
+    nobody, as such a name service would list a directory's users."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "getent").write_text("#!/bin/sh\n[ $# -eq 1 ] && [ \"$1\" = passwd ] && "
+                                 "echo 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' && exit 0\n"
+                                 "exec /usr/bin/getent \"$@\"\n")
+    (fake / "getent").chmod(0o755)
+    failures = run_preflight(tmp_path, {
+        "resolves_by_name": GOOD,
+        "missing": dict(with_("slurm_users", NEW_USERS), cluster_users=[]),
+    }, path_first=fake)
+    assert failures["resolves_by_name"] is None, failures
+    assert MISSING in (failures["missing"] or ""), failures
 
 
 def test_accounts_on_a_fresh_controller(tmp_path):
