@@ -19,6 +19,14 @@ ID_OPTIONS = dict(
     hint=dict(type="str", default=""),
 )
 
+# A whole account's options (module service_account; each entry of service_accounts' accounts).
+ACCOUNT_OPTIONS = dict(
+    ID_OPTIONS,
+    home=dict(type="path", required=True),
+    shell=dict(type="path", required=True),
+    comment=dict(type="str", default=""),
+)
+
 
 def id_conflicts(params):
     """(what the name service says, the conflicts) for a module's ID_OPTIONS parameters."""
@@ -92,3 +100,23 @@ def account_commands(params, ids, current):
     if changes:
         commands.append(["usermod"] + changes + [params["user"]])
     return commands
+
+
+def account_plan(params):
+    """(conflicts, current settings, commands without the binaries' paths) of one account's
+    ACCOUNT_OPTIONS parameters: with a conflict, no commands."""
+    ids, found = id_conflicts(params)
+    if found:
+        return found, None, []
+    current = user_settings(params["user"])
+    return [], current, account_commands(params, ids, current)
+
+
+def refusal(found, hint):
+    """The failure message of an account's conflicts."""
+    return " ".join(["; ".join(found) + ": nothing was changed.", hint]).strip()
+
+
+def wanted_settings(params):
+    """What the account should hold, as user_settings gives what it holds (for a diff)."""
+    return {key: params[key] for key in ("uid", "gid", "home", "shell", "comment")}

@@ -83,39 +83,27 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hpc.cluster.plugins.module_utils.service_account import (
-    ID_OPTIONS,
-    account_commands,
-    id_conflicts,
-    user_settings,
+    ACCOUNT_OPTIONS,
+    account_plan,
+    refusal,
+    wanted_settings,
 )
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ID_OPTIONS,
-            home=dict(type="path", required=True),
-            shell=dict(type="path", required=True),
-            comment=dict(type="str", default=""),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ACCOUNT_OPTIONS, supports_check_mode=True)
     params = module.params
-    ids, found = id_conflicts(params)
+    found, current, argvs = account_plan(params)
     if found:
-        module.fail_json(msg=" ".join(["; ".join(found) + ": nothing was changed.", params["hint"]]).strip(),
-                         conflicts=found)
-    current = user_settings(params["user"])
-    commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:]
-                for argv in account_commands(params, ids, current)]
+        module.fail_json(msg=refusal(found, params["hint"]), conflicts=found)
+    commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:] for argv in argvs]
     if not module.check_mode:
         for argv in commands:
             module.run_command(argv, check_rc=True, environ_update=C_LOCALE_ENV)
     result = dict(changed=bool(commands), commands=commands)
     if module._diff:
-        wanted = {key: params[key] for key in ("uid", "gid", "home", "shell", "comment")}
-        result["diff"] = dict(before=current or {}, after=wanted)
+        result["diff"] = dict(before=current or {}, after=wanted_settings(params))
     module.exit_json(**result)
 
 

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: service_accounts
+short_description: Several daemons' system users and primary groups, with fixed IDs, in one call
+version_added: 0.4.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Does for each of O(accounts), in order, what M(hpc.cluster.service_account) does for one, in one
+    module call (one round trip where two daemons of a node each need their account).
+  - Never renumbers. When any account's user or group exists with another ID, or its UID or GID
+    belongs to another account, it fails naming every conflict of every account before changing
+    anything.
+  - In check mode it reports per account the commands that would run, so the task that makes an
+    account runs only where it is missing or differs.
+options:
+  accounts:
+    description: The accounts, each with the options of M(hpc.cluster.service_account).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      user:
+        description: Name of the user.
+        type: str
+        required: true
+      uid:
+        description: The user's UID.
+        type: int
+        required: true
+      group:
+        description: Name of the user's primary group.
+        type: str
+        required: true
+      gid:
+        description: The group's GID.
+        type: int
+        required: true
+      home:
+        description: Home directory (the account's record only; the directory is not created).
+        type: path
+        required: true
+      shell:
+        description: Login shell, usually the OS's C(nologin).
+        type: path
+        required: true
+      comment:
+        description: The account's comment (GECOS).
+        type: str
+        default: ""
+      hint:
+        description: What the admin can do about a conflict of this account, in the failure message.
+        type: str
+        default: ""
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - hpc.cluster.attributes.diff
+"""
+
+EXAMPLES = r"""
+- name: Check the munge and slurm accounts (and whether each differs)
+  hpc.cluster.service_accounts:
+    accounts:
+      - {user: munge, uid: 990, group: munge, gid: 990, home: /var/lib/munge, shell: /usr/sbin/nologin,
+         comment: MUNGE authentication service, hint: Set munge_uid/munge_gid.}
+      - {user: slurm, uid: 991, group: slurm, gid: 991, home: /var/lib/slurm, shell: /usr/sbin/nologin,
+         comment: Slurm workload manager, hint: Set slurm_uid/slurm_gid.}
+  check_mode: true
+  register: accounts
+
+- name: Create the slurm account where it differs
+  hpc.cluster.service_account:
+    user: slurm
+    uid: 991
+    group: slurm
+    gid: 991
+    home: /var/lib/slurm
+    shell: /usr/sbin/nologin
+  when: accounts.accounts.slurm.commands | length > 0
+"""
+
+RETURN = r"""
+accounts:
+  description: User name to the commands run for it (in check mode, that would run), as argv lists.
+  returned: always
+  type: dict
+  sample: {munge: {commands: []}, slurm: {commands: [["/usr/sbin/groupadd", "--system", "--gid", "991", "slurm"]]}}
+commands:
+  description: Every account's commands, in the order run.
+  returned: always
+  type: list
+  elements: list
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hpc.cluster.plugins.module_utils.service_account import (
+    ACCOUNT_OPTIONS,
+    account_plan,
+    refusal,
+    wanted_settings,
+)
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(accounts=dict(type="list", elements="dict", required=True, options=ACCOUNT_OPTIONS)),
+        supports_check_mode=True,
+    )
+    accounts = module.params["accounts"]
+    users = [account["user"] for account in accounts]
+    if len(set(users)) != len(users):
+        module.fail_json(msg="service_accounts: each user once; %s given more than once"
+                         % ", ".join(sorted({user for user in users if users.count(user) > 1})))
+    plans = [(account, account_plan(account)) for account in accounts]
+    refused = [refusal(found, account["hint"]) for account, (found, _current, _argvs) in plans if found]
+    if refused:
+        module.fail_json(msg=" ".join(refused), conflicts=[c for _a, (found, _c, _v) in plans for c in found])
+    result = dict(accounts={}, commands=[], diff=[])
+    for account, (_found, current, argvs) in plans:
+        commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:] for argv in argvs]
+        if not module.check_mode:
+            for argv in commands:
+                module.run_command(argv, check_rc=True, environ_update=C_LOCALE_ENV)
+        result["accounts"][account["user"]] = dict(commands=commands)
+        result["commands"] += commands
+        result["diff"].append(dict(before_header="user " + account["user"], after_header="user " + account["user"],
+                                   before=current or {}, after=wanted_settings(account)))
+    if not module._diff:
+        del result["diff"]
+    module.exit_json(changed=bool(result["commands"]), **result)
+
+
+if __name__ == "__main__":
+    main()
