@@ -26,35 +26,35 @@ options:
     required: true
     suboptions:
       user:
-        description: Name of the user.
+        description: As O(hpc.cluster.service_account#module:user).
         type: str
         required: true
       uid:
-        description: The user's UID.
+        description: As O(hpc.cluster.service_account#module:uid).
         type: int
         required: true
       group:
-        description: Name of the user's primary group.
+        description: As O(hpc.cluster.service_account#module:group).
         type: str
         required: true
       gid:
-        description: The group's GID.
+        description: As O(hpc.cluster.service_account#module:gid).
         type: int
         required: true
       home:
-        description: Home directory (the account's record only; the directory is not created).
+        description: As O(hpc.cluster.service_account#module:home).
         type: path
         required: true
       shell:
-        description: Login shell, usually the OS's C(nologin).
+        description: As O(hpc.cluster.service_account#module:shell).
         type: path
         required: true
       comment:
-        description: The account's comment (GECOS).
+        description: As O(hpc.cluster.service_account#module:comment).
         type: str
         default: ""
       hint:
-        description: What the admin can do about a conflict of this account, in the failure message.
+        description: As O(hpc.cluster.service_account#module:hint), for this account's conflicts.
         type: str
         default: ""
 extends_documentation_fragment:
