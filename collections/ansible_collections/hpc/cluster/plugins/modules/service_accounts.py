@@ -116,7 +116,7 @@ def main():
     accounts = module.params["accounts"]
     users = [account["user"] for account in accounts]
     if len(set(users)) != len(users):
-        module.fail_json(msg="service_accounts: each user once; %s given more than once"
+        module.fail_json(msg="accounts name user %s more than once: each daemon needs an account of its own"
                          % ", ".join(sorted({user for user in users if users.count(user) > 1})))
     plans = [(account, account_plan(account)) for account in accounts]
     refused = [refusal(found, account["hint"]) for account, (found, _current, _argvs) in plans if found]

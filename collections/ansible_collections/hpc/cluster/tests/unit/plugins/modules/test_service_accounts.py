@@ -57,7 +57,7 @@ def test_every_conflict_of_every_account_is_named_before_any_change(run_module):
 def test_a_user_given_twice_is_refused(run_module):
     result, _calls = run(run_module, [], [], [], accounts=[SLURM, dict(SLURM, uid=992)])
     assert result["failed"] is True
-    assert result["msg"] == "service_accounts: each user once; slurm given more than once"
+    assert result["msg"] == "accounts name user slurm more than once: each daemon needs an account of its own"
 
 
 @pytest.mark.parametrize("missing", ["home", "shell", "uid"])
