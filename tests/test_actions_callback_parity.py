@@ -102,8 +102,11 @@ def runs(tmp_path_factory):
 
 
 def kept(top, name, host):
+    """What a host kept, its groups' members sorted: group_by adds the hosts of a forked run in the
+    order their workers answer, which changes from run to run without any callback."""
     data = json.loads((top / name / (host + ".json")).read_text().replace(str(top / name), "OUT"))
     data.pop("pid_probe")
+    data["groups"] = {group: sorted(members) for group, members in data["groups"].items()}
     return data
 
 
