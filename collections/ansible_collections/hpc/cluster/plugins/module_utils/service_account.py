@@ -10,6 +10,8 @@ from __future__ import annotations
 import grp
 import pwd
 
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
+
 # The options of a service account's IDs, shared by modules account_ids and service_account.
 ID_OPTIONS = dict(
     user=dict(type="str", required=True),
@@ -110,6 +112,16 @@ def account_plan(params):
         return found, None, []
     current = user_settings(params["user"])
     return [], current, account_commands(params, ids, current)
+
+
+def run_commands(module, argvs):
+    """account_plan's commands with their binaries' paths, run in order unless in check mode: the
+    commands for the module's result."""
+    commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:] for argv in argvs]
+    if not module.check_mode:
+        for argv in commands:
+            module.run_command(argv, check_rc=True, environ_update=C_LOCALE_ENV)
+    return commands
 
 
 def refusal(found, hint):

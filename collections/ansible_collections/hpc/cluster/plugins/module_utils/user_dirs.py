@@ -60,13 +60,15 @@ def plan(root, users, mode, by_name, check_mode=False):
 
 
 def planned(params, check_mode=False):
-    """plan() for the OPTIONS parameters of a module, once each user has a name and a numeric uid
-    (else Refused, naming the user); a mode or gid that is not a number raises ValueError."""
-    mode = int(params["mode"], 8)
+    """plan() for the OPTIONS parameters of a module, once each user has a name and a numeric uid;
+    Refused otherwise, and for a mode or gid that is not a number."""
     for user in params["users"]:
         if not str(user.get("name", "")) or not str(user.get("uid", "")).isdigit():
             raise Refused("each user needs a name and a numeric uid, not %s" % (user,))
-    return plan(params["root"], params["users"], mode, params["by_name"], check_mode)
+    try:
+        return plan(params["root"], params["users"], int(params["mode"], 8), params["by_name"], check_mode)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
 
 
 def apply(steps):

@@ -162,12 +162,12 @@ def check_entry(index, entry):
     return state
 
 
-def user_dirs_problems(users):
+def user_dirs_problems(user_dirs):
     """What hpc.cluster.user_dirs would refuse, before any entry changes (a root or by_name an entry
     makes counts as empty)."""
     try:
-        dirs_of_users.planned(users, check_mode=True)
-    except (dirs_of_users.Refused, ValueError) as exc:
+        dirs_of_users.planned(user_dirs, check_mode=True)
+    except dirs_of_users.Refused as exc:
         return ["user_dirs: %s" % exc]
     return []
 
@@ -322,22 +322,22 @@ def main():
         ),
         supports_check_mode=True,
     )
-    users = module.params["user_dirs"]
+    user_dirs = module.params["user_dirs"]
     try:
         entries = [(entry, check_entry(index, entry)) for index, entry in enumerate(module.params["entries"])]
         problems = [problem for problem in (kind_problem(entry["path"], state, entry.get("content"),
                                                          entry.get("create"))
                                             for entry, state in entries) if problem]
-        if users:
-            problems += user_dirs_problems(users)
+        if user_dirs:
+            problems += user_dirs_problems(user_dirs)
         if problems:
             raise Refused("; ".join(problems) + ": nothing was changed")
     except Refused as refused:
         module.fail_json(msg=str(refused))
     changed_paths, diffs, previous = converge(module, entries)
-    if users:
+    if user_dirs:
         try:
-            steps = dirs_of_users.planned(users, module.check_mode)
+            steps = dirs_of_users.planned(user_dirs, module.check_mode)
         except dirs_of_users.Refused as refused:
             module.fail_json(msg="user_dirs: %s" % refused, changed=bool(changed_paths), changed_paths=changed_paths)
         if not module.check_mode:

@@ -86,9 +86,9 @@ from ansible_collections.hpc.cluster.plugins.module_utils.service_account import
     ACCOUNT_OPTIONS,
     account_plan,
     refusal,
+    run_commands,
     wanted_settings,
 )
-from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
 
 def main():
@@ -97,10 +97,7 @@ def main():
     found, current, argvs = account_plan(params)
     if found:
         module.fail_json(msg=refusal(found, params["hint"]), conflicts=found)
-    commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:] for argv in argvs]
-    if not module.check_mode:
-        for argv in commands:
-            module.run_command(argv, check_rc=True, environ_update=C_LOCALE_ENV)
+    commands = run_commands(module, argvs)
     result = dict(changed=bool(commands), commands=commands)
     if module._diff:
         result["diff"] = dict(before=current or {}, after=wanted_settings(params))

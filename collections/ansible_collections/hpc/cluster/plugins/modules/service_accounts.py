@@ -103,9 +103,9 @@ from ansible_collections.hpc.cluster.plugins.module_utils.service_account import
     ACCOUNT_OPTIONS,
     account_plan,
     refusal,
+    run_commands,
     wanted_settings,
 )
-from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
 
 def main():
@@ -122,18 +122,15 @@ def main():
     refused = [refusal(found, account["hint"]) for account, (found, _current, _argvs) in plans if found]
     if refused:
         module.fail_json(msg=" ".join(refused), conflicts=[c for _a, (found, _c, _v) in plans for c in found])
-    result = dict(accounts={}, commands=[], diff=[])
-    for account, (_found, current, argvs) in plans:
-        commands = [[module.get_bin_path(argv[0], required=True)] + argv[1:] for argv in argvs]
-        if not module.check_mode:
-            for argv in commands:
-                module.run_command(argv, check_rc=True, environ_update=C_LOCALE_ENV)
+    result = dict(accounts={}, commands=[])
+    for account, (_found, _current, argvs) in plans:
+        commands = run_commands(module, argvs)
         result["accounts"][account["user"]] = dict(commands=commands)
         result["commands"] += commands
-        result["diff"].append(dict(before_header="user " + account["user"], after_header="user " + account["user"],
-                                   before=current or {}, after=wanted_settings(account)))
-    if not module._diff:
-        del result["diff"]
+    if module._diff:
+        result["diff"] = [dict(before_header="user " + account["user"], after_header="user " + account["user"],
+                               before=current or {}, after=wanted_settings(account))
+                          for account, (_found, current, _argvs) in plans]
     module.exit_json(changed=bool(result["commands"]), **result)
 
 

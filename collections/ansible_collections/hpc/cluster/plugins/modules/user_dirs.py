@@ -64,11 +64,8 @@ from ansible_collections.hpc.cluster.plugins.module_utils.user_dirs import (
     Refused,
     apply,
     describe,
-    plan,
     planned,
 )
-
-__all__ = ["Refused", "apply", "describe", "plan"]
 
 
 def main():
@@ -78,7 +75,7 @@ def main():
     )
     try:
         steps = planned(module.params, module.check_mode)
-    except (Refused, ValueError) as exc:
+    except Refused as exc:
         module.fail_json(msg="user_dirs: %s" % exc)
     if steps and not module.check_mode:
         apply(steps)

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible_collections.hpc.cluster.plugins.modules import user_dirs
+from ansible_collections.hpc.cluster.plugins.module_utils import user_dirs
 
 UID, GID = os.getuid(), os.getgid()  # owners this test may set without privileges
 
