@@ -137,6 +137,19 @@ def start(workdir, playbook, inventory=None, extra=None, args=(), env=None, cwd=
     return _POOL.submit(run)
 
 
+def role_vars_values(workdir, roles, hosts, expression):
+    """{host: the value of expression} on local hosts ({name: its variables}) once the vars/main.yml
+    of each of roles is loaded, as the roles' tasks see their private variables; every host passed."""
+    play = [{"hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_vars": str(TOP / "roles" / role / "vars" / "main.yml")} for role in roles] + [
+        {"name": "value", "ansible.builtin.debug": {"msg": expression}}]}]
+    inventory = {"all": {"hosts": {name: local_host(**variables) for name, variables in hosts.items()}}}
+    run = start(workdir, play, inventory).result()
+    for name in hosts:
+        run.passed(name)
+    return {name: run.task_result(name, "value")["msg"] for name in hosts}
+
+
 def with_and_without(top, run):
     """run(workdir, with_callback) under top/with and top/without, both at once: {name: Result}."""
     started = {name: run(top / name, name == "with") for name in ("with", "without")}

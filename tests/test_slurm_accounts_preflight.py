@@ -6,7 +6,7 @@ role slurmdbd's) takes whichever check ran. Molecule scenario slurm converges th
 from pathlib import Path
 
 import yaml
-from playbook_harness import local_host, start
+from playbook_harness import role_vars_values
 
 TOP = Path(__file__).resolve().parent.parent
 MAKE = [["/usr/sbin/groupadd", "--system", "--gid", "990", "munge"]]
@@ -29,19 +29,14 @@ def load(path):
 
 
 def test_each_account_task_takes_the_check_that_ran(tmp_path):
-    variables = {"munge_user": "munge", "slurm_user": "slurm"}
-    inventory = {"all": {"hosts": {name: local_host(**variables, **case[0]) for name, case in CASES.items()}}}
-    play = [{"hosts": "all", "gather_facts": False, "tasks": [
-        {"ansible.builtin.include_vars": str(TOP / "roles" / role / "vars" / "main.yml")}
-        for role in ("munge", "slurm", "slurmdbd")] + [
-        {"name": "taken", "ansible.builtin.debug": {"msg": [
-            "{{ __munge_account_check.commands | default(None) }}",
-            "{{ __slurm_account_check.commands | default(None) }}",
-            "{{ __slurmdbd_slurm_account_check.commands | default(None) }}"]}}]}]
-    run = start(tmp_path, play, inventory).result()
+    users = {"munge_user": "munge", "slurm_user": "slurm"}
+    taken = role_vars_values(tmp_path, ["munge", "slurm", "slurmdbd"],
+                             {name: dict(users, **variables) for name, (variables, _) in CASES.items()},
+                             ["{{ __munge_account_check.commands | default(None) }}",
+                              "{{ __slurm_account_check.commands | default(None) }}",
+                              "{{ __slurmdbd_slurm_account_check.commands | default(None) }}"])
     for name, (_variables, expected) in CASES.items():
-        run.passed(name)
-        assert tuple(run.task_result(name, "taken")["msg"]) == expected, name
+        assert tuple(taken[name]) == expected, name
 
 
 def test_the_slurm_preflight_checks_both_accounts_in_one_call_before_the_roles_checks():

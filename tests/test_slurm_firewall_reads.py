@@ -5,7 +5,7 @@ changed them: a re-run that changes nothing then reads each node's zones once in
 from pathlib import Path
 
 import yaml
-from playbook_harness import local_host, start
+from playbook_harness import role_vars_values
 
 TOP = Path(__file__).resolve().parent.parent
 ZONES = {"trusted": {"sources": ["10.0.0.1/32"], "services": [], "ports": ["6817-6819/tcp"]}}
@@ -43,15 +43,10 @@ CASES = {
 
 
 def test_slurm_reuses_base_zone_read_only_when_nothing_changed(tmp_path):
-    inventory = {"all": {"hosts": {name: local_host(**variables) for name, (variables, _) in CASES.items()}}}
-    play = [{"hosts": "all", "gather_facts": False, "tasks": [
-        {"ansible.builtin.include_vars": str(TOP / "roles" / "slurm" / "vars" / "main.yml")},
-        {"name": "decision", "ansible.builtin.debug": {"msg": "{{ __slurm_firewall_base_read }}"}},
-    ]}]
-    run = start(tmp_path, play, inventory).result()
+    decisions = role_vars_values(tmp_path, ["slurm"], {name: variables for name, (variables, _) in CASES.items()},
+                                 "{{ __slurm_firewall_base_read }}")
     for name, (_, expected) in CASES.items():
-        run.passed(name)
-        assert run.task_result(name, "decision")["msg"] is expected, name
+        assert decisions[name] is expected, name
 
 
 PREFLIGHT_ZONES = {"trusted": {"sources": ["10.0.0.2/32"], "services": [], "ports": []}}
@@ -73,15 +68,10 @@ def test_slurm_takes_the_earliest_read_that_still_holds(tmp_path):
     """Role slurm's firewall.yml reads the zone only when neither role base's read (unchanged) nor the
     Slurm preflight's (slurm.yml, where base does not run) holds the state: on a slurm.yml re-run the
     controller makes no read of its own in its play, which runs one controller at a time."""
-    inventory = {"all": {"hosts": {name: local_host(**variables) for name, (variables, _) in EARLIER.items()}}}
-    play = [{"hosts": "all", "gather_facts": False, "tasks": [
-        {"ansible.builtin.include_vars": str(TOP / "roles" / "slurm" / "vars" / "main.yml")},
-        {"name": "earlier", "ansible.builtin.debug": {"msg": "{{ __slurm_firewall_earlier_zones }}"}},
-    ]}]
-    run = start(tmp_path, play, inventory).result()
+    taken = role_vars_values(tmp_path, ["slurm"], {name: variables for name, (variables, _) in EARLIER.items()},
+                             "{{ __slurm_firewall_earlier_zones }}")
     for name, (_, expected) in EARLIER.items():
-        run.passed(name)
-        earlier = run.task_result(name, "earlier")["msg"]
+        earlier = taken[name]
         if expected is None:
             assert earlier == {}, name
         else:
