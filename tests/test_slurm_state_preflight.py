@@ -42,6 +42,17 @@ sys.exit(rc)
 """
 
 
+# Every host of the test is this machine: a module next to the play gives each the host name facts
+# of the node it plays (host variable host_name, else its inventory name), as setup would there.
+HOST_NAME_FACTS = """#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+
+module = AnsibleModule(argument_spec={"name": {"type": "str", "required": True}}, supports_check_mode=True)
+name = module.params["name"]
+module.exit_json(changed=False, ansible_facts={"hostname": name.split(".")[0], "nodename": name, "fqdn": name})
+"""
+
+
 def node_line(name, state="IDLE"):
     return "NodeName=%s Arch=x86_64 CoresPerSocket=1 CPUAlloc=0 State=%s Partitions=batch\n" % (name, state)
 
@@ -103,7 +114,11 @@ class Lab:
             "vars": {"cluster_name": "lab", "slurm_accounting": False},
         }}}}
         (self.tmp / "inventory.yml").write_text(yaml.safe_dump(inventory))
-        tasks = [{"name": "Slurm preflight", "ansible.builtin.include_role": {
+        (self.tmp / "library").mkdir(exist_ok=True)
+        (self.tmp / "library" / "host_name_facts.py").write_text(HOST_NAME_FACTS)
+        tasks = [{"name": "Host name facts",
+                  "host_name_facts": {"name": "{{ host_name | default(inventory_hostname) }}"}}]
+        tasks += [{"name": "Slurm preflight", "ansible.builtin.include_role": {
             "name": "slurm", "tasks_from": "preflight.yml", "public": True}}]
         tasks += tasks_after or []
         play = [{"name": "Test", "hosts": "control:compute:login", "gather_facts": True,
@@ -339,3 +354,25 @@ def test_every_cluster_wide_problem_is_named_in_one_error(lab):
                 "JobCompPass in slurm.conf", "add enable_configless to it",
                 "host c02 sees different slurm_cgroup_config")
     assert "s3cret-jc" not in run.stdout + run.stderr
+
+
+def test_a_daemon_node_whose_host_name_slurm_would_not_find_is_refused(lab):
+    # slurmd finds its NodeName line, slurmctld itself in SlurmctldHost, by the node's host name
+    # (short or full): a node the inventory names otherwise would not start its daemon.
+    lab.host_vars = {"c01": {"host_name": "node17.cluster.example.org"}, "head": {"host_name": "mgmt"},
+                     "login1": {"host_name": "gateway"}}
+    run = lab.run()
+    failed_with(run, "slurm on c01: slurm.conf names this node 'c01'",
+                "its host name is 'node17.cluster.example.org': slurmd would not find",
+                "Name the host 'node17' in the inventory",
+                "slurm on head: slurm.conf names this node 'head'", "host name is 'mgmt': slurmctld would not")
+    assert "slurm on login1" not in run.stdout  # runs no Slurm daemon: its name is Slurm's no concern
+    assert "slurm on c02" not in run.stdout
+
+
+def test_a_host_name_slurm_finds_is_fine(lab):
+    # The short or the full host name, or slurm_node's NodeHostname (slurmd looks that up too).
+    lab.host_vars = {"c01": {"host_name": "node17", "slurm_node": {"NodeHostname": "node17"}},
+                     "c02": {"host_name": "c02.cluster.example.org"}, "head": {"host_name": "head"},
+                     "login1": {"host_name": "gateway"}}
+    passed(lab.run())
