@@ -339,6 +339,17 @@ def test_password_keys_are_refused(lab, key, value, where):
     assert value not in run.stdout + run.stderr
 
 
+def test_a_value_with_whitespace_is_written_in_double_quotes(lab):
+    # Slurm reads an unquoted value up to the first whitespace (" --preserve-env ..." would be a
+    # parse error and stop every daemon and command); quoted, it reads the whole value.
+    run = lab.run({"slurm_config": {"InteractiveStepOptions": "--interactive --preserve-env --pty /bin/sh"}},
+                  tasks_after=[{"name": "Show slurm.conf", "ansible.builtin.debug": {
+                      "msg": "{{ __slurm_conf_text.splitlines() | select('match', 'Interactive') | list }}"},
+                      "run_once": True}])
+    passed(run)
+    assert 'InteractiveStepOptions=\\"--interactive --preserve-env --pty /bin/sh\\"' in run.stdout, run.stdout[-3000:]
+
+
 def test_accounting_storage_pass_as_a_munge_socket_is_fine(lab):
     passed(lab.run({"slurm_config": {"AccountingStoragePass": "/var/run/munge/global.socket.2"}}))
 

@@ -114,14 +114,25 @@ CASES = [
      "slurm_users root: limit MaxJobsPerUser is not supported for type=user"),
     ("user of an undeclared account", with_("slurm_users", [{"name": "root", "account": "chemistry"}]),
      "slurm_users root: account(s) not declared in slurm_accounts, or declared absent: chemistry"),
+    # slurmdbd.conf values its parser would cut short or break on (slurmdbd would not start)
+    ("slurmdbd_config value with '#'", with_("slurmdbd_config", {"DebugLevel": "info # quieter"}),
+     "slurmdbd_config: DebugLevel 'info # quieter' holds '#'"),
+    ("slurmdbd_config value with a line break", with_("slurmdbd_config", {"LogFile": "/var/log/a\nDbdHost=x"}),
+     "slurmdbd_config: LogFile '/var/log/a\\nDbdHost=x' holds a line break"),
+    ("password with whitespace and a double quote", with_("slurmdbd_db_password", 'not "a" real secret'),
+     "slurmdbd_db_password is not set (or shorter than 8 characters, or holds '#', a line break or whitespace"),
 ]
 
 
 def test_preflight_refuses_what_sacctmgr_would_not_keep(tmp_path):
     cases = {"case%02d" % i: case[1] for i, case in enumerate(CASES)}
     cases["good"] = GOOD
+    # whitespace alone is written in double quotes
+    cases["good_spaces"] = dict(GOOD, slurmdbd_db_password="not a real secret",
+                                slurmdbd_config={"DebugLevel": "info"})
     failures = run_preflight(tmp_path, cases)
     assert failures.pop("good") is None
+    assert failures.pop("good_spaces") is None
     for i, (case_id, _vars, message) in enumerate(CASES):
         failure = failures["case%02d" % i]
         assert failure is not None, "%s: not refused" % case_id

@@ -12,7 +12,9 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Role slurm's cluster-wide checks, run once per run in its preflight, all in one call so that
     one error names every problem. Each message starts with C(slurm:) and says what to change.
-  - Unknown slurm.conf or cgroup.conf keys; a password in the world-readable slurm.conf
+  - Unknown slurm.conf or cgroup.conf keys; values those files cannot carry (as
+    P(hpc.cluster.slurm_conf_problems#filter) finds them) and a C(ClusterName) with whitespace; a
+    password in the world-readable slurm.conf
     (C(AccountingStoragePass) that is not a MUNGE socket path, C(JobCompPass)); two controllers
     without a shared C(StateSaveLocation); configless mode without C(enable_configless) in
     C(SlurmctldParameters); hosts that see other cluster-wide settings than the reference host
@@ -100,6 +102,12 @@ _value:
   elements: string
 """
 
+import re
+
+from ansible_collections.hpc.cluster.plugins.module_utils.slurm import conf_problems
+
+_SPACE_RE = re.compile(r"\s")
+
 ACCOUNTING_PASS = (
     "AccountingStoragePass: the accounting database password belongs in slurmdbd.conf, set it as "
     "slurmdbd_db_password (Ansible Vault) for role slurmdbd; in slurm.conf AccountingStoragePass may only name an "
@@ -133,6 +141,13 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
             "PartitionName and SlurmctldHost lines come from the inventory (slurm_node, slurm_partitions, group '%s')."
             % (", ".join(unknown + unknown_cgroup),
                "slurm_config/slurm_config_group" if unknown else "slurm_cgroup_config", control_group))
+    for settings, where in ((config, "slurm_config/slurm_config_group"), (cgroup, "slurm_cgroup_config")):
+        unwritable = conf_problems(settings, "slurm: values of " + where, secret_keys=secret_keys(config))
+        if unwritable:
+            problems.append(unwritable)
+    if _SPACE_RE.search(str(config.get("ClusterName", ""))):
+        problems.append("slurm: ClusterName %r holds whitespace: the accounting database names its tables after "
+                        "it. Choose a name of one word (slurm_cluster_name or cluster_name)." % config["ClusterName"])
     secrets = secret_keys(config)
     if secrets:
         problems.append(" ".join(

@@ -110,3 +110,49 @@ def parse_oneliner(line):
 def parse_oneliners(text):
     """Parse ``scontrol show ... -o`` output: one dict per non-empty line."""
     return [parse_oneliner(line) for line in text.splitlines() if line.strip()]
+
+
+# slurm.conf, cgroup.conf and slurmdbd.conf: Slurm reads Key=Value up to the first whitespace unless
+# the value is in double quotes, and drops the rest of a line from a '#' on (as a comment).
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE_RE = re.compile(r"\s")
+
+
+def conf_text(value, true="YES", false="NO"):
+    """The text of a setting's value in a Slurm configuration file: booleans as true/false, lists
+    joined with commas, in double quotes when it holds whitespace (and is not quoted already)."""
+    if isinstance(value, bool):
+        return true if value else false
+    text = ",".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
+    quoted = len(text) > 1 and text[0] == text[-1] == '"'
+    return '"%s"' % text if _SPACE_RE.search(text) and not quoted else text
+
+
+def conf_value_problem(value):
+    """Why a Slurm configuration file cannot carry this value, or '' when it can."""
+    if value is None or isinstance(value, dict):
+        return "is not a string, number, boolean or list (null removes a key)"
+    text = conf_text(value)
+    if text == "":
+        return "is empty (null removes a key)"
+    if _CONTROL_RE.search(text):
+        return "holds a line break or another control character"
+    if "#" in text:
+        return "holds '#', from which Slurm reads the rest of the line as a comment"
+    if text.startswith('"') and '"' in text[1:-1]:
+        return "holds whitespace and a double quote, which no quoting carries"
+    return ""
+
+
+def conf_problems(settings, where, secret_keys=()):
+    """One text naming each value of settings that its file cannot carry (secret values not shown)."""
+    problems = []
+    for key in sorted(settings or {}):
+        problem = conf_value_problem(settings[key])
+        if problem:
+            shown = "(value not shown)" if key in secret_keys else repr(settings[key])
+            problems.append("%s %s %s" % (key, shown, problem))
+    if not problems:
+        return ""
+    return ("%s: %s. Slurm stops at a configuration file it cannot read (its daemons and commands alike); "
+            "fix or remove these values." % (where, "; ".join(problems)))

@@ -89,3 +89,27 @@ def test_every_problem_is_named_at_once():
     found = check(dict(GOOD, SelectTypo="x", JobCompPass="y"), controllers=["a", "b"], accounting=True,
                   mismatch=["host c02 sees different slurm_config"], reference="head", variables=["slurm_config"])
     assert [m.split(" ", 2)[1] for m in found] == ["unknown", "JobCompPass", "group", "host", "accounting"]
+
+
+@pytest.mark.parametrize(("config", "cgroup", "expected"), [
+    (dict(GOOD, SlurmctldParameters="enable_configless\nSlurmUser=root"), {},
+     "slurm: values of slurm_config/slurm_config_group: SlurmctldParameters 'enable_configless\\nSlurmUser=root'"
+     " holds a line break"),
+    (dict(GOOD, StateSaveLocation=""), {}, "StateSaveLocation '' is empty (null removes a key)"),
+    (GOOD, {"ConstrainCores": "yes # always"}, "slurm: values of slurm_cgroup_config: ConstrainCores"
+     " 'yes # always' holds '#'"),
+    (dict(GOOD, ClusterName="my cluster"), {}, "slurm: ClusterName 'my cluster' holds whitespace"),
+])
+def test_values_slurm_cannot_read_are_named(config, cgroup, expected):
+    (message,) = check(config, cgroup=cgroup)
+    assert expected in message, message
+
+
+def test_a_secret_value_is_not_shown():
+    (message, _secret) = check(dict(GOOD, AccountingStoragePass="pass#word"))
+    assert "AccountingStoragePass (value not shown) holds '#'" in message
+    assert "pass#word" not in message
+
+
+def test_whitespace_alone_is_fine():
+    assert check(dict(GOOD, SlurmctldParameters="enable_configless"), cgroup={"ConstrainCores": "a b"}) == []
