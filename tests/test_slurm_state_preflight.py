@@ -24,6 +24,9 @@ PING_DOWN = (1, "Slurmctld(primary) at head is DOWN\n")
 SQUEUE = ("--noheader --all --states=CONFIGURING,RUNNING,COMPLETING,SUSPENDED "
           "--format=%i|%N")
 SHOW_NODES = "--oneliner show node"
+# Slurm's parser reading the new slurm.conf (SLURM_CONF names a temporary copy)
+PARSE = "show hostnames localhost"
+PARSED = (0, "localhost\n")
 
 FAKE = """#!{python}
 import json, os, sys
@@ -72,7 +75,7 @@ class Lab:
             path = self.bin / tool
             path.write_text(FAKE.format(python=sys.executable, fake_dir=str(self.fake)))
             path.chmod(path.stat().st_mode | stat.S_IXUSR)
-        self.answers = {"scontrol": {"ping": PING_DOWN}, "squeue": {}, "systemctl": {}}
+        self.answers = {"scontrol": {"ping": PING_DOWN, PARSE: PARSED}, "squeue": {}, "systemctl": {}}
         self.controllers = ["head"]
         self.host_vars = {}
 
@@ -91,7 +94,8 @@ class Lab:
 
     def slurm_up(self, nodes, jobs):
         """slurmctld answers; nodes: names Slurm knows; jobs: [(jobid, nodelist)]."""
-        self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n) for n in nodes))}
+        self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n) for n in nodes)),
+                                    PARSE: PARSED}
         self.answers["squeue"] = {SQUEUE: (0, "".join("%s|%s\n" % job for job in jobs))}
 
     def calls(self):
@@ -348,6 +352,17 @@ def test_a_value_with_whitespace_is_written_in_double_quotes(lab):
                       "run_once": True}])
     passed(run)
     assert 'InteractiveStepOptions=\\"--interactive --preserve-env --pty /bin/sh\\"' in run.stdout, run.stdout[-3000:]
+
+
+def test_a_slurm_conf_slurm_cannot_read_is_refused_before_any_change(lab):
+    # Slurm's own parser (scontrol, on the controller) reads the new slurm.conf: a partition option
+    # it refuses would stop slurmctld at the next reconfigure, and every Slurm command with it.
+    lab.answers["scontrol"][PARSE] = (1, 'scontrol: error: Bad value "forever" for MaxTime\n')
+    run = lab.run({"slurm_partitions": [{"name": "batch", "groups": ["compute"], "default": True,
+                                         "options": {"MaxTime": "forever"}}]})
+    failed_with(run, 'slurm: Slurm cannot read the new slurm.conf: error: Bad value \\"forever\\" for MaxTime',
+                "options of slurm_partitions")
+    assert "scontrol " + PARSE in lab.calls()
 
 
 def test_accounting_storage_pass_as_a_munge_socket_is_fine(lab):

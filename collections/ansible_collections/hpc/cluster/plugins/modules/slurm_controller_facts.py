@@ -46,6 +46,13 @@ options:
         what to move.
     type: bool
     default: false
+  new_conf:
+    description:
+      - The text of the new slurm.conf. Where C(scontrol) is installed, Slurm's own parser reads it (a
+        temporary copy, named by C(SLURM_CONF) to C(scontrol show hostnames); no slurmctld is asked),
+        and what it refuses is a problem - a value or partition option the running release would not
+        read stops slurmctld and every Slurm command at the next reconfigure.
+    type: str
 notes:
   - Jobs are those C(squeue) lists as configuring, running, completing or suspended.
   - Nothing is asked of Slurm when C(scontrol) is missing or no slurmctld answers.
@@ -124,6 +131,8 @@ state_move:
 
 import os
 import re
+import shutil
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -133,6 +142,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
     expand,
 )
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
+    C_LOCALE_ENV,
     SlurmRunner,
     parse_oneliners,
 )
@@ -271,6 +281,37 @@ def read_slurm(module):
     return True, nodes, jobs
 
 
+def parse_refusal(rc, out, err, path):
+    """Slurm's words on a slurm.conf it could not read (its temporary path named slurm.conf), or ''."""
+    if rc == 0:
+        return ""
+    lines = [line.split(": ", 1)[1] if line.startswith("scontrol: ") else line
+             for line in (err or out).replace(path, "slurm.conf").splitlines() if line.strip()]
+    return "; ".join(lines) or "scontrol exited with %d" % rc
+
+
+def read_new_conf(module, text, version):
+    """The problem Slurm's parser finds in the new slurm.conf, or '' (also when Slurm is not installed)."""
+    scontrol = module.get_bin_path("scontrol") if text is not None else None
+    if not scontrol:
+        return ""
+    directory = tempfile.mkdtemp(prefix="hpc-slurm-conf-")
+    try:
+        path = os.path.join(directory, "slurm.conf")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        rc, out, err = module.run_command([scontrol, "show", "hostnames", "localhost"],
+                                           environ_update=dict(C_LOCALE_ENV, SLURM_CONF=path))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    refusal = parse_refusal(rc, out, err, path)
+    if not refusal:
+        return ""
+    return ("Slurm%s cannot read the new slurm.conf: %s. Nothing was written; fix the value it names "
+            "(slurm_config, slurm_config_group, or the options of slurm_partitions)."
+            % (" " + version if version else "", refusal))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -279,6 +320,7 @@ def main():
             state_save_location=dict(type="path", required=True),
             compute_nodes=dict(type="list", elements="str", default=[]),
             state_migrate=dict(type="bool", default=False),
+            new_conf=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -300,6 +342,9 @@ def main():
              "nodes": nodes, "jobs": jobs}
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
                                   params["compute_nodes"], params["state_migrate"])
+    refusal = read_new_conf(module, params["new_conf"], version)
+    if refusal:
+        problems.append(refusal)
     removed = [n for n in nodes if n not in set(params["compute_nodes"])]
     module.exit_json(changed=False, problems=problems, state_move=state_move,
                      removed_nodes=compress(removed) if removed else "", **facts)

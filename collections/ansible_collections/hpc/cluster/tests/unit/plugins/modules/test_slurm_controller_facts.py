@@ -213,3 +213,67 @@ def test_module_version(run_module, tmp_path, answer, version):
     result, _calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state")),
                                 [(("slurmctld", ["-V"]),) + answer], bins={"scontrol": None})
     assert result["failed"] is False and result["version"] == version
+
+
+# --- The new slurm.conf, read by Slurm's own parser -------------------------------------------
+
+BAD_VALUE = ('scontrol: error: Bad value "forever" for MaxTime\n'
+             "scontrol: fatal: Unable to process configuration file\n")
+
+
+def parser(tmp_path, rc, err, seen):
+    """scontrol show hostnames localhost, reading the temporary slurm.conf the module wrote."""
+    def answer(argv):
+        assert argv[1:] == ["show", "hostnames", "localhost"], argv
+        seen.append((tmp_path / "parse" / "slurm.conf").read_text())
+        return rc, "localhost\n" if rc == 0 else "", err.replace("PATH", str(tmp_path / "parse" / "slurm.conf"))
+    return answer
+
+
+@pytest.fixture
+def parse_dir(tmp_path, monkeypatch):
+    def mkdtemp(prefix):
+        (tmp_path / "parse").mkdir()
+        return str(tmp_path / "parse")
+    monkeypatch.setattr(scf.tempfile, "mkdtemp", mkdtemp)
+    return tmp_path / "parse"
+
+
+def test_module_new_conf_slurm_cannot_read_is_a_problem(run_module, tmp_path, parse_dir):
+    conf, old = controller(tmp_path)
+    seen = []
+    text = "ClusterName=lab\nPartitionName=batch Nodes=c01 MaxTime=forever\n"
+    result, _calls = run_module(scf.main, args(conf, old, new_conf=text),
+                                [VERSION, PING_DOWN, parser(tmp_path, 1, BAD_VALUE, seen)])
+    assert seen == [text]
+    assert not parse_dir.exists()
+    assert result["problems"] == [
+        'Slurm 22.05.8 cannot read the new slurm.conf: error: Bad value "forever" for MaxTime; fatal: Unable '
+        "to process configuration file. Nothing was written; fix the value it names (slurm_config, "
+        "slurm_config_group, or the options of slurm_partitions)."]
+
+
+def test_module_new_conf_parse_error_names_no_temporary_path(run_module, tmp_path, parse_dir):
+    conf, old = controller(tmp_path)
+    err = ("scontrol: error: Parsing error at unrecognized key: MaxTimee\n"
+           'scontrol: error: Parse error in file PATH line 2: " MaxTimee=1:00:00"\n'
+           "scontrol: fatal: Unable to process configuration file\n")
+    result, _calls = run_module(scf.main, args(conf, old, new_conf="x"),
+                                [VERSION, PING_DOWN, parser(tmp_path, 1, err, [])])
+    (problem,) = result["problems"]
+    assert 'Parse error in file slurm.conf line 2: " MaxTimee=1:00:00"' in problem
+    assert str(parse_dir) not in problem
+
+
+def test_module_new_conf_slurm_reads_is_fine(run_module, tmp_path, parse_dir):
+    conf, old = controller(tmp_path)
+    seen = []
+    result, _calls = run_module(scf.main, args(conf, old, new_conf="ClusterName=lab\n"),
+                                [VERSION, PING_DOWN, parser(tmp_path, 0, "", seen)])
+    assert result["problems"] == [] and seen == ["ClusterName=lab\n"]
+
+
+def test_module_new_conf_without_slurm_asks_nothing(run_module, tmp_path):
+    result, calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state"),
+                                              new_conf="x=y"), [], bins={"scontrol": None, "slurmctld": None})
+    assert result["problems"] == [] and calls == []
