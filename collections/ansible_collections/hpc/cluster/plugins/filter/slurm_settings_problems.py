@@ -13,7 +13,8 @@ description:
   - Role slurm's cluster-wide checks, run once per run in its preflight, all in one call so that
     one error names every problem. Each message starts with C(slurm:) and says what to change.
   - Unknown slurm.conf or cgroup.conf keys; values those files cannot carry (as
-    P(hpc.cluster.slurm_conf_problems#filter) finds them) and a C(ClusterName) with whitespace; a
+    P(hpc.cluster.slurm_conf_problems#filter) finds them), cgroup.conf booleans and numbers of another
+    kind, and a C(ClusterName) with whitespace; a
     password in the world-readable slurm.conf
     (C(AccountingStoragePass) that is not a MUNGE socket path, C(JobCompPass)); two controllers
     without a shared C(StateSaveLocation); configless mode without C(enable_configless) in
@@ -119,6 +120,35 @@ JOBCOMP_PASS = (
 )
 
 
+# cgroup.conf's booleans and numbers (cgroup.conf(5)): slurmd stops at a value it cannot read
+# ("maybe" is not a valid option for "ConstrainCores"), on every node at its next restart.
+CGROUP_BOOLEANS = ("CgroupAutomount", "ConstrainCores", "ConstrainDevices", "ConstrainKmemSpace", "ConstrainRAMSpace",
+                   "ConstrainSwapSpace", "EnableControllers", "IgnoreSystemd", "IgnoreSystemdOnFailure",
+                   "SignalChildrenProcesses")
+CGROUP_PERCENTS = ("AllowedKmemSpace", "AllowedRAMSpace", "AllowedSwapSpace", "MaxKmemPercent", "MaxRAMPercent",
+                   "MaxSwapPercent")
+CGROUP_INTEGERS = ("MemorySwappiness", "MinKmemSpace", "MinRAMSpace", "SystemdTimeout")
+_BOOLEAN_WORDS = ("yes", "no", "true", "false", "up", "down", "1", "0")
+_PERCENT_RE = re.compile(r"\d+(\.\d+)?")
+
+
+def cgroup_type_problems(cgroup):
+    """The cgroup.conf values of the wrong kind, named."""
+    wrong = []
+    for key, value in sorted((cgroup or {}).items()):
+        text = str(value).strip().lower()
+        if key in CGROUP_BOOLEANS and not isinstance(value, bool) and text not in _BOOLEAN_WORDS:
+            wrong.append("%s %r is not yes or no" % (key, value))
+        elif key in CGROUP_PERCENTS and (isinstance(value, bool) or not _PERCENT_RE.fullmatch(text)):
+            wrong.append("%s %r is not a number" % (key, value))
+        elif key in CGROUP_INTEGERS and (isinstance(value, bool) or not text.isdigit()):
+            wrong.append("%s %r is not a whole number" % (key, value))
+    if not wrong:
+        return ""
+    return ("slurm: slurm_cgroup_config: %s. slurmd would not read cgroup.conf and would stop on every node at its "
+            "next restart." % "; ".join(wrong))
+
+
 def secret_keys(config):
     """The keys that would put a password in slurm.conf."""
     keys = []
@@ -145,6 +175,9 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
         unwritable = conf_problems(settings, "slurm: values of " + where, secret_keys=secret_keys(config))
         if unwritable:
             problems.append(unwritable)
+    wrong_kinds = cgroup_type_problems(cgroup)
+    if wrong_kinds:
+        problems.append(wrong_kinds)
     if _SPACE_RE.search(str(config.get("ClusterName", ""))):
         problems.append("slurm: ClusterName %r holds whitespace: the accounting database names its tables after "
                         "it. Choose a name of one word (slurm_cluster_name or cluster_name)." % config["ClusterName"])

@@ -12,7 +12,8 @@ from ansible_collections.hpc.cluster.plugins.filter.slurm_settings_problems impo
 problems = FilterModule().filters()["slurm_settings_problems"]
 
 KNOWN = ["ClusterName", "StateSaveLocation", "SlurmctldParameters", "AccountingStoragePass", "JobCompPass"]
-CGROUP = ["ConstrainCores"]
+CGROUP = ["ConstrainCores", "CgroupPlugin", "ConstrainDevices", "ConstrainRAMSpace", "AllowedRAMSpace",
+          "MaxRAMPercent", "MinRAMSpace", "MemorySwappiness", "SystemdTimeout"]
 GOOD = {"ClusterName": "lab", "StateSaveLocation": "/var/spool/slurmctld"}
 
 
@@ -96,8 +97,8 @@ def test_every_problem_is_named_at_once():
      "slurm: values of slurm_config/slurm_config_group: SlurmctldParameters 'enable_configless\\nSlurmUser=root'"
      " holds a line break"),
     (dict(GOOD, StateSaveLocation=""), {}, "StateSaveLocation '' is empty (null removes a key)"),
-    (GOOD, {"ConstrainCores": "yes # always"}, "slurm: values of slurm_cgroup_config: ConstrainCores"
-     " 'yes # always' holds '#'"),
+    (GOOD, {"CgroupPlugin": "cgroup/v2 # always"}, "slurm: values of slurm_cgroup_config: CgroupPlugin"
+     " 'cgroup/v2 # always' holds '#'"),
     (dict(GOOD, ClusterName="my cluster"), {}, "slurm: ClusterName 'my cluster' holds whitespace"),
 ])
 def test_values_slurm_cannot_read_are_named(config, cgroup, expected):
@@ -112,4 +113,13 @@ def test_a_secret_value_is_not_shown():
 
 
 def test_whitespace_alone_is_fine():
-    assert check(dict(GOOD, SlurmctldParameters="enable_configless"), cgroup={"ConstrainCores": "a b"}) == []
+    assert check(dict(GOOD, SlurmctldParameters="enable_configless"), cgroup={"CgroupPlugin": "a b"}) == []
+
+
+def test_cgroup_values_of_another_kind_are_named():
+    (message,) = check(cgroup={"ConstrainCores": "maybe", "ConstrainDevices": True, "ConstrainRAMSpace": "YES",
+                               "AllowedRAMSpace": "98.5", "MaxRAMPercent": "most", "MinRAMSpace": "30MB",
+                               "MemorySwappiness": 0, "SystemdTimeout": 1000})
+    assert message == ("slurm: slurm_cgroup_config: ConstrainCores 'maybe' is not yes or no; MaxRAMPercent 'most' "
+                       "is not a number; MinRAMSpace '30MB' is not a whole number. slurmd would not read cgroup.conf "
+                       "and would stop on every node at its next restart.")
