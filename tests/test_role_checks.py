@@ -94,10 +94,12 @@ ROLE_CASES = {
                ["chrony_sources entries need type pool, server or peer and an address;"
                 " not so: {'address': '', 'type': 'pool'}",
                 "chrony_cluster_server needs hosts in group nosuchgroup"]),
-    "base": ({"cluster_network": "10.1.0.0", "base_limits": {"*": "nofile 4096"},
+    "base": ({"cluster_network": "10.1.0.0",
+              "base_limits": {"*": "nofile 4096", "@hpc": {"nofile": {"soft": 65536, "hard": 1024}}},
               "base_sysctl": {"vm.swappiness": [10]}},
              ["cluster_network must be an IPv4 CIDR such as 10.0.0.0/16, not 10.1.0.0",
               "limits for a domain must be {item: {soft: value, hard: value}}; not so for *: nofile 4096",
+              "limits @hpc nofile: soft 65536 is above hard 1024 (pam_limits would lower it to the hard limit)",
               "not so for vm.swappiness"]),
     "repos": ({"repos_mirrors": {"epel": "mirror.example.org/epel", "crb": "https://mirror.example.org/crb",
                                  "ohpc": "example"}},
