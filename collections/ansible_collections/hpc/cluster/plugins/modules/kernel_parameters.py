@@ -75,6 +75,8 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
+# A value of whole numbers (one or more fields): the kernel refuses words where it holds these.
+_NUMBERS = re.compile(r"-?\d+(\s+-?\d+)*")
 # sysctl may exit 0 without setting a value (Red Hat bug 1264080): these messages mean it failed.
 _SET_FAILED = re.compile(r'^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$', re.M)
 
@@ -148,18 +150,21 @@ def main():
     sysctl = module.get_bin_path("sysctl", required=True)
     to_set = []
     if module.params["apply"]:
-        missing = []
+        missing, not_numbers = [], []
         for key, value in wanted.items():
             if value is None:
                 continue
             rc, out, err = module.run_command([sysctl, "-n", key], environ_update=C_LOCALE_ENV)
             if rc != 0:
                 missing.append("%s (%s)" % (key, (err or out).strip() or "rc %d" % rc))
+            elif _NUMBERS.fullmatch(out.strip()) and not _NUMBERS.fullmatch(value):
+                not_numbers.append("%s is %r here, not %r" % (key, " ".join(out.split()), value))
             elif out.split() != value.split():
                 to_set.append(key)
-        if missing:
-            module.fail_json(msg="kernel_parameters: this node's kernel does not have %s; nothing was changed"
-                             % ", ".join(missing))
+        problems = (["this node's kernel does not have %s" % ", ".join(missing)] if missing else []) + (
+            ["these take whole numbers: %s" % "; ".join(not_numbers)] if not_numbers else [])
+        if problems:
+            module.fail_json(msg="kernel_parameters: %s; nothing was changed" % "; ".join(problems))
 
     try:
         with open(path) as handle:

@@ -111,3 +111,16 @@ def test_a_bad_name_is_refused(run_module, tmp_path, key):
                                          (" 4096  8192 ", "4096  8192")])
 def test_values_as_ansible_posix_sysctl_writes_them(value, text):
     assert kernel_parameters.normalise(value) == text
+
+
+def test_a_word_where_the_kernel_holds_numbers_is_named_and_nothing_changes(run_module, tmp_path):
+    values = {"vm.swappiness": "lots", "net.ipv4.tcp_rmem": "4096 lots", "kernel.printk": "3",
+              "net.ipv4.tcp_congestion_control": "bbr", "kernel.core_pattern": "core.%p"}
+    table = [read("vm.swappiness", "60\n"), read("net.ipv4.tcp_rmem", "4096\t87380\t6291456\n"),
+             read("kernel.printk", "4\t4\t1\t7\n"), read("net.ipv4.tcp_congestion_control", "cubic\n"),
+             read("kernel.core_pattern", "core\n")]
+    result, path = run(run_module, tmp_path, values=values, table=table)
+    assert result["failed"] is True
+    assert result["msg"] == ("kernel_parameters: these take whole numbers: vm.swappiness is '60' here, not 'lots'; "
+                             "net.ipv4.tcp_rmem is '4096 87380 6291456' here, not '4096 lots'; nothing was changed")
+    assert not path.exists()
