@@ -309,6 +309,19 @@ def test_site_preflight_checks_the_server_settings_on_the_servers_only(tmp_path)
     on_server.refused("head", "prometheus_retention '2 weeks' is not a Prometheus duration")
 
 
+def test_daemons_of_a_node_on_one_port_are_refused(tmp_path):
+    # node_exporter on every node, Prometheus and Alertmanager on the monitoring host, slurmctld on
+    # the controller, slurmd on the compute nodes: a shared port is named on each node it is on.
+    inv = inventory(dict(CLUSTER_VARS, grafana_enabled=False, node_exporter_port=9090,
+                         slurm_config={"SlurmdPort": 9090}))
+    run = start(tmp_path, TOP / "playbooks" / "preflight.yml", inv,
+                extra={"cluster_preflight_concerns": ["monitoring"]}).result()
+    run.refused("head", "monitoring on head: node_exporter (node_exporter_port) 9090 and prometheus (prometheus_port)"
+                " 9090 would listen on the same port. Give each daemon a port of its own.")
+    run.refused("c01", "node_exporter (node_exporter_port) 9090 and slurmd (SlurmdPort) 9090 would listen")
+    assert "monitoring on login1" not in run.output
+
+
 def test_the_slurm_collector_and_its_units_are_one_call(tmp_path):
     """Role slurm_exporter writes the collector (library directory, code, program) and its service
     and timer units in one call (hpc.cluster.files; they were two, and a template per unit before);
