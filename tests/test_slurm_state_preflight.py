@@ -21,8 +21,8 @@ PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
 
 PING_UP = (0, "Slurmctld(primary) at head is UP\n")
 PING_DOWN = (1, "Slurmctld(primary) at head is DOWN\n")
-SQUEUE = ("--noheader --all --states=CONFIGURING,RUNNING,COMPLETING,SUSPENDED "
-          "--format=%i|%N")
+SQUEUE = ("--noheader --all --states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED "
+          "--format=%i|%N|%P")
 SHOW_NODES = "--oneliner show node"
 # Slurm's parser reading the new slurm.conf (SLURM_CONF names a temporary copy)
 PARSE = "show hostnames localhost"
@@ -96,7 +96,7 @@ class Lab:
         """slurmctld answers; nodes: names Slurm knows; jobs: [(jobid, nodelist)]."""
         self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n) for n in nodes)),
                                     PARSE: PARSED}
-        self.answers["squeue"] = {SQUEUE: (0, "".join("%s|%s\n" % job for job in jobs))}
+        self.answers["squeue"] = {SQUEUE: (0, "".join("|".join(job) + "\n" for job in jobs))}
 
     def calls(self):
         log = self.fake / "calls.log"
@@ -175,6 +175,20 @@ def test_good_cluster_passes_end_to_end(lab):
     passed(run)
     assert "NodeName=c[01-02] Sockets=" in run.stdout
     assert "squeue " + SQUEUE in lab.calls()
+
+
+def test_a_removed_partition_with_jobs_is_refused(lab):
+    # slurmctld fails the jobs of a partition its new slurm.conf lacks (pending ones included) when
+    # it reads it: the partition stays until they are done.
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02"], [("12", "c01", "batch"), ("15", "", "debug"), ("16", "", "debug,batch")])
+    partitions = {"slurm_partitions": [{"name": "batch", "groups": ["compute"], "default": True}]}
+    run = lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **partitions))
+    failed_with(run, "partition debug holds job(s) 15, 16 (pending or running) but is not in slurm_partitions any more",
+                "State: DRAIN")
+    assert "partition batch" not in run.stdout
+    lab.slurm_up(["c01", "c02"], [("12", "c01", "batch")])
+    passed(lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **partitions)))
 
 
 def test_removed_busy_node_is_refused(lab):

@@ -14,8 +14,8 @@ description:
   - Reads, on the primary controller, what a new slurm.conf must not lose - the current slurm.conf's
     C(ClusterName) and C(StateSaveLocation), the cluster name saved in C(<StateSaveLocation>/clustername),
     whether the current and the new state directories hold state, the installed slurmctld's release
-    (C(slurmctld -V)), and, when slurmctld answers C(scontrol ping), the nodes Slurm knows and the
-    jobs running on each node.
+    (C(slurmctld -V)), and, when slurmctld answers C(scontrol ping), the nodes Slurm knows, the
+    jobs running on each node and the jobs of each partition.
   - Compares that with the new configuration and returns the refusals in RV(problems) (each names the
     node, job, path or variable and says what to do instead) and the state move to make in
     RV(state_move).
@@ -46,6 +46,13 @@ options:
         what to move.
     type: bool
     default: false
+  partitions:
+    description:
+      - The new slurm.conf's partitions. A partition Slurm has that is not here and holds pending or
+        running jobs is a problem - slurmctld fails them (pending, running or suspended) when it
+        reads a slurm.conf without their partition. Not checked when omitted.
+    type: list
+    elements: str
   new_conf:
     description:
       - The text of the new slurm.conf. Where C(scontrol) is installed, Slurm's own parser reads it (a
@@ -54,7 +61,7 @@ options:
         read stops slurmctld and every Slurm command at the next reconfigure.
     type: str
 notes:
-  - Jobs are those C(squeue) lists as configuring, running, completing or suspended.
+  - Jobs are those C(squeue) lists as pending, configuring, running, completing or suspended.
   - Nothing is asked of Slurm when C(scontrol) is missing or no slurmctld answers.
 requirements:
   - C(scontrol) and C(squeue) on the controller, once Slurm is installed.
@@ -112,6 +119,11 @@ jobs:
   returned: always
   type: dict
   sample: {c01: ["12", "14"]}
+partition_jobs:
+  description: Job IDs per partition, for pending, configuring, running, completing and suspended jobs.
+  returned: always
+  type: dict
+  sample: {batch: ["12", "14", "15"]}
 problems:
   description: One message per refusal; empty when the new configuration loses nothing.
   returned: always
@@ -152,8 +164,9 @@ CONF_KEYS = ("ClusterName", "StateSaveLocation")
 # Lines that define an entity rather than set global keys.
 _ENTITY_KEYS = {"nodename", "partitionname", "nodeset", "downnodes", "frontendname", "switchname",
                 "slurmctldhost", "include"}
-JOB_STATES = "CONFIGURING,RUNNING,COMPLETING,SUSPENDED"
-SQUEUE_ARGS = ["--noheader", "--all", "--states=" + JOB_STATES, "--format=%i|%N"]
+JOB_STATES = "PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED"
+SQUEUE_ARGS = ["--noheader", "--all", "--states=" + JOB_STATES, "--format=%i|%N|%P"]
+SHOWN_JOBS = 10
 REMOVE_PLAYBOOK = "playbooks/remove_nodes.yml"
 
 
@@ -195,25 +208,46 @@ def read_state_dir(path):
     }
 
 
-def parse_jobs(text):
-    """squeue '%i|%N' lines -> {node: [jobid, ...]} with hostlists expanded."""
-    jobs = {}
+def _job_lines(text):
+    """(jobid, nodelist, partitions) of each squeue '%i|%N' or '%i|%N|%P' line."""
     for line in text.splitlines():
         if not line.strip():
             continue
-        jobid, sep, nodelist = line.partition("|")
-        if not sep:
+        fields = [field.strip() for field in line.split("|")]
+        if len(fields) not in (2, 3):
             raise ValueError("unexpected squeue line %r" % line)
-        for node in expand(nodelist.strip(), slurm=True):
-            jobs.setdefault(node, []).append(jobid.strip())
+        yield fields[0], fields[1], fields[2].split(",") if len(fields) == 3 and fields[2] else []
+
+
+def parse_jobs(text):
+    """squeue lines -> {node: [jobid, ...]} with hostlists expanded (a pending job has no node)."""
+    jobs = {}
+    for jobid, nodelist, _partitions in _job_lines(text):
+        for node in expand(nodelist, slurm=True) if nodelist else []:
+            jobs.setdefault(node, []).append(jobid)
     return jobs
 
 
-def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate):
+def parse_partition_jobs(text):
+    """squeue '%i|%N|%P' lines -> {partition: [jobid, ...]} (a job pending in several: in each)."""
+    jobs = {}
+    for jobid, _nodelist, partitions in _job_lines(text):
+        for partition in partitions:
+            jobs.setdefault(partition, []).append(jobid)
+    return jobs
+
+
+def _job_list(jobids):
+    shown = ", ".join(jobids[:SHOWN_JOBS])
+    return shown + (" and %d more" % (len(jobids) - SHOWN_JOBS) if len(jobids) > SHOWN_JOBS else "")
+
+
+def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate, partitions=None):
     """What the new configuration would lose -> (problems, state_move). Pure: no I/O.
 
-    ``facts`` holds ``jobs`` ({node: [jobid]}), ``conf`` (current slurm.conf keys) and
-    ``state_dirs`` ({normalised path: {has_state, clustername}}).
+    ``facts`` holds ``jobs`` ({node: [jobid]}), ``partition_jobs`` ({partition: [jobid]}, pending
+    jobs included), ``conf`` (current slurm.conf keys) and ``state_dirs`` ({normalised path:
+    {has_state, clustername}}). ``partitions``: the new partition names (None: not checked).
     """
     problems = []
     inventory = set(compute_nodes)
@@ -221,6 +255,14 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
         problems.append(
             "node %s runs job(s) %s but is not in the inventory any more: drain it and remove it "
             "with %s (docs/day2.md), or put it back." % (node, ", ".join(facts["jobs"][node]), REMOVE_PLAYBOOK))
+    kept = set(partitions) if partitions is not None else None
+    for partition, jobids in sorted(facts.get("partition_jobs", {}).items()):
+        if kept is not None and partition not in kept:
+            problems.append(
+                "partition %s holds job(s) %s (pending or running) but is not in slurm_partitions any more: "
+                "slurmctld would fail them when it reads the new slurm.conf. Keep the partition with State: DRAIN "
+                "(it takes no new jobs) until they are done, or cancel them; then remove it."
+                % (partition, _job_list(jobids)))
 
     new_name = cluster_name.lower()
     for path, info in sorted(facts["state_dirs"].items()):
@@ -263,22 +305,23 @@ def read_version(module):
 
 
 def read_slurm(module):
-    """(running, nodes, jobs) from scontrol and squeue; nothing when slurmctld does not answer."""
+    """(running, nodes, jobs per node, jobs per partition) from scontrol and squeue; nothing when
+    slurmctld does not answer."""
     if not module.get_bin_path("scontrol"):
-        return False, [], {}
+        return False, [], {}, {}
     scontrol = SlurmRunner(module, "scontrol")
     rc, out, _err = scontrol.run(["ping"], check_rc=False)
     if rc != 0 or " is UP" not in out:
-        return False, [], {}
+        return False, [], {}, {}
     _rc, out, _err = scontrol.run(["--oneliner", "show", "node"])
     nodes = [r["NodeName"] for r in parse_oneliners(out) if r.get("NodeName")]
     squeue = SlurmRunner(module, "squeue")
     _rc, out, _err = squeue.run(SQUEUE_ARGS)
     try:
-        jobs = parse_jobs(out)
+        jobs, partition_jobs = parse_jobs(out), parse_partition_jobs(out)
     except (ValueError, HostlistError) as exc:
         module.fail_json(msg="squeue: %s" % exc, stdout=out)
-    return True, nodes, jobs
+    return True, nodes, jobs, partition_jobs
 
 
 def parse_refusal(rc, out, err, path):
@@ -321,6 +364,7 @@ def main():
             compute_nodes=dict(type="list", elements="str", default=[]),
             state_migrate=dict(type="bool", default=False),
             new_conf=dict(type="str"),
+            partitions=dict(type="list", elements="str"),
         ),
         supports_check_mode=True,
     )
@@ -336,12 +380,12 @@ def main():
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
     state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
     version = read_version(module)
-    running, nodes, jobs = read_slurm(module)
+    running, nodes, jobs, partition_jobs = read_slurm(module)
 
     facts = {"version": version, "slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
-             "nodes": nodes, "jobs": jobs}
+             "nodes": nodes, "jobs": jobs, "partition_jobs": partition_jobs}
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
-                                  params["compute_nodes"], params["state_migrate"])
+                                  params["compute_nodes"], params["state_migrate"], params["partitions"])
     refusal = read_new_conf(module, params["new_conf"], version)
     if refusal:
         problems.append(refusal)

@@ -107,6 +107,34 @@ def test_parse_jobs(text, jobs):
     assert scf.parse_jobs(text) == jobs
 
 
+def test_parse_jobs_with_partitions_and_pending_jobs():
+    text = "12|c01|batch\n15||debug\n16||debug,batch\n17|c[01-02]|batch\n"
+    assert scf.parse_jobs(text) == {"c01": ["12", "17"], "c02": ["17"]}
+    assert scf.parse_partition_jobs(text) == {"batch": ["12", "16", "17"], "debug": ["15", "16"]}
+
+
+@pytest.mark.parametrize(("partitions", "named"), [
+    (["batch", "debug"], []),
+    (["batch"], ["partition debug holds job(s) 15, 16 (pending or running) but is not in slurm_partitions"]),
+    ([], ["partition batch holds job(s) 12", "partition debug holds job(s) 15, 16"]),
+    (None, []),  # not checked
+])
+def test_decide_removed_partitions_with_jobs(partitions, named):
+    state = facts()
+    state["partition_jobs"] = {"batch": ["12"], "debug": ["15", "16"]}
+    problems, _move = scf.decide(state, "lab", OLD, [], False, partitions)
+    assert len(problems) == len(named)
+    for problem, part in zip(problems, named):
+        assert problem.startswith(part) and "State: DRAIN" in problem
+
+
+def test_decide_names_ten_jobs_and_counts_the_rest():
+    state = facts()
+    state["partition_jobs"] = {"old": [str(n) for n in range(100, 125)]}
+    (problem,), _move = scf.decide(state, "lab", OLD, [], False, ["batch"])
+    assert "job(s) 100, 101, 102, 103, 104, 105, 106, 107, 108, 109 and 15 more (pending" in problem
+
+
 def test_parse_jobs_refuses_other_output():
     with pytest.raises(ValueError):
         scf.parse_jobs("JOBID NODELIST\n")
