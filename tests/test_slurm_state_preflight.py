@@ -56,8 +56,8 @@ module.exit_json(changed=False, ansible_facts={"hostname": name.split(".")[0], "
 """
 
 
-def node_line(name, state="IDLE"):
-    return "NodeName=%s Arch=x86_64 CoresPerSocket=1 CPUAlloc=0 State=%s Partitions=batch\n" % (name, state)
+def node_line(name, state="IDLE", layout=""):
+    return "NodeName=%s Arch=x86_64 CoresPerSocket=1 CPUAlloc=0 %sState=%s Partitions=batch\n" % (name, layout, state)
 
 
 class Lab:
@@ -92,9 +92,10 @@ class Lab:
         text = "# written by a previous run\n" + "".join("%s=%s\n" % kv for kv in keys.items())
         (self.etc / "slurm.conf").write_text(text)
 
-    def slurm_up(self, nodes, jobs):
-        """slurmctld answers; nodes: names Slurm knows; jobs: [(jobid, nodelist)]."""
-        self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n) for n in nodes)),
+    def slurm_up(self, nodes, jobs, layout=""):
+        """slurmctld answers; nodes: names Slurm knows; jobs: [(jobid, nodelist[, partitions])]."""
+        self.answers["scontrol"] = {"ping": PING_UP, SHOW_NODES: (0, "".join(node_line(n, layout=layout)
+                                                                           for n in nodes)),
                                     PARSE: PARSED}
         self.answers["squeue"] = {SQUEUE: (0, "".join("|".join(job) + "\n" for job in jobs))}
 
@@ -189,6 +190,17 @@ def test_a_removed_partition_with_jobs_is_refused(lab):
     assert "partition batch" not in run.stdout
     lab.slurm_up(["c01", "c02"], [("12", "c01", "batch")])
     passed(lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **partitions)))
+
+
+def test_a_busy_node_whose_layout_would_change_is_refused(lab):
+    # slurmctld aborts the jobs of a node whose sockets or cores change: Slurm has c01 and c02 with
+    # 64 sockets of 64 cores, the facts of this machine give another layout; c01 runs a job.
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02"], [("12", "c01", "batch")], layout="Sockets=64 Boards=1 ")
+    run = lab.run({"slurm_config": {"StateSaveLocation": state}})
+    failed_with(run, "node c01 runs job(s) 12 and its layout would change from 64 socket(s) of 1 core(s) to",
+                "slurmctld aborts the jobs of a node whose sockets or cores change")
+    assert "node c02" not in run.stdout
 
 
 def test_removed_busy_node_is_refused(lab):

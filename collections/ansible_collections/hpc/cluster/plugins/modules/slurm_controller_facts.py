@@ -46,6 +46,14 @@ options:
         what to move.
     type: bool
     default: false
+  node_lines:
+    description:
+      - The new slurm.conf's NodeName lines. A node that runs jobs and whose socket and core layout
+        (C(Sockets), or C(Boards) times C(SocketsPerBoard), and C(CoresPerSocket)) would differ from
+        what Slurm has is a problem - slurmctld aborts the jobs of such a node. Not checked when
+        omitted.
+    type: list
+    elements: str
   partitions:
     description:
       - The new slurm.conf's partitions. A partition Slurm has that is not here and holds pending or
@@ -119,6 +127,11 @@ jobs:
   returned: always
   type: dict
   sample: {c01: ["12", "14"]}
+layouts:
+  description: Sockets and cores per socket of each node Slurm knows (empty when it does not answer).
+  returned: always
+  type: dict
+  sample: {c01: [1, 2]}
 partition_jobs:
   description: Job IDs per partition, for pending, configuring, running, completing and suspended jobs.
   returned: always
@@ -237,17 +250,45 @@ def parse_partition_jobs(text):
     return jobs
 
 
+def _layout(params):
+    """(sockets, cores per socket) of NodeName parameters or a node record, or None when unknown."""
+    keys = {key.lower(): value for key, value in params.items()}
+    try:
+        if "socketsperboard" in keys:
+            sockets = int(keys.get("boards", 1)) * int(keys["socketsperboard"])
+        else:
+            sockets = int(keys["sockets"])
+        return sockets, int(keys["corespersocket"])
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_node_lines(lines):
+    """{node: (sockets, cores per socket)} of NodeName lines (hostlists expanded)."""
+    layouts = {}
+    for line in lines:
+        fields = dict(token.split("=", 1) for token in line.split() if "=" in token)
+        names = fields.pop("NodeName", None)
+        layout = _layout(fields)
+        if names and layout:
+            for node in expand(names, slurm=True):
+                layouts[node] = layout
+    return layouts
+
+
 def _job_list(jobids):
     shown = ", ".join(jobids[:SHOWN_JOBS])
     return shown + (" and %d more" % (len(jobids) - SHOWN_JOBS) if len(jobids) > SHOWN_JOBS else "")
 
 
-def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate, partitions=None):
+def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate, partitions=None,
+           layouts=None):
     """What the new configuration would lose -> (problems, state_move). Pure: no I/O.
 
     ``facts`` holds ``jobs`` ({node: [jobid]}), ``partition_jobs`` ({partition: [jobid]}, pending
     jobs included), ``conf`` (current slurm.conf keys) and ``state_dirs`` ({normalised path:
-    {has_state, clustername}}). ``partitions``: the new partition names (None: not checked).
+    {has_state, clustername}}), ``layouts`` ({node: (sockets, cores per socket)} as Slurm has them).
+    ``partitions``: the new partition names, ``layouts``: the new nodes' layouts (None: not checked).
     """
     problems = []
     inventory = set(compute_nodes)
@@ -255,6 +296,14 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
         problems.append(
             "node %s runs job(s) %s but is not in the inventory any more: drain it and remove it "
             "with %s (docs/day2.md), or put it back." % (node, ", ".join(facts["jobs"][node]), REMOVE_PLAYBOOK))
+    for node in sorted(n for n in facts["jobs"] if layouts is not None and n in layouts):
+        before, after = facts.get("layouts", {}).get(node), layouts[node]
+        if before is not None and before != after:
+            problems.append(
+                "node %s runs job(s) %s and its layout would change from %d socket(s) of %d core(s) to %d of %d: "
+                "slurmctld aborts the jobs of a node whose sockets or cores change. Drain it and let them finish "
+                "first (scontrol update nodename=%s state=drain reason=...), or keep the layout (slurm_node)."
+                % (node, _job_list(facts["jobs"][node]), before[0], before[1], after[0], after[1], node))
     kept = set(partitions) if partitions is not None else None
     for partition, jobids in sorted(facts.get("partition_jobs", {}).items()):
         if kept is not None and partition not in kept:
@@ -305,23 +354,25 @@ def read_version(module):
 
 
 def read_slurm(module):
-    """(running, nodes, jobs per node, jobs per partition) from scontrol and squeue; nothing when
-    slurmctld does not answer."""
+    """(running, nodes, their layouts, jobs per node, jobs per partition) from scontrol and squeue;
+    nothing when slurmctld does not answer."""
     if not module.get_bin_path("scontrol"):
-        return False, [], {}, {}
+        return False, [], {}, {}, {}
     scontrol = SlurmRunner(module, "scontrol")
     rc, out, _err = scontrol.run(["ping"], check_rc=False)
     if rc != 0 or " is UP" not in out:
-        return False, [], {}, {}
+        return False, [], {}, {}, {}
     _rc, out, _err = scontrol.run(["--oneliner", "show", "node"])
-    nodes = [r["NodeName"] for r in parse_oneliners(out) if r.get("NodeName")]
+    records = [r for r in parse_oneliners(out) if r.get("NodeName")]
+    nodes = [r["NodeName"] for r in records]
+    layouts = {r["NodeName"]: _layout(r) for r in records if _layout(r)}
     squeue = SlurmRunner(module, "squeue")
     _rc, out, _err = squeue.run(SQUEUE_ARGS)
     try:
         jobs, partition_jobs = parse_jobs(out), parse_partition_jobs(out)
     except (ValueError, HostlistError) as exc:
         module.fail_json(msg="squeue: %s" % exc, stdout=out)
-    return True, nodes, jobs, partition_jobs
+    return True, nodes, layouts, jobs, partition_jobs
 
 
 def parse_refusal(rc, out, err, path):
@@ -365,6 +416,7 @@ def main():
             state_migrate=dict(type="bool", default=False),
             new_conf=dict(type="str"),
             partitions=dict(type="list", elements="str"),
+            node_lines=dict(type="list", elements="str"),
         ),
         supports_check_mode=True,
     )
@@ -380,12 +432,17 @@ def main():
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
     state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
     version = read_version(module)
-    running, nodes, jobs, partition_jobs = read_slurm(module)
+    running, nodes, layouts, jobs, partition_jobs = read_slurm(module)
 
     facts = {"version": version, "slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
-             "nodes": nodes, "jobs": jobs, "partition_jobs": partition_jobs}
+             "nodes": nodes, "layouts": layouts, "jobs": jobs, "partition_jobs": partition_jobs}
+    try:
+        new_layouts = parse_node_lines(params["node_lines"]) if params["node_lines"] is not None else None
+    except HostlistError as exc:
+        module.fail_json(msg="node_lines: %s" % exc)
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
-                                  params["compute_nodes"], params["state_migrate"], params["partitions"])
+                                  params["compute_nodes"], params["state_migrate"], params["partitions"],
+                                  new_layouts)
     refusal = read_new_conf(module, params["new_conf"], version)
     if refusal:
         problems.append(refusal)

@@ -135,6 +135,28 @@ def test_decide_names_ten_jobs_and_counts_the_rest():
     assert "job(s) 100, 101, 102, 103, 104, 105, 106, 107, 108, 109 and 15 more (pending" in problem
 
 
+def test_parse_node_lines():
+    assert scf.parse_node_lines(["NodeName=c[01-02] Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=22528",
+                                 "NodeName=g1 Boards=1 SocketsPerBoard=2 CoresPerSocket=8 Gres=gpu:2",
+                                 "NodeName=x RealMemory=1"]) == {"c01": (1, 2), "c02": (1, 2), "g1": (2, 8)}
+
+
+@pytest.mark.parametrize(("new", "refused"), [
+    ({"c01": (1, 2), "c02": (2, 1)}, ["node c02 runs job(s) 14 and its layout would change from 1 socket(s) of 2"
+                                      " core(s) to 2 of 1: slurmctld aborts the jobs"]),
+    ({"c01": (1, 2), "c02": (1, 2), "c03": (4, 4)}, []),  # c03 runs nothing
+    ({"c01": (1, 2)}, []),  # c02 leaves the inventory: the removed-node check speaks for it
+    (None, []),  # not checked
+])
+def test_decide_layout_changes_of_busy_nodes(new, refused):
+    state = facts(jobs={"c02": ["14"]})
+    state["layouts"] = {"c01": (1, 2), "c02": (1, 2), "c03": (1, 2)}
+    problems, _move = scf.decide(state, "lab", OLD, ["c01", "c02", "c03"], False, None, new)
+    assert len(problems) == len(refused)
+    for problem, part in zip(problems, refused):
+        assert problem.startswith(part) and "Drain it" in problem
+
+
 def test_parse_jobs_refuses_other_output():
     with pytest.raises(ValueError):
         scf.parse_jobs("JOBID NODELIST\n")
@@ -151,7 +173,7 @@ VERSION = (("slurmctld", ["-V"]), 0, "slurm 22.05.8\n", "")
 PING = (("scontrol", ["ping"]), 0, "Slurmctld(primary) at head is UP\n", "")
 PING_DOWN = (("scontrol", ["ping"]), 1, "Slurmctld(primary) at head is DOWN\n", "")
 SHOW = (("scontrol", ["--oneliner", "show", "node"]), 0,
-        "NodeName=c01 Arch=x86_64 State=IDLE Partitions=batch\n"
+        "NodeName=c01 Arch=x86_64 CoresPerSocket=2 Sockets=1 Boards=1 State=IDLE Partitions=batch\n"
         "NodeName=c03 Arch=x86_64 State=ALLOCATED Partitions=batch\n", "")
 
 
@@ -186,6 +208,7 @@ def test_module_reads_everything(run_module, tmp_path):
     assert result["conf"] == {"ClusterName": "lab", "StateSaveLocation": old}
     assert result["state_dirs"] == {old: {"exists": True, "has_state": True, "clustername": "lab"}}
     assert result["nodes"] == ["c01", "c03"]
+    assert result["layouts"] == {"c01": (1, 2)}
     assert result["removed_nodes"] == "c03"
     assert result["jobs"] == {"c01": ["12"], "c03": ["13"]}
     assert len(result["problems"]) == 1 and result["problems"][0].startswith("node c03 runs job(s) 13 ")
