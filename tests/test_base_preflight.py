@@ -87,6 +87,13 @@ CASES = [
     ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "needs a valid name, a numeric uid"),
     ("bad-group-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": "2x"}]}, {},
      "needs a valid name and a numeric gid"),
+    # An account this node has with another ID (every machine has user nobody and a group of GID
+    # 65534, nogroup on Debian, nobody on Red Hat): the role never renumbers one.
+    ("renumbered-user", {"cluster_users": USERS + [{"name": "nobody", "uid": 60001, "gid": 2000}]}, {},
+     "base on head: user nobody has UID 65534 here, not 60001 (cluster_users, cluster_groups). The role never"),
+    ("renumbered-group", {"cluster_groups": GROUPS + [{"name": "nogroup", "gid": 60002},
+                                                      {"name": "nobody", "gid": 60003}]}, {},
+     "has GID 65534 here, not 6000"),
     # Kernel parameters: a list or a dict is no sysctl value, a name with a space or '=' no name.
     ("sysctl-list-value", {"base_sysctl": {"vm.swappiness": [10]}}, {"head": {"base_sysctl_host": {"a b": 1}}},
      "not so for vm.swappiness, a b"),

@@ -164,10 +164,13 @@ def test_steps_most_nodes_skip_on_a_rerun_are_one_include():
     not a controller (slurm's slurmctld start and wait)."""
     users = load(TOP / "roles" / "base" / "tasks" / "users.yml")
     assert [next(k for k in t if k.startswith("ansible.builtin.") or k.startswith("hpc.")) for t in users] == [
-        "hpc.cluster.account_entries", "ansible.builtin.include_tasks"]
-    assert users[1]["ansible.builtin.include_tasks"]["file"] == "users_apply.yml"
-    assert users[1]["when"] == ("__base_account_changes.groups | length > 0 "
+        "ansible.builtin.include_tasks"]
+    assert users[0]["ansible.builtin.include_tasks"]["file"] == "users_apply.yml"
+    assert users[0]["when"] == ("__base_account_changes.groups | length > 0 "
                                 "or __base_account_changes.users | length > 0")
+    # the accounts are read once, by the preflight, which refuses an account with another ID
+    checks = load(TOP / "roles" / "base" / "tasks" / "checks.yml")
+    assert [t["register"] for t in checks if "hpc.cluster.account_entries" in t] == ["__base_account_entries"]
     applied = load(TOP / "roles" / "base" / "tasks" / "users_apply.yml")
     assert [("ansible.builtin.group" in t, "ansible.builtin.user" in t) for t in applied] == [(True, False),
                                                                                              (False, True)]

@@ -19,6 +19,9 @@ description:
     C(append=false). Those values are the UID, the primary GID, exactly the supplementary groups
     listed, the shell, the home, the comment when one is given, and a missing home directory when
     O(create_home) is on.
+  - RV(renumbered) names the groups and users that exist on the node with another ID than the
+    wanted one; role base refuses them before any change (it never renumbers an account - files on
+    shared storage and running processes keep the old ID).
 options:
   _input:
     description: The result of M(hpc.cluster.account_entries) (C(users) and C(groups)).
@@ -60,7 +63,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(groups) and C(users), each the entries of the input lists that differ, in their order.
+  description:
+    - C(groups) and C(users), each the entries of the input lists that differ, in their order.
+    - C(renumbered), one text per group or user that exists with another GID or UID (empty when none).
   type: dict
 """
 
@@ -97,10 +102,17 @@ def accounts_to_change(read, users, groups, shell, home_root, create_home=True):
             or not isinstance(read.get("groups"), Mapping):
         raise AnsibleFilterError("accounts_to_change: the input must be the result of hpc.cluster.account_entries")
     found_users, found_groups = read["users"], read["groups"]
+    renumbered = ["group %s has GID %s here, not %s" % (group["name"], found_groups[group["name"]], group["gid"])
+                  for group in groups
+                  if found_groups.get(group["name"]) is not None and found_groups[group["name"]] != int(group["gid"])]
+    renumbered += ["user %s has UID %s here, not %s" % (user["name"], found_users[user["name"]]["uid"], user["uid"])
+                   for user in users
+                   if (found_users.get(user["name"]) or {}).get("uid") not in (None, int(user["uid"]))]
     return {
         "groups": [group for group in groups if _group_differs(group, found_groups)],
         "users": [user for user in users
                   if _user_differs(user, found_users.get(user["name"]), shell, home_root, bool(create_home))],
+        "renumbered": renumbered,
     }
 
 

@@ -89,7 +89,7 @@ def test_supplementary_groups_in_any_order():
             "users": {"carol": {"uid": 2003, "gid": 2000, "gecos": "", "home": "/home/carol", "shell": "/bin/bash",
                                 "groups": ["hpcusers", "physics"], "home_exists": True}}}
     assert accounts_to_change(read, users=accounts["users"], groups=accounts["groups"], shell="/bin/bash",
-                              home_root="/home") == {"groups": [], "users": []}
+                              home_root="/home") == {"groups": [], "users": [], "renumbered": []}
 
 
 def test_bad_input_is_refused():
@@ -99,3 +99,19 @@ def test_bad_input_is_refused():
 
 def test_registered():
     assert FilterModule().filters()["accounts_to_change"] is accounts_to_change
+
+
+def test_accounts_with_other_ids_are_named():
+    read = dict(with_user("alice", uid=3001), groups=dict(IN_PLACE["groups"], physics=2200))
+    result = accounts_to_change(read, users=ACCOUNTS["users"], groups=ACCOUNTS["groups"], shell="/bin/bash",
+                                home_root="/home")
+    assert result["renumbered"] == ["group physics has GID 2200 here, not 2100",
+                                    "user alice has UID 3001 here, not 2001"]
+
+
+def test_missing_or_matching_accounts_are_not_renumbered():
+    fresh = accounts_to_change({"users": {}, "groups": {}}, users=ACCOUNTS["users"], groups=ACCOUNTS["groups"],
+                               shell="/bin/bash", home_root="/home")
+    placed = accounts_to_change(with_user("bob", shell="/bin/sh"), users=ACCOUNTS["users"],
+                                groups=ACCOUNTS["groups"], shell="/bin/bash", home_root="/home")
+    assert fresh["renumbered"] == [] and placed["renumbered"] == [] and [u["name"] for u in placed["users"]] == ["bob"]
