@@ -231,6 +231,17 @@ def test_fresh_cluster_passes(lab):
     passed(lab.run({"slurm_config": {"StateSaveLocation": str(lab.tmp / "nothing-yet")}}))
 
 
+def test_a_stateless_controller_of_a_live_cluster_is_refused(lab):
+    # slurmd runs on c01 (the preflight's unit read) but the controller has no saved state: a new
+    # control host, or a wiped state directory. It would start the cluster afresh.
+    lab.host_vars = {"c01": {"__preflight_units": {"units": {"slurmd": {"active_state": "active", "ready": True}}}},
+                     "c02": {"__preflight_units": {"units": {"slurmd": {"active_state": "inactive"}}}}}
+    extra = {"slurm_config": {"StateSaveLocation": str(lab.tmp / "nothing-yet")}}
+    failed_with(lab.run(extra), "this controller has no saved state in %s, yet slurmd runs on c01:"
+                % (lab.tmp / "nothing-yet"), "slurm_state_start_empty: true")
+    passed(lab.run(dict(extra, slurm_state_start_empty=True)))
+
+
 # --- ClusterName ------------------------------------------------------------------------------
 
 def test_cluster_name_change_is_refused(lab):

@@ -46,6 +46,18 @@ options:
         what to move.
     type: bool
     default: false
+  live_nodes:
+    description:
+      - The compute nodes whose slurmd runs. When there is any, no saved state in the new
+        C(StateSaveLocation) and none to move is a problem (unless O(start_empty)) - the
+        controller would start the cluster afresh, its running jobs and queue lost.
+    type: list
+    elements: str
+    default: []
+  start_empty:
+    description: Allow a controller without saved state while slurmd runs (see O(live_nodes)).
+    type: bool
+    default: false
   node_lines:
     description:
       - The new slurm.conf's NodeName lines. A node that runs jobs and whose socket and core layout
@@ -282,13 +294,14 @@ def _job_list(jobids):
 
 
 def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate, partitions=None,
-           layouts=None):
+           layouts=None, live_nodes=(), start_empty=False):
     """What the new configuration would lose -> (problems, state_move). Pure: no I/O.
 
     ``facts`` holds ``jobs`` ({node: [jobid]}), ``partition_jobs`` ({partition: [jobid]}, pending
     jobs included), ``conf`` (current slurm.conf keys) and ``state_dirs`` ({normalised path:
     {has_state, clustername}}), ``layouts`` ({node: (sockets, cores per socket)} as Slurm has them).
     ``partitions``: the new partition names, ``layouts``: the new nodes' layouts (None: not checked).
+    ``live_nodes``: compute nodes whose slurmd runs; ``start_empty``: allow a stateless start then.
     """
     problems = []
     inventory = set(compute_nodes)
@@ -341,6 +354,14 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
                 % (old, new, old, old))
         else:
             state_move = {"from": old, "to": new}
+    stateless = not any(info.get("has_state") for info in facts["state_dirs"].values())
+    if live_nodes and not start_empty and stateless:
+        problems.append(
+            "this controller has no saved state in %s, yet slurmd runs on %s: slurmctld would start the cluster "
+            "afresh, its running jobs and queue lost (a new control host, or a wiped state directory). Move the "
+            "state here first (slurmctld stopped on the old controller, the directory copied with owners and "
+            "modes), or set slurm_state_start_empty: true to start afresh."
+            % (new, compress(sorted(live_nodes))))
     return problems, state_move
 
 
@@ -417,6 +438,8 @@ def main():
             new_conf=dict(type="str"),
             partitions=dict(type="list", elements="str"),
             node_lines=dict(type="list", elements="str"),
+            live_nodes=dict(type="list", elements="str", default=[]),
+            start_empty=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -442,7 +465,7 @@ def main():
         module.fail_json(msg="node_lines: %s" % exc)
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
                                   params["compute_nodes"], params["state_migrate"], params["partitions"],
-                                  new_layouts)
+                                  new_layouts, params["live_nodes"], params["start_empty"])
     refusal = read_new_conf(module, params["new_conf"], version)
     if refusal:
         problems.append(refusal)

@@ -328,3 +328,24 @@ def test_module_new_conf_without_slurm_asks_nothing(run_module, tmp_path):
     result, calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state"),
                                               new_conf="x=y"), [], bins={"scontrol": None, "slurmctld": None})
     assert result["problems"] == [] and calls == []
+
+
+@pytest.mark.parametrize(("dirs", "live", "start_empty", "refused"), [
+    ({NEW: state(has_state=False)}, ["c02", "c01"], False, True),  # a new control host, or a wiped state
+    ({NEW: state(has_state=False)}, [], False, False),  # a fresh cluster: no slurmd runs yet
+    ({NEW: state(has_state=False)}, ["c01"], True, False),  # the admin starts afresh on purpose
+    ({NEW: state()}, ["c01"], False, False),  # the state is there
+])
+def test_decide_a_stateless_controller_of_a_live_cluster(dirs, live, start_empty, refused):
+    problems, _move = scf.decide(facts(conf={}, dirs=dirs), "lab", NEW, ["c01", "c02"], False,
+                                 live_nodes=live, start_empty=start_empty)
+    assert bool(problems) is refused
+    if refused:
+        assert problems[0].startswith("this controller has no saved state in %s, yet slurmd runs on c[01-02]:" % NEW)
+        assert "slurm_state_start_empty: true" in problems[0]
+
+
+def test_decide_state_to_move_is_not_a_stateless_start():
+    dirs = {OLD: state(), NEW: state(has_state=False)}
+    problems, move = scf.decide(facts(dirs=dirs), "lab", NEW, ["c01"], True, live_nodes=["c01"])
+    assert problems == [] and move == {"from": OLD, "to": NEW}
