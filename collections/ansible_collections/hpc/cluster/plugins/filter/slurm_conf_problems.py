@@ -32,12 +32,14 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Refuse values slurmdbd.conf cannot carry
-  ansible.builtin.assert:
-    that: problems | length == 0
-    fail_msg: "{{ problems }}"
+# With the role's other checks, in one task (each failing check's message named in one error)
+- name: Check slurmdbd's settings
+  hpc.cluster.checks:
+    checks:
+      - that: unwritable == ''
+        msg: "{{ unwritable }}"
   vars:
-    problems: "{{ slurmdbd_config | hpc.cluster.slurm_conf_problems('slurmdbd_config') }}"
+    unwritable: "{{ slurmdbd_config | hpc.cluster.slurm_conf_problems('slurmdbd_config') }}"
 """
 
 RETURN = r"""
