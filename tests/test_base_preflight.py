@@ -28,7 +28,7 @@ USERS = [
 ]
 
 
-def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None):
+def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None, check=False):
     """Run base's tasks_from (a file, or files in turn) on host head of a 3-node inventory; return the process."""
     hosts = {name: dict(values, ansible_connection="local", ansible_python_interpreter=sys.executable)
              for name, values in HOSTS.items()}
@@ -47,6 +47,8 @@ def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None):
     args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
     for key, value in (extra or {}).items():
         args += ["-e", json.dumps({key: value})]
+    if check:
+        args.append("--check")
     return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
 
 
@@ -328,3 +330,14 @@ def test_a_node_where_firewalld_starts_later_is_checked_before_its_zones_change(
     assert "knows no service named 'no-such-service'" in failed
     assert firewall_calls(firewall_cmd)[0] == "--list-all-zones"
     assert len(firewall_calls(firewall_cmd)) == 5
+
+
+def test_check_run_puts_a_user_in_a_group_the_run_would_create(tmp_path):
+    # --check on a converged node: a new cluster group, and an existing user (nobody) moved into it.
+    # The group is not created in check mode; user must not fail naming it (it did).
+    groups = [{"name": "hpc-test-new-group", "gid": 62000}]
+    users = [{"name": "nobody", "uid": 65534, "gid": 62000, "groups": ["hpc-test-new-group"]}]
+    run = run_role(tmp_path, ["preflight.yml", "users.yml"],
+                   dict(BASE, cluster_groups=groups, cluster_users=users, base_users_create_home=False), check=True)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert "changed: [head] => (item=hpc-test-new-group (62000))" in run.stdout
