@@ -119,6 +119,10 @@ CASES = [
      "slurmdbd_config: DebugLevel 'info # quieter' holds '#'"),
     ("slurmdbd_config value with a line break", with_("slurmdbd_config", {"LogFile": "/var/log/a\nDbdHost=x"}),
      "slurmdbd_config: LogFile '/var/log/a\\nDbdHost=x' holds a line break"),
+    ("slurmdbd_config key slurmdbd does not know", with_("slurmdbd_config", {"DebugLevell": "info"}),
+     "slurmdbd.conf has no parameter DebugLevell (slurmdbd_config): slurmdbd would not start"),
+    ("StoragePass in slurmdbd_config", with_("slurmdbd_config", {"StoragePass": "x"}),
+     "slurmdbd.conf has no parameter StoragePass"),
     ("password with whitespace and a double quote", with_("slurmdbd_db_password", 'not "a" real secret'),
      "slurmdbd_db_password is not set (or shorter than 8 characters, or holds '#', a line break or whitespace"),
 ]
@@ -129,7 +133,8 @@ def test_preflight_refuses_what_sacctmgr_would_not_keep(tmp_path):
     cases["good"] = GOOD
     # whitespace alone is written in double quotes
     cases["good_spaces"] = dict(GOOD, slurmdbd_db_password="not a real secret",
-                                slurmdbd_config={"DebugLevel": "info"})
+                                slurmdbd_config={"DebugLevel": "info", "TLSType": "tls/s2n"},
+                                slurmdbd_config_extra_keys=["TLSType"])
     failures = run_preflight(tmp_path, cases)
     assert failures.pop("good") is None
     assert failures.pop("good_spaces") is None
