@@ -79,6 +79,9 @@ options:
         temporary copy, named by C(SLURM_CONF) to C(scontrol show hostnames); no slurmctld is asked),
         and what it refuses is a problem - a value or partition option the running release would not
         read stops slurmctld and every Slurm command at the next reconfigure.
+      - A plugin it names anew (a C(*Type) or C(*Plugin) value not in the current slurm.conf) that
+        Slurm's plugin directory does not hold is a problem too (its C(PluginDir), else the
+        distribution's).
     type: str
 notes:
   - Jobs are those C(squeue) lists as pending, configuring, running, completing or suspended.
@@ -396,6 +399,45 @@ def read_slurm(module):
     return True, nodes, layouts, jobs, partition_jobs
 
 
+# Where distributions put Slurm's plugins (PluginDir unset): Rocky (EPEL, OpenHPC), Debian, source.
+PLUGIN_DIRS = ("/usr/lib64/slurm", "/usr/lib/x86_64-linux-gnu/slurm-wlm", "/usr/lib/aarch64-linux-gnu/slurm-wlm",
+               "/usr/lib/slurm", "/usr/local/lib/slurm", "/usr/local/lib64/slurm")
+_PLUGIN_KEY_RE = re.compile(r"(type|plugins?)$", re.I)
+_PLUGIN_RE = re.compile(r"[a-z_]+/[A-Za-z0-9_]+")
+
+
+def conf_plugins(text):
+    """The 'kind/name' plugins a slurm.conf text names in its global *Type and *Plugin(s) keys."""
+    plugins = set()
+    for raw in (text or "").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        key, sep, value = line.partition("=")
+        if not sep or key.strip().lower() in _ENTITY_KEYS or not _PLUGIN_KEY_RE.search(key.strip()):
+            continue
+        plugins.update(item.strip() for item in value.strip().strip('"').split(",")
+                       if _PLUGIN_RE.fullmatch(item.strip()))
+    return plugins
+
+
+def plugin_dir(new_conf):
+    """Slurm's plugin directory: the new slurm.conf's PluginDir, else the first known one holding an
+    auth plugin (every Slurm has one); None when there is none."""
+    named = [value.strip().strip('"').split(":")[0] for key, _sep, value
+             in (line.split("#", 1)[0].strip().partition("=") for line in (new_conf or "").splitlines())
+             if key.strip().lower() == "plugindir"]
+    for directory in named[-1:] or PLUGIN_DIRS:
+        if os.path.isdir(directory) and any(name.startswith("auth_") and name.endswith(".so")
+                                            for name in os.listdir(directory)):
+            return directory
+    return None
+
+
+def missing_plugins(new_conf, current_conf, directory):
+    """Plugins the new slurm.conf names anew that directory does not hold, sorted."""
+    added = conf_plugins(new_conf) - conf_plugins(current_conf)
+    return sorted(p for p in added if not os.path.exists(os.path.join(directory, p.replace("/", "_") + ".so")))
+
+
 def parse_refusal(rc, out, err, path):
     """Slurm's words on a slurm.conf it could not read (its temporary path named slurm.conf), or ''."""
     if rc == 0:
@@ -405,11 +447,18 @@ def parse_refusal(rc, out, err, path):
     return "; ".join(lines) or "scontrol exited with %d" % rc
 
 
-def read_new_conf(module, text, version):
-    """The problem Slurm's parser finds in the new slurm.conf, or '' (also when Slurm is not installed)."""
+def read_new_conf(module, text, version, current=""):
+    """The problem Slurm's parser finds in the new slurm.conf, or a plugin it names anew that is not
+    installed, or '' (also when Slurm is not installed)."""
     scontrol = module.get_bin_path("scontrol") if text is not None else None
     if not scontrol:
         return ""
+    directory = plugin_dir(text)
+    missing = missing_plugins(text, current, directory) if directory else []
+    if missing:
+        return ("Slurm%s has no plugin %s in %s: slurmctld and slurmd would stop when they load it. Check the "
+                "name (slurm.conf(5) lists them), or install the package that holds it first."
+                % (" " + version if version else "", ", ".join(missing), directory))
     directory = tempfile.mkdtemp(prefix="hpc-slurm-conf-")
     try:
         path = os.path.join(directory, "slurm.conf")
@@ -444,13 +493,15 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    current = ""
     try:
         with open(params["conf_path"], encoding="utf-8", errors="replace") as handle:
-            conf = parse_conf(handle.read())
+            current = handle.read()
     except FileNotFoundError:
-        conf = {}
+        pass
     except OSError as exc:
         module.fail_json(msg="cannot read %s: %s" % (params["conf_path"], exc))
+    conf = parse_conf(current)
 
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
     state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
@@ -466,7 +517,7 @@ def main():
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
                                   params["compute_nodes"], params["state_migrate"], params["partitions"],
                                   new_layouts, params["live_nodes"], params["start_empty"])
-    refusal = read_new_conf(module, params["new_conf"], version)
+    refusal = read_new_conf(module, params["new_conf"], version, current)
     if refusal:
         problems.append(refusal)
     removed = [n for n in nodes if n not in set(params["compute_nodes"])]

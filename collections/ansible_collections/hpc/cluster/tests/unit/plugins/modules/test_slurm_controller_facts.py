@@ -349,3 +349,42 @@ def test_decide_state_to_move_is_not_a_stateless_start():
     dirs = {OLD: state(), NEW: state(has_state=False)}
     problems, move = scf.decide(facts(dirs=dirs), "lab", NEW, ["c01"], True, live_nodes=["c01"])
     assert problems == [] and move == {"from": OLD, "to": NEW}
+
+
+def test_conf_plugins_reads_the_plugin_keys():
+    text = ("SchedulerType=sched/backfill\nTaskPlugin=task/cgroup,task/affinity # both\nMpiDefault=none\n"
+            "JobSubmitPlugins=lua\nNodeName=c01 Type=x/y\nSlurmctldParameters=enable_configless\n"
+            'AuthType="auth/munge"\n')
+    assert scf.conf_plugins(text) == {"sched/backfill", "task/cgroup", "task/affinity", "auth/munge"}
+
+
+def plugins_here(tmp_path, *names):
+    directory = tmp_path / "plugins"
+    directory.mkdir()
+    for name in ("auth_munge",) + names:
+        (directory / (name + ".so")).write_text("")
+    return directory
+
+
+def test_a_new_plugin_that_is_not_installed_is_named(tmp_path):
+    directory = plugins_here(tmp_path, "task_cgroup", "sched_backfill")
+    new = "PluginDir=%s\nSchedulerType=sched/typo\nTaskPlugin=task/cgroup,task/affinitty\nSwitchType=switch/gone\n" % (
+        directory)
+    current = "SchedulerType=sched/backfill\nSwitchType=switch/gone\n"  # works today: not asked again
+    assert scf.plugin_dir(new) == str(directory)
+    assert scf.missing_plugins(new, current, str(directory)) == ["sched/typo", "task/affinitty"]
+
+
+def test_without_a_plugin_directory_nothing_is_asked(tmp_path):
+    assert scf.plugin_dir("PluginDir=%s\n" % (tmp_path / "none")) is None
+    assert scf.plugin_dir("PluginDir=%s\n" % plugins_here(tmp_path)) == str(tmp_path / "plugins")
+
+
+def test_module_refuses_a_plugin_slurm_does_not_have(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    directory = plugins_here(tmp_path, "sched_backfill")
+    new_conf = "PluginDir=%s\nSchedulerType=sched/typo\n" % directory
+    result, _calls = run_module(scf.main, args(conf, old, new_conf=new_conf), [VERSION, PING_DOWN])
+    assert result["problems"] == [
+        "Slurm 22.05.8 has no plugin sched/typo in %s: slurmctld and slurmd would stop when they load it. Check the "
+        "name (slurm.conf(5) lists them), or install the package that holds it first." % directory]
