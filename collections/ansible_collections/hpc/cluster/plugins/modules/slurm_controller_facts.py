@@ -162,6 +162,10 @@ removed_nodes:
   returned: always
   type: str
   sample: c[03-04]
+new_conf:
+  description: O(new_conf) as given, the text checked, for the task that writes it (no second rendering).
+  returned: when O(new_conf) is given
+  type: str
 state_move:
   description: C({from, to}) when the state must be moved (C(state_migrate) set), else empty.
   returned: always
@@ -184,6 +188,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import (
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
     C_LOCALE_ENV,
     SlurmRunner,
+    parse_oneliner,
     parse_oneliners,
 )
 
@@ -198,22 +203,23 @@ SHOWN_JOBS = 10
 REMOVE_PLAYBOOK = "playbooks/remove_nodes.yml"
 
 
-def parse_conf(text):
-    """slurm.conf text -> {key: value} for CONF_KEYS (last one wins, like Slurm)."""
-    wanted = {key.lower(): key for key in CONF_KEYS}
-    found = {}
-    for raw in text.splitlines():
+def global_settings(text):
+    """(key, value) of each Key=Value of a slurm.conf text's global lines, in order (comments,
+    entity lines such as NodeName and PartitionName, and quotes around a value left out)."""
+    for raw in (text or "").splitlines():
         line = raw.split("#", 1)[0].strip()
-        if not line or "=" not in line:
-            continue
-        first = line.split("=", 1)[0].strip().lower()
-        if first in _ENTITY_KEYS:
+        if "=" not in line or line.split("=", 1)[0].strip().lower() in _ENTITY_KEYS:
             continue
         for token in line.split():
             key, sep, value = token.partition("=")
-            if sep and key.lower() in wanted:
-                found[wanted[key.lower()]] = value.strip().strip('"')
-    return found
+            if sep:
+                yield key, value.strip().strip('"')
+
+
+def parse_conf(text):
+    """slurm.conf text -> {key: value} for CONF_KEYS (last one wins, like Slurm)."""
+    wanted = {key.lower(): key for key in CONF_KEYS}
+    return {wanted[key.lower()]: value for key, value in global_settings(text) if key.lower() in wanted}
 
 
 def read_clustername(path):
@@ -282,7 +288,7 @@ def parse_node_lines(lines):
     """{node: (sockets, cores per socket)} of NodeName lines (hostlists expanded)."""
     layouts = {}
     for line in lines:
-        fields = dict(token.split("=", 1) for token in line.split() if "=" in token)
+        fields = parse_oneliner(line)
         names = fields.pop("NodeName", None)
         layout = _layout(fields)
         if names and layout:
@@ -389,7 +395,7 @@ def read_slurm(module):
     _rc, out, _err = scontrol.run(["--oneliner", "show", "node"])
     records = [r for r in parse_oneliners(out) if r.get("NodeName")]
     nodes = [r["NodeName"] for r in records]
-    layouts = {r["NodeName"]: _layout(r) for r in records if _layout(r)}
+    layouts = {name: layout for name, layout in ((r["NodeName"], _layout(r)) for r in records) if layout}
     squeue = SlurmRunner(module, "squeue")
     _rc, out, _err = squeue.run(SQUEUE_ARGS)
     try:
@@ -408,23 +414,14 @@ _PLUGIN_RE = re.compile(r"[a-z_]+/[A-Za-z0-9_]+")
 
 def conf_plugins(text):
     """The 'kind/name' plugins a slurm.conf text names in its global *Type and *Plugin(s) keys."""
-    plugins = set()
-    for raw in (text or "").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        key, sep, value = line.partition("=")
-        if not sep or key.strip().lower() in _ENTITY_KEYS or not _PLUGIN_KEY_RE.search(key.strip()):
-            continue
-        plugins.update(item.strip() for item in value.strip().strip('"').split(",")
-                       if _PLUGIN_RE.fullmatch(item.strip()))
-    return plugins
+    return {item.strip() for key, value in global_settings(text) if _PLUGIN_KEY_RE.search(key)
+            for item in value.split(",") if _PLUGIN_RE.fullmatch(item.strip())}
 
 
 def plugin_dir(new_conf):
     """Slurm's plugin directory: the new slurm.conf's PluginDir, else the first known one holding an
     auth plugin (every Slurm has one); None when there is none."""
-    named = [value.strip().strip('"').split(":")[0] for key, _sep, value
-             in (line.split("#", 1)[0].strip().partition("=") for line in (new_conf or "").splitlines())
-             if key.strip().lower() == "plugindir"]
+    named = [value.split(":")[0] for key, value in global_settings(new_conf) if key.lower() == "plugindir"]
     for directory in named[-1:] or PLUGIN_DIRS:
         if os.path.isdir(directory) and any(name.startswith("auth_") and name.endswith(".so")
                                             for name in os.listdir(directory)):
@@ -453,12 +450,12 @@ def read_new_conf(module, text, version, current=""):
     scontrol = module.get_bin_path("scontrol") if text is not None else None
     if not scontrol:
         return ""
-    directory = plugin_dir(text)
-    missing = missing_plugins(text, current, directory) if directory else []
+    plugins = plugin_dir(text)
+    missing = missing_plugins(text, current, plugins) if plugins else []
     if missing:
         return ("Slurm%s has no plugin %s in %s: slurmctld and slurmd would stop when they load it. Check the "
                 "name (slurm.conf(5) lists them), or install the package that holds it first."
-                % (" " + version if version else "", ", ".join(missing), directory))
+                % (" " + version if version else "", ", ".join(missing), plugins))
     directory = tempfile.mkdtemp(prefix="hpc-slurm-conf-")
     try:
         path = os.path.join(directory, "slurm.conf")
@@ -521,8 +518,9 @@ def main():
     if refusal:
         problems.append(refusal)
     removed = [n for n in nodes if n not in set(params["compute_nodes"])]
+    checked = {"new_conf": params["new_conf"]} if params["new_conf"] is not None else {}
     module.exit_json(changed=False, problems=problems, state_move=state_move,
-                     removed_nodes=compress(removed) if removed else "", **facts)
+                     removed_nodes=compress(removed) if removed else "", **dict(facts, **checked))
 
 
 if __name__ == "__main__":

@@ -322,12 +322,13 @@ def test_module_new_conf_slurm_reads_is_fine(run_module, tmp_path, parse_dir):
     result, _calls = run_module(scf.main, args(conf, old, new_conf="ClusterName=lab\n"),
                                 [VERSION, PING_DOWN, parser(tmp_path, 0, "", seen)])
     assert result["problems"] == [] and seen == ["ClusterName=lab\n"]
+    assert result["new_conf"] == "ClusterName=lab\n"  # as checked, for the task that writes it
 
 
 def test_module_new_conf_without_slurm_asks_nothing(run_module, tmp_path):
     result, calls = run_module(scf.main, args(str(tmp_path / "none.conf"), str(tmp_path / "state"),
                                               new_conf="x=y"), [], bins={"scontrol": None, "slurmctld": None})
-    assert result["problems"] == [] and calls == []
+    assert result["problems"] == [] and calls == [] and result["new_conf"] == "x=y"
 
 
 @pytest.mark.parametrize(("dirs", "live", "start_empty", "refused"), [
