@@ -301,8 +301,9 @@ def test_preflight_refuses_a_public_service_firewalld_does_not_know(tmp_path, fi
     extra = {"base_firewall_manage": True, "base_firewall_public_services": ["ssh", "no-such-service"]}
     run = run_role(tmp_path, ["preflight.yml", "firewall.yml"], BASE, extra=extra)
     assert run.returncode != 0
-    assert "TASK [base : Read the firewall zones and check the public services]" in run.stdout
+    assert "TASK [base : Read this node's cluster accounts, kernel parameters and firewall zones]" in run.stdout
     failed = run.stdout.split("fatal: [head]", 1)[1]
+    assert "\n    read: zones\n" in failed
     assert "knows no service named 'no-such-service'" in failed and "base_firewall_public_services" in failed
     assert "TASK [base : Read the firewall zones and check the public services (firewalld" not in run.stdout
     assert all("get-services" in call or "list-all-zones" in call for call in firewall_calls(firewall_cmd))

@@ -17,6 +17,12 @@ import tomllib
 import yaml
 from playbook_harness import TOP, local_host, start
 
+# Each role's one task of node reads (hpc.cluster.node_reads) in its preflight.
+APPTAINER_READS = ("apptainer : Read the GPUs, the bind path sources, user.max_user_namespaces and the subordinate"
+                   " ID files")
+PODMAN_READS = ("podman : Read the storage root's file system, the image files, user.max_user_namespaces and the"
+                " subordinate ID files")
+
 USERS = [{"name": "alice", "uid": 2001, "gid": 2000}, {"name": "bob", "uid": 2002, "gid": 2000}]
 ALICE_START = 1048576 + 1001 * 65536
 SAVE = "Save the rendered texts"
@@ -192,15 +198,15 @@ def test_apptainer_conf_from_layers_uses_known_directives_only(runs):
 
 def test_the_bind_path_sources_are_checked_in_one_command_per_node(runs):
     """Every source in one call (a stat per path cost a round trip each); all exist here."""
-    probe = runs["batch"].task_result("render-layers",
-                                      "apptainer : Check that every bind path source exists on the node")
+    reads = runs["batch"].task_result("render-layers", APPTAINER_READS)["reads"]
+    probe = reads["binds"]
     assert "results" not in probe and probe["rc"] == 0 and probe["stdout_lines"] == [], probe
     assert probe["cmd"][-3:] == ["/etc/hosts", "/home", "/tmp"]
 
 
 def test_the_image_files_are_looked_for_in_one_command_per_node(runs):
     """Both archives in one call (a stat per file cost a round trip each): the missing one only."""
-    probe = runs["batch"].task_result("bad-image-file-one-missing", "podman : Look for the image files on the node")
+    probe = runs["batch"].task_result("bad-image-file-one-missing", PODMAN_READS)["reads"]["image_files"]
     assert "results" not in probe and probe["stdout_lines"] == ["/nonexistent/y.tar"], probe
 
 
@@ -311,18 +317,17 @@ def test_debian_without_source_warns_and_renders(runs):
         " namespaces are still configured."], checks
 
 
-USERNS_READ = "podman : Read user.max_user_namespaces and plan /etc/subuid and /etc/subgid"
 
 
 def test_podman_takes_apptainers_read_of_the_same_subid_files(runs):
     """Where role apptainer read the same subordinate ID files for the same ranges in this run, role
     podman makes no read of its own (one call fewer per node) and plans the same contents; with
     files of its own it reads them."""
-    shared = runs["batch"].task_result("render-keep", USERNS_READ)
-    assert shared.get("skipped") is True, shared
+    shared = runs["batch"].task_result("render-keep", PODMAN_READS)
+    assert "userns" not in shared["reads"], shared
     data = facts(runs["batch"], "render-keep")
     assert data["subid"] == data["apptainer_subid"] and len(data["subid"]) == 2, data
-    own = runs["batch"].task_result("render-podman-own-files", USERNS_READ)
+    own = runs["batch"].task_result("render-podman-own-files", PODMAN_READS)["reads"]["userns"]
     assert own.get("skipped") is not True and not own.get("failed"), own
     data = facts(runs["batch"], "render-podman-own-files")
     assert sorted(data["subid"]) == sorted(str(runs["top"] / "own" / name) for name in ("subuid", "subgid"))

@@ -94,10 +94,10 @@ def test_the_shared_step_loads_and_checks_the_same_roles_with_their_defaults():
 
 
 def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
-    """The first play imports the unit read; the Slurm and monitoring plays include it only when the
-    first play checked nothing (slurm.yml or monitoring.yml run alone). A skipped task that registers
-    __preflight_units would replace the first play's read with a skipped result: only the include's
-    own file registers it."""
+    """The first play imports the unit read; the Slurm play (among its node reads) and the monitoring
+    play read them only when the first play checked nothing (slurm.yml or monitoring.yml run alone).
+    A skipped task that registers __preflight_units would replace the first play's read with a
+    skipped result: only the include's own file registers it."""
     data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"))
     def file_of(task):
         include = task.get("ansible.builtin.include_tasks")
@@ -107,7 +107,6 @@ def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
              if file_of(task) == "tasks/preflight_units.yml"]
     assert [(name, "ansible.builtin.import_tasks" in task) for name, task in reads] == [
         ("Preflight: base OS (every node)", True),
-        ("Preflight: Slurm and munge (control, compute, login)", False),
         ("Preflight: monitoring (every node and the monitoring hosts)", False)]
     assert "when" not in reads[0][1]
     assert all(task["when"] == "'base' not in __preflight_todo" for _name, task in reads[1:])
@@ -118,3 +117,13 @@ def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
     assert registering == []
     shared = DataLoader().load_from_file(str(TOP / "playbooks" / "tasks" / "preflight_units.yml"))
     assert [task.get("register") for task in shared] == ["__preflight_units"]
+    # The Slurm play reads the units among its node reads, under the same condition, and sets the
+    # name only where it read them (a skipped set_fact sets nothing).
+    slurm = next(play for play in data if play["name"].startswith("Preflight: Slurm and munge"))
+    node_reads = next(task for task in slurm["tasks"] if "hpc.cluster.node_reads" in task)
+    units = node_reads["hpc.cluster.node_reads"]["reads"]["units"]
+    assert units["module"] == "hpc.cluster.role_units"
+    assert units["enabled"] == "{{ 'base' not in __preflight_todo }}"
+    kept = [task for task in slurm["tasks"] if "__preflight_units" in task.get("ansible.builtin.set_fact", {})]
+    assert [(task["ansible.builtin.set_fact"]["__preflight_units"], task["when"]) for task in kept] == [
+        ("{{ __preflight_slurm_reads.reads.units }}", "'units' in __preflight_slurm_reads.reads")]

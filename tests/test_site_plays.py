@@ -170,7 +170,10 @@ def test_steps_most_nodes_skip_on_a_rerun_are_one_include():
                                 "or __base_account_changes.users | length > 0")
     # the accounts are read once, by the preflight, which refuses an account with another ID
     checks = load(TOP / "roles" / "base" / "tasks" / "checks.yml")
-    assert [t["register"] for t in checks if "hpc.cluster.account_entries" in t] == ["__base_account_entries"]
+    reads = [t for t in checks if "hpc.cluster.node_reads" in t]
+    assert [(t["register"], t["hpc.cluster.node_reads"]["reads"]["accounts"]["module"]) for t in reads] == [
+        ("__base_reads", "hpc.cluster.account_entries")]
+    assert not [t for t in checks if "hpc.cluster.account_entries" in t]
     applied = load(TOP / "roles" / "base" / "tasks" / "users_apply.yml")
     assert [("ansible.builtin.group" in t, "ansible.builtin.user" in t) for t in applied] == [(True, False),
                                                                                              (False, True)]

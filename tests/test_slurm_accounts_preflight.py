@@ -1,5 +1,5 @@
 """The munge and slurm accounts are checked in one module call by the Slurm preflight
-(playbooks/preflight.yml, hpc.cluster.service_accounts) instead of one call per role and node; each
+(playbooks/preflight.yml, hpc.cluster.service_accounts among its node reads) instead of one call per role and node; each
 role's own check runs only where the role is used on its own, and each role's account task (and
 role slurmdbd's) takes whichever check ran. Molecule scenario slurm converges the path."""
 
@@ -10,8 +10,8 @@ from playbook_harness import role_vars_values
 
 TOP = Path(__file__).resolve().parent.parent
 MAKE = [["/usr/sbin/groupadd", "--system", "--gid", "990", "munge"]]
-BOTH = {"__preflight_slurm_accounts": {"changed": False, "accounts": {
-    "munge": {"commands": MAKE}, "slurm": {"commands": []}}}}
+BOTH = {"__preflight_slurm_reads": {"changed": False, "reads": {"accounts": {"changed": False, "accounts": {
+    "munge": {"commands": MAKE}, "slurm": {"commands": []}}}}}}
 OWN = {"__munge_account_plan": {"changed": False, "commands": []},
        "__slurm_account_plan": {"changed": False, "commands": MAKE}}
 SKIPPED = {"__munge_account_plan": {"skipped": True, "changed": False},
@@ -43,13 +43,16 @@ def test_the_slurm_preflight_checks_both_accounts_in_one_call_before_the_roles_c
     plays = load("playbooks/preflight.yml")
     slurm = next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
     names = [task["name"] for task in slurm["tasks"]]
-    both = next(task for task in slurm["tasks"] if "hpc.cluster.service_accounts" in task)
-    assert both["hpc.cluster.service_accounts"]["accounts"] == ["{{ __munge_account }}", "{{ __slurm_account }}"]
-    assert both["check_mode"] is True and both["register"] == "__preflight_slurm_accounts"
+    both = next(task for task in slurm["tasks"] if "hpc.cluster.node_reads" in task)
+    accounts = both["hpc.cluster.node_reads"]["reads"]["accounts"]
+    assert accounts == {"module": "hpc.cluster.service_accounts",
+                        "args": {"accounts": ["{{ __munge_account }}", "{{ __slurm_account }}"]}}
+    # Unconditional, in check mode (node_reads' default: the module only says what it would do).
+    assert both["register"] == "__preflight_slurm_reads" and "when" not in both
     assert names.index(both["name"]) < names.index("Preflight of role munge") < names.index("Preflight of role slurm")
     for role, check, make in (("munge", "checks.yml", "account.yml"), ("slurm", "checks.yml", "user.yml")):
         own = [task for task in load("roles/%s/tasks/%s" % (role, check)) if "hpc.cluster.service_account" in task]
-        assert len(own) == 1 and own[0]["when"] == "__preflight_slurm_accounts is not defined", role
+        assert len(own) == 1 and own[0]["when"] == "__preflight_slurm_reads is not defined", role
         assert own[0]["check_mode"] is True
         made = [task for task in load("roles/%s/tasks/%s" % (role, make)) if "hpc.cluster.service_account" in task]
         assert made[0]["when"] == "__%s_account_check.commands | default(['unknown']) | length > 0" % role

@@ -19,13 +19,13 @@ def read(running=True):
 CASES = {
     # base's preflight read both configurations (firewalld ran), firewall.yml took that read and
     # its change list was empty: the read stands
-    "preflight": ({"__base_firewall_preflight_zones": read(), "__base_firewall_zones": {"skipped": True},
+    "preflight": ({"__base_reads": {"reads": {"zones": read()}}, "__base_firewall_zones": {"skipped": True},
                    "__base_firewall_applied": {"results": [], "skipped": True}}, True),
     # firewalld did not run at the preflight; firewall.yml read again and changed nothing
-    "unchanged": ({"__base_firewall_preflight_zones": read(running=False), "__base_firewall_zones": read(),
+    "unchanged": ({"__base_reads": {"reads": {"zones": read(running=False)}}, "__base_firewall_zones": read(),
                    "__base_firewall_applied": {"results": [], "skipped": True}}, True),
     # the preflight's read, then base opened or closed something: read again
-    "preflight_changed": ({"__base_firewall_preflight_zones": read(), "__base_firewall_zones": {"skipped": True},
+    "preflight_changed": ({"__base_reads": {"reads": {"zones": read()}}, "__base_firewall_zones": {"skipped": True},
                            "__base_firewall_applied": {"results": [{"item": {"zone": "public"}, "changed": True}]}},
                           False),
     # base opened or closed something: read again
@@ -34,7 +34,7 @@ CASES = {
     # base did not manage the firewall in this run (slurm.yml alone, or base_firewall_manage off)
     "no_base": ({}, False),
     # base's preflight read the zones but its firewall tasks did not run (check run on a new node)
-    "preflight_only": ({"__base_firewall_preflight_zones": read()}, False),
+    "preflight_only": ({"__base_reads": {"reads": {"zones": read()}}}, False),
     # base's firewall tasks were skipped whole (check run on a new node)
     "skipped": ({"__base_firewall_zones": {"skipped": True}, "__base_firewall_applied": {"skipped": True}}, False),
     # firewalld did not answer base's read
@@ -52,13 +52,14 @@ def test_slurm_reuses_base_zone_read_only_when_nothing_changed(tmp_path):
 PREFLIGHT_ZONES = {"trusted": {"sources": ["10.0.0.2/32"], "services": [], "ports": []}}
 EARLIER = {
     # site.yml: base's read stands; the Slurm preflight did not read (base runs)
-    "base_read": ({**CASES["preflight"][0], "__slurm_firewall_preflight_zones": {"skipped": True}}, "base"),
+    "base_read": ({**CASES["preflight"][0], "__preflight_slurm_reads": {"reads": {}}}, "base"),
     # site.yml, base changed something: firewall.yml reads
-    "base_changed": ({**CASES["preflight_changed"][0], "__slurm_firewall_preflight_zones": {"skipped": True}}, None),
+    "base_changed": ({**CASES["preflight_changed"][0], "__preflight_slurm_reads": {"reads": {}}}, None),
     # slurm.yml: the Slurm preflight read the zone on every node at once
-    "slurm_preflight": ({"__slurm_firewall_preflight_zones": dict(read(), runtime=PREFLIGHT_ZONES)}, "preflight"),
+    "slurm_preflight": ({"__preflight_slurm_reads": {"reads": {"zone": dict(read(), runtime=PREFLIGHT_ZONES)}}},
+                        "preflight"),
     # slurm.yml, firewalld did not answer the preflight's read: firewall.yml reads
-    "slurm_preflight_not_running": ({"__slurm_firewall_preflight_zones": read(running=False)}, None),
+    "slurm_preflight_not_running": ({"__preflight_slurm_reads": {"reads": {"zone": read(running=False)}}}, None),
     # the role on its own (neither preflight read)
     "alone": ({}, None),
 }
@@ -82,8 +83,10 @@ def test_slurm_takes_the_earliest_read_that_still_holds(tmp_path):
 def test_the_slurm_preflight_reads_the_zone_only_where_base_does_not_run():
     plays = yaml.safe_load((TOP / "playbooks" / "preflight.yml").read_text())
     slurm = next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
-    read = next(task for task in slurm["tasks"] if "hpc.cluster.firewalld_zones" in task)
-    assert read["register"] == "__slurm_firewall_preflight_zones"
-    assert read["when"] == ["'base' not in __preflight_todo", "slurm_firewall_manage | bool"]
+    reads = next(task for task in slurm["tasks"] if "hpc.cluster.node_reads" in task)
+    assert reads["register"] == "__preflight_slurm_reads"
+    zone = reads["hpc.cluster.node_reads"]["reads"]["zone"]
+    assert zone["module"] == "hpc.cluster.firewalld_zones"
+    assert zone["enabled"] == "{{ 'base' not in __preflight_todo and slurm_firewall_manage | bool }}"
     firewall = yaml.safe_load((TOP / "roles" / "slurm" / "tasks" / "firewall.yml").read_text())
     assert firewall[0]["when"] == "__slurm_firewall_earlier_zones | length == 0"

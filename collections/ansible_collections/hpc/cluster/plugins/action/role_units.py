@@ -30,27 +30,31 @@ def variable_name(role):
     return "__%s_units" % role
 
 
+def read_role_units(action, roles, roles_dir, task_vars):
+    """Per role its units, and their states read on the node in one call: the result of the action."""
+    roles_dir = find_roles_dir(action, roles_dir)
+    per_role = {role: _units(action, roles_dir, role, task_vars) for role in roles}
+    units = list(dict.fromkeys(unit for names in per_role.values() for unit in names))
+    read = action._execute_module(module_name="hpc.cluster.unit_states", module_args={"units": units},
+                                  task_vars=task_vars)
+    if read.get("failed"):
+        return read
+    return dict(changed=False, roles=per_role, units=read.get("units", {}), systemd=read.get("systemd", False))
+
+
+def _units(action, roles_dir, role, task_vars):
+    name = variable_name(role)
+    if name not in role_file(action._loader, roles_dir, role, "vars"):
+        return []
+    variables = role_variables(action._loader, roles_dir, role, task_vars, with_os_data=True)
+    return role_names(action._templar, variables, role, name, "unit")
+
+
 class ActionModule(ActionBase):
     """Template each role's __<role>_units; read their states on the node in one module call."""
 
-    def _units(self, roles_dir, role, task_vars):
-        name = variable_name(role)
-        if name not in role_file(self._loader, roles_dir, role, "vars"):
-            return []
-        variables = role_variables(self._loader, roles_dir, role, task_vars, with_os_data=True)
-        return role_names(self._templar, variables, role, name, "unit")
-
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
         _, args = self.validate_argument_spec(ARGUMENT_SPEC)
-        roles_dir = find_roles_dir(self, args["roles_dir"])
-        per_role = {role: self._units(roles_dir, role, task_vars) for role in args["roles"]}
-        units = list(dict.fromkeys(unit for names in per_role.values() for unit in names))
-        read = self._execute_module(module_name="hpc.cluster.unit_states", module_args={"units": units},
-                                    task_vars=task_vars)
-        if read.get("failed"):
-            result.update(read)
-            return result
-        result.update(changed=False, roles=per_role, units=read.get("units", {}), systemd=read.get("systemd", False))
+        result.update(read_role_units(self, args["roles"], args["roles_dir"], task_vars or {}))
         return result
