@@ -117,13 +117,35 @@ def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
     assert registering == []
     shared = DataLoader().load_from_file(str(TOP / "playbooks" / "tasks" / "preflight_units.yml"))
     assert [task.get("register") for task in shared] == ["__preflight_units"]
-    # The Slurm play reads the units among its node reads, under the same condition, and sets the
-    # name only where it read them (a skipped set_fact sets nothing).
+    # The Slurm play reads the units among its node reads, under the same condition, and keeps its
+    # read under the name where it made one, else the first play's (a set_fact, not a register).
     slurm = next(play for play in data if play["name"].startswith("Preflight: Slurm and munge"))
     node_reads = next(task for task in slurm["tasks"] if "hpc.cluster.node_reads" in task)
     units = node_reads["hpc.cluster.node_reads"]["reads"]["units"]
     assert units["module"] == "hpc.cluster.role_units"
     assert units["enabled"] == "{{ 'base' not in __preflight_todo }}"
     kept = [task for task in slurm["tasks"] if "__preflight_units" in task.get("ansible.builtin.set_fact", {})]
-    assert [(task["ansible.builtin.set_fact"]["__preflight_units"], task["when"]) for task in kept] == [
-        ("{{ __preflight_slurm_reads.reads.units }}", "'units' in __preflight_slurm_reads.reads")]
+    assert [(task["ansible.builtin.set_fact"]["__preflight_units"], "when" in task) for task in kept] == [
+        ("{{ __preflight_slurm_reads.reads.units | default(__preflight_units | default({})) }}", False)]
+    assert [task["register"] for task in slurm["tasks"] if "register" in task] == ["__preflight_slurm_reads"]
+
+
+def test_the_munge_key_state_is_read_once_per_node_and_run():
+    """The Slurm play reads each node's munge key state among its node reads and keeps it under the
+    name role munge's key plan reads; munge's checks.yml (which the play imports) reads nothing of
+    its own, its preflight.yml (the role used alone) reads it before the checks."""
+    data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"))
+    slurm = next(play for play in data if play["name"].startswith("Preflight: Slurm and munge"))
+    reads = next(task for task in slurm["tasks"] if "hpc.cluster.node_reads" in task)["hpc.cluster.node_reads"]
+    own = DataLoader().load_from_file(str(TOP / "roles" / "munge" / "tasks" / "preflight.yml"))
+    read = next(task for task in own if "hpc.cluster.munge_key_info" in task)
+    assert reads["reads"]["munge_key"] == {"module": "hpc.cluster.munge_key_info",
+                                           "args": read["hpc.cluster.munge_key_info"]}
+    assert "enabled" not in reads["reads"]["munge_key"] and read["register"] == "__munge_key_state"
+    names = [task["name"] for task in own]
+    assert names.index(read["name"]) < names.index("Checks")
+    kept = [task["ansible.builtin.set_fact"] for task in slurm["tasks"] if "ansible.builtin.set_fact" in task]
+    assert [fact["__munge_key_state"] for fact in kept if "__munge_key_state" in fact] == [
+        "{{ __preflight_slurm_reads.reads.munge_key }}"]
+    checks = DataLoader().load_from_file(str(TOP / "roles" / "munge" / "tasks" / "checks.yml"))
+    assert not [task for task in checks if "hpc.cluster.munge_key_info" in task and "delegate_to" not in task]
