@@ -206,8 +206,13 @@ def test_every_playbook_runs_the_preflight_before_the_plays():
 @pytest.mark.parametrize("role", ROLES)
 def test_preflight_is_os_data_then_checks(role):
     """tasks_from: preflight.yml (and main.yml) loads the OS data, unless loaded, then runs checks.yml,
-    which playbooks/preflight.yml imports directly."""
-    first, second = load(TOP / "roles" / role / "tasks" / "preflight.yml")
+    which playbooks/preflight.yml imports directly. Between them only reads of the node that
+    playbooks/preflight.yml makes itself (among a play's node reads) and keeps under the same name."""
+    first, *reads, second = load(TOP / "roles" / role / "tasks" / "preflight.yml")
+    kept = {name for play in load(TOP / "playbooks" / "preflight.yml") for task in play.get("tasks", [])
+            for name in task.get("ansible.builtin.set_fact", {})}
+    for read in reads:
+        assert read["register"] in kept and "when" not in read, (role, read["name"])
     assert included_file(first) == ("include_tasks", "set_vars.yml")
     assert first["when"] == load(TOP / "roles" / role / "tasks" / "main.yml")[0]["when"]
     assert included_file(second) == ("import_tasks", "checks.yml")

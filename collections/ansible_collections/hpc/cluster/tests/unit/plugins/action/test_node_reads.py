@@ -1,7 +1,7 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The pure parts of hpc.cluster.node_reads (the action runs on a node in tests/test_node_reads.py)."""
+"""The pure parts of hpc.cluster.node_reads (the action runs on a node in tests/test_node_reads_on_a_node.py)."""
 
 from __future__ import annotations
 
