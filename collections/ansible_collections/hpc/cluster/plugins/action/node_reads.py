@@ -14,6 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hpc.cluster.plugins.action.role_units import ARGUMENT_SPEC as ROLE_UNITS_SPEC
 from ansible_collections.hpc.cluster.plugins.action.role_units import read_role_units
 
 ARGUMENT_SPEC = {"reads": {"type": "dict", "required": True}}
@@ -25,11 +26,19 @@ READ_SPEC = {
     "check_mode": {"type": "bool", "default": True},
 }
 
+
+def role_units_read(action, args, task_vars):
+    """hpc.cluster.role_units as a read: its arguments checked against its own spec, as the action
+    checks them, then its read."""
+    checked = ArgumentSpecValidator(ROLE_UNITS_SPEC).validate(args)
+    if checked.error_messages:
+        raise AnsibleActionFail("node_reads: hpc.cluster.role_units: %s" % "; ".join(checked.error_messages))
+    params = checked.validated_parameters
+    return read_role_units(action, params["roles"], params["roles_dir"], task_vars)
+
+
 # Reads that are actions of this collection, not modules: their function, called with the action.
-ACTION_READS = {
-    "hpc.cluster.role_units": lambda action, args, task_vars: read_role_units(
-        action, args["roles"], args["roles_dir"], task_vars),
-}
+ACTION_READS = {"hpc.cluster.role_units": role_units_read}
 
 
 def read_specs(reads):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.hpc.cluster.plugins.action.node_reads import gather, read_specs
+from ansible_collections.hpc.cluster.plugins.action.node_reads import gather, read_specs, role_units_read
 
 
 def test_defaults_and_order():
@@ -61,3 +61,14 @@ def test_the_first_failure_stops_the_reads_and_is_named():
     assert calls == ["good", "bad"]
     assert reads == {"one": {"ok": "good"}}
     assert failure == ("two", {"failed": True, "msg": "boom"})
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"roles_dir": "roles"}, ["role_units", "roles"]),
+    ({"roles": "munge", "roles_dir": "roles", "extra": 1}, ["role_units", "extra"]),
+])
+def test_a_role_units_read_is_checked_against_its_spec_before_it_runs(args, words):
+    with pytest.raises(AnsibleActionFail) as error:
+        role_units_read(None, args, {})
+    for word in words:
+        assert word in str(error.value)
