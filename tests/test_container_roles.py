@@ -20,8 +20,8 @@ from playbook_harness import TOP, local_host, start
 # Each role's one task of node reads (hpc.cluster.node_reads) in its preflight.
 APPTAINER_READS = ("apptainer : Read the GPUs, the bind path sources, user.max_user_namespaces and the subordinate"
                    " ID files")
-PODMAN_READS = ("podman : Read the storage root's file system, the image files, user.max_user_namespaces and the"
-                " subordinate ID files")
+PODMAN_READS = ("podman : Read the storage root's file system, the image files, the user namespace settings and"
+                " each user's images")
 
 USERS = [{"name": "alice", "uid": 2001, "gid": 2000}, {"name": "bob", "uid": 2002, "gid": 2000}]
 ALICE_START = 1048576 + 1001 * 65536
@@ -389,7 +389,55 @@ def test_the_images_step_asks_each_node_once_for_every_user_and_image(tmp_path):
     assert "results" not in probe and probe["rc"] == 0, probe
     assert probe["stdout_lines"] == ["1\troot\t%s" % image["name"] for image in images]
     loads = result.task_result("node", "podman : Load the missing images")
-    assert [item["item"] for item in loads["results"]] == [["1", "root", image["name"]] for image in images]
+    assert [item["item"] for item in loads["results"]] == [["root", image["name"]] for image in images]
+
+
+IMAGE_PROBE = "podman : Look for the images in each user's storage"
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["re-run", "configuration-changed"])
+def test_the_preflight_read_answers_the_images_step_unless_the_configuration_changed(tmp_path, changed):
+    """Where podman is installed, role podman's preflight read asks each user's storage for each image
+    in its one node_reads task; on a re-run the images step then asks nothing again (a module call
+    fewer per node) and loads what that read found missing. Where its configuration or a storage
+    changed in the run, it asks again. Preflight and images step in --check, podman installed as
+    the preflight's package list says; one user (root), two images no storage has."""
+    images = [{"name": "localhost/hpc-absent-%d-%s" % (os.getpid(), letter), "file": "/etc/hostname"}
+              for letter in "ab"]
+    written = ("{'changed': true}" if changed else "{'changed': false}")
+    plays = [{"name": "Preflight and images step of role podman", "hosts": "all", "gather_facts": True,
+              "gather_subset": ["min"], "tasks": [
+                  {"ansible.builtin.set_fact": {
+                      "__preflight_packages": {"installed": ["podman"]},
+                      "__podman_files_written": "{{ %s }}" % written}},
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "preflight.yml", "public": True}},
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "images.yml"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(
+        cluster_users=[{"name": "root", "uid": 0}], podman_images_users=["root"], podman_images_from_files=images,
+        podman_storage_root=str(tmp_path / "storage"), podman_subid_manage=False, podman_packages=["podman"])}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    read = result.task_result("node", PODMAN_READS)["reads"]["images"]
+    assert read["stdout_lines"] == ["1\troot\t%s" % image["name"] for image in images], read
+    probe = result.task_result("node", IMAGE_PROBE)
+    assert probe.get("skipped", False) is not changed, probe
+    loads = result.task_result("node", "podman : Load the missing images")
+    assert [item["item"] for item in loads["results"]] == [["root", image["name"]] for image in images]
+
+
+def test_the_preflight_does_not_ask_for_images_where_podman_is_not_installed(tmp_path):
+    """A new node (the preflight's package list lacks podman's packages): no images read in the
+    preflight; the images step asks after the install."""
+    images = [{"name": "localhost/hpc-absent", "file": "/etc/hostname"}]
+    plays = [{"name": "Preflight of role podman", "hosts": "all", "gather_facts": True, "gather_subset": ["min"],
+              "tasks": [{"ansible.builtin.set_fact": {"__preflight_packages": {"installed": []}}},
+                        {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "preflight.yml"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(
+        cluster_users=[{"name": "root", "uid": 0}], podman_images_users=["root"], podman_images_from_files=images,
+        podman_storage_root=str(tmp_path / "storage"), podman_subid_manage=False)}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    assert "images" not in result.task_result("node", PODMAN_READS)["reads"]
 
 
 def test_the_image_probe_asks_several_users_at_once(tmp_path):
