@@ -3,9 +3,13 @@ preflight, and every role's install task asks for packages only when one of them
 
 from pathlib import Path
 
+import pytest
 import yaml
+from playbook_harness import local_host, start
 
 TOP = Path(__file__).resolve().parent.parent
+BASE_READS = "Read this node's cluster accounts, kernel parameters and firewall zones"
+KEEP = "Keep the package list and the units' states read with base's for the later plays"
 INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf"}
 # Installs from a package file or URL: the package manager compares the file's version itself.
 FROM_A_FILE = {("roles/apptainer/tasks/install_package_file.yml",
@@ -44,12 +48,50 @@ def test_every_install_by_name_is_skipped_when_nothing_is_missing():
 
 
 def test_the_list_is_made_at_the_preflight_before_anything_ends_the_play():
-    """One task per node, registered (not a fact, which a fact cache would keep for later runs)."""
+    """Where the first play ends before base's checks, the list is a task of its own before the
+    end, registered; else it is one of base's node reads, kept by a set_fact that is not cacheable
+    (a fact cache would keep it for later runs)."""
     play = yaml.safe_load((TOP / "playbooks" / "preflight.yml").read_text())[0]
     names = [t["name"] for t in play["tasks"]]
     listing = next(t for t in play["tasks"] if "hpc.cluster.installed_packages" in t)
+    end = next(t for t in play["tasks"] if "ansible.builtin.meta" in t)
     assert listing["register"] == "__preflight_packages"
-    assert names.index(listing["name"]) < names.index(
-        next(t["name"] for t in play["tasks"] if "ansible.builtin.meta" in t))
-    assert listing["vars"]["__preflight_package_managers"] == {"Debian": "dpkg", "RedHat": "rpm"}
-    assert not [t for t in play["tasks"] if "__preflight_packages" in t.get("ansible.builtin.set_fact", {})]
+    assert names.index(listing["name"]) < names.index(end["name"])
+    assert listing["when"] == ["__preflight_packages_read.enabled", end["when"]]
+    read = play["vars"]["__preflight_packages_read"]
+    assert read["module"] == "hpc.cluster.installed_packages"
+    assert listing["hpc.cluster.installed_packages"] == {key: "{{ __preflight_packages_read.args.%s }}" % key
+                                                        for key in read["args"]}
+    assert play["vars"]["__preflight_node_reads"]["packages"] == "{{ __preflight_packages_read }}"
+    kept = [t["ansible.builtin.set_fact"] for t in play["tasks"] if "__preflight_packages" in t.get(
+        "ansible.builtin.set_fact", {})]
+    assert kept == [{"__preflight_packages": "{{ __base_reads.reads.packages | default(__preflight_packages) }}",
+                     "__preflight_units": "{{ __base_reads.reads.units }}"}]
+
+
+@pytest.mark.parametrize("concerns", [["base"], []], ids=["with-base", "without-base"])
+def test_the_first_play_lists_the_packages_once_among_base_reads_or_alone(tmp_path, concerns):
+    """playbooks/preflight.yml on this machine (a control node, --check): with base checked, the
+    package list and the units' states are two of base's node reads (one task per node for all;
+    they were two tasks of their own) and are kept under the names the roles read; without base,
+    the package list is the play's one task before it ends."""
+    hosts = {"head": local_host(ansible_host="10.1.0.10")}
+    inv = {"all": {"children": {"cluster": {
+        "vars": {"cluster_network": "10.1.0.0/16", "cluster_users": [], "cluster_groups": [],
+                 "base_firewall_manage": False},
+        "children": {"control": {"hosts": hosts}}}}}}
+    run = start(tmp_path, TOP / "playbooks" / "preflight.yml", inv, args=["--check"],
+                extra={"cluster_preflight_concerns": concerns}).result()
+    run.passed("head")
+    listing = run.task_result("head", "List the installed packages")
+    if concerns:
+        assert listing.get("skipped") is True, listing
+        reads = run.task_result("head", "base : " + BASE_READS)["reads"]
+        assert "dpkg" in reads["packages"]["installed"] or "rpm" in reads["packages"]["installed"], reads["packages"]
+        assert set(reads["units"]["roles"]) >= {"repos", "chrony", "base"}, reads["units"]
+        kept = run.task_result("head", KEEP)["ansible_facts"]
+        assert kept["__preflight_packages"]["installed"] == reads["packages"]["installed"]
+        assert kept["__preflight_units"]["units"] == reads["units"]["units"]
+    else:
+        assert "dpkg" in listing["installed"] or "rpm" in listing["installed"], listing
+        assert not [task for task, _result in run.tasks("head") if task["name"] in ("base : " + BASE_READS, KEEP)]

@@ -94,10 +94,10 @@ def test_the_shared_step_loads_and_checks_the_same_roles_with_their_defaults():
 
 
 def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
-    """The first play imports the unit read; the Slurm play (among its node reads) and the monitoring
-    play read them only when the first play checked nothing (slurm.yml or monitoring.yml run alone).
-    A skipped task that registers __preflight_units would replace the first play's read with a
-    skipped result: only the include's own file registers it."""
+    """The first play reads the units among base's node reads and keeps them; the Slurm play (among
+    its node reads) and the monitoring play read them only when the first play checked nothing
+    (slurm.yml or monitoring.yml run alone). A skipped task that registers __preflight_units would
+    replace the first play's read with a skipped result: only the include's own file registers it."""
     data = DataLoader().load_from_file(str(TOP / "playbooks" / "preflight.yml"))
     def file_of(task):
         include = task.get("ansible.builtin.include_tasks")
@@ -106,12 +106,17 @@ def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():
     reads = [(play["name"], task) for play in data for task in play.get("tasks", [])
              if file_of(task) == "tasks/preflight_units.yml"]
     assert [(name, "ansible.builtin.import_tasks" in task) for name, task in reads] == [
-        ("Preflight: base OS (every node)", True),
         ("Preflight: monitoring (every node and the monitoring hosts)", False)]
-    assert "when" not in reads[0][1]
-    assert all(task["when"] == "'base' not in __preflight_todo" for _name, task in reads[1:])
+    assert all(task["when"] == "'base' not in __preflight_todo" for _name, task in reads)
     # An include's tasks take no tag from the play: apply keeps them in every --tags selection.
-    assert all(task["ansible.builtin.include_tasks"]["apply"]["tags"] == ["always"] for _name, task in reads[1:])
+    assert all(task["ansible.builtin.include_tasks"]["apply"]["tags"] == ["always"] for _name, task in reads)
+    first = data[0]
+    base = next(task for task in first["tasks"] if task["name"] == "Preflight of role base")
+    assert first["vars"]["__preflight_node_reads"]["units"]["module"] == "hpc.cluster.role_units"
+    assert "when" not in base
+    kept = [task for task in first["tasks"] if "__preflight_units" in task.get("ansible.builtin.set_fact", {})]
+    assert [(task["ansible.builtin.set_fact"]["__preflight_units"], "when" in task) for task in kept] == [
+        ("{{ __base_reads.reads.units }}", False)]
     registering = [task for play in data for task in play.get("tasks", [])
                    if task.get("register") == "__preflight_units"]
     assert registering == []

@@ -17,7 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hpc.cluster.plugins.action.role_units import ARGUMENT_SPEC as ROLE_UNITS_SPEC
 from ansible_collections.hpc.cluster.plugins.action.role_units import read_role_units
 
-ARGUMENT_SPEC = {"reads": {"type": "dict", "required": True}}
+ARGUMENT_SPEC = {"reads": {"type": "dict", "required": True}, "more_reads": {"type": "dict", "default": {}}}
 
 READ_SPEC = {
     "module": {"type": "str", "required": True},
@@ -39,6 +39,14 @@ def role_units_read(action, args, task_vars):
 
 # Reads that are actions of this collection, not modules: their function, called with the action.
 ACTION_READS = {"hpc.cluster.role_units": role_units_read}
+
+
+def all_reads(reads, more_reads):
+    """reads, then the caller's more_reads; AnsibleActionFail naming a read in both."""
+    both = sorted(set(reads) & set(more_reads))
+    if both:
+        raise AnsibleActionFail("node_reads: read(s) %s in both reads and more_reads" % ", ".join(both))
+    return {**reads, **more_reads}
 
 
 def read_specs(reads):
@@ -91,7 +99,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _, args = self.validate_argument_spec(ARGUMENT_SPEC)
-        specs = read_specs(args["reads"])
+        specs = read_specs(all_reads(args["reads"], args["more_reads"]))
         reads, facts, failure = gather(specs, lambda spec: self._run_read(spec, task_vars))
         if failure is not None:
             name, failed = failure

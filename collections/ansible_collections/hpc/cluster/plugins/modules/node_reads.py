@@ -32,6 +32,13 @@ options:
         that only reads); default true.
     type: dict
     required: true
+  more_reads:
+    description:
+      - Reads in the same form that a caller adds, run after those of O(reads). A playbook that runs
+        a role's reads task passes its own reads of the node this way, so that both cost one task.
+      - A name in both is refused.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.hpc.cluster.plugins.action.node_reads import gather, read_specs, role_units_read
+from ansible_collections.hpc.cluster.plugins.action.node_reads import all_reads, gather, read_specs, role_units_read
 
 
 def test_defaults_and_order():
@@ -72,3 +72,14 @@ def test_a_role_units_read_is_checked_against_its_spec_before_it_runs(args, word
         role_units_read(None, args, {})
     for word in words:
         assert word in str(error.value)
+
+
+def test_more_reads_come_after_the_reads():
+    merged = all_reads({"b": {"module": "m2"}, "a": {"module": "m1"}}, {"c": {"module": "m3"}})
+    assert list(merged) == ["b", "a", "c"]
+    assert all_reads({"a": {"module": "m1"}}, {}) == {"a": {"module": "m1"}}
+
+
+def test_a_read_in_both_reads_and_more_reads_is_refused():
+    with pytest.raises(AnsibleActionFail, match="read.s. a, b in both reads and more_reads"):
+        all_reads({"a": {"module": "m1"}, "b": {"module": "m2"}}, {"b": {"module": "x"}, "a": {"module": "y"}})
