@@ -425,6 +425,37 @@ def test_the_preflight_read_answers_the_images_step_unless_the_configuration_cha
     assert [item["item"] for item in loads["results"]] == [["root", image["name"]] for image in images]
 
 
+def test_only_archives_missing_or_different_on_the_node_are_copied(tmp_path):
+    """Role podman's preflight compares each node's copy of the archives from the controller with the
+    controller's checksum, computed once (copy computed it once per node, and made a module call per
+    node); the images step copies only the archives missing there or different. --check, this
+    machine as controller and node: one copy equal, one different, one missing."""
+    controller, node = tmp_path / "controller", tmp_path / "images"
+    controller.mkdir()
+    node.mkdir()
+    for name in ("same", "changed", "missing"):
+        (controller / (name + ".tar")).write_bytes(b"archive " + name.encode())
+    (node / "same.tar").write_bytes(b"archive same")
+    (node / "changed.tar").write_bytes(b"an older archive")
+    images = [{"name": "localhost/" + name, "src": str(controller / (name + ".tar"))}
+              for name in ("same", "changed", "missing")]
+    plays = [{"name": "Preflight and images step of role podman", "hosts": "all", "gather_facts": True,
+              "gather_subset": ["min"], "tasks": [
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "preflight.yml", "public": True}},
+                  {"ansible.builtin.include_role": {"name": "podman", "tasks_from": "images.yml"}}]}]
+    hosts = {"all": {"hosts": {"node": local_host(
+        cluster_users=[], podman_images_users=[], podman_images_from_files=images, podman_images_dir=str(node),
+        podman_storage_root=str(tmp_path / "storage"), podman_subid_manage=False)}}}
+    result = start(tmp_path, plays, hosts, args=["--check"]).result()
+    result.passed("node")
+    read = result.task_result("node", PODMAN_READS)["reads"]["archives"]
+    assert read["stdout_lines"] == [str(node / "changed.tar"), str(node / "missing.tar")], read
+    copies = result.task_result("node", "podman : Copy the image archives from the controller")
+    assert [item["item"]["name"] for item in copies["results"]] == ["localhost/changed", "localhost/missing"]
+    assert all(item["changed"] for item in copies["results"]), copies
+    assert (node / "changed.tar").read_bytes() == b"an older archive" and not (node / "missing.tar").exists()
+
+
 def test_the_preflight_does_not_ask_for_images_where_podman_is_not_installed(tmp_path):
     """A new node (the preflight's package list lacks podman's packages): no images read in the
     preflight; the images step asks after the install."""

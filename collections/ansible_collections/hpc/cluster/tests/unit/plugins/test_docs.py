@@ -38,7 +38,7 @@ def test_all_plugins_found():
         "gpu_facts", "munge_key", "munge_key_plan", "cluster", "health_table", "node_selection",
         "prometheus_targets", "subid_ranges", "subid_file", "slurm_cluster_data", "firewalld_changes",
         "account_ids", "munge_key_info", "cluster_accounts", "account_entries", "accounts_to_change",
-        "user_dirs", "host_values", "kernel_parameters", "firewalld_zones", "slurm_settings_problems",
+        "user_dirs", "host_values", "file_checksums", "kernel_parameters", "firewalld_zones", "slurm_settings_problems",
         "checks", "files", "service_account", "service_accounts", "role_arguments", "userns_info", "hosts_file",
         "slurm_associations",
         "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages",
