@@ -20,8 +20,8 @@ from playbook_harness import TOP, local_host, start
 # Each role's one task of node reads (hpc.cluster.node_reads) in its preflight.
 APPTAINER_READS = ("apptainer : Read the GPUs, the bind path sources, user.max_user_namespaces and the subordinate"
                    " ID files")
-PODMAN_READS = ("podman : Read the storage root's file system, the image files, the user namespace settings and"
-                " each user's images")
+PODMAN_READS = ("podman : Read the storage root's file system, the image files and archives, the user namespaces"
+                " and each user's images")
 
 USERS = [{"name": "alice", "uid": 2001, "gid": 2000}, {"name": "bob", "uid": 2002, "gid": 2000}]
 ALICE_START = 1048576 + 1001 * 65536

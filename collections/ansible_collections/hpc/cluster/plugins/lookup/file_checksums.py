@@ -14,9 +14,10 @@ description:
     as C(ansible.builtin.copy) computes it for its O(ansible.builtin.copy#module:src). A relative path
     is looked for as C(copy) looks for it (the role's C(files) directory, then the playbook's).
   - C(copy) computes the checksum of its source once per host; a role that copies a large file to
-    many nodes computes it once with this lookup (in a task that runs once) and compares it with
-    each node's. A file unchanged since (same size and modification time) is not read again in the
-    same process.
+    many nodes computes it with this lookup and compares it with each node's. A file unchanged
+    since (same size and modification time) is not read again in the same process, so a task that
+    the controller's own process runs for every host (C(set_fact) under callback
+    P(hpc.cluster.actions_without_fork#callback)), or a task that runs once, reads each file once.
 options:
   _terms:
     description: Paths of files on the controller; lists are flattened.
@@ -24,7 +25,8 @@ options:
     elements: str
     required: true
 notes:
-  - Use it in a task that runs once (C(run_once)).
+  - In a worker process (a task of another action, without C(run_once)) each host reads the files
+    again, as C(copy) does.
 """
 
 EXAMPLES = r"""
