@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playbook_harness import local_host, start
 
 TOP = Path(__file__).resolve().parent.parent
 PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
@@ -52,6 +53,7 @@ def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None, che
     return subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=300)
 
 
+BASE_READS = "Read this node's cluster accounts, kernel parameters and firewall zones"
 BASE = {"cluster_network": "10.1.0.0/16", "cluster_groups": GROUPS, "cluster_users": USERS}
 
 CASES = [
@@ -271,7 +273,8 @@ dir=$(dirname "$0")
 echo "$*" >> "$dir/calls"
 if [ -e "$dir/down" ]; then rm -f "$dir/down"; exit 252; fi
 case "$*" in
-  *--list-all-zones) printf 'public\\n  sources: \\n  services: ssh\\n  ports: \\n\\n'
+  *--list-all-zones) printf 'dmz\\n  sources: 192.0.2.0/24\\n  services: ssh\\n  ports: \\n\\n'
+                     printf 'public\\n  sources: \\n  services: ssh\\n  ports: \\n\\n'
                      printf 'trusted\\n  sources: 10.1.0.0/16\\n  services: \\n  ports: \\n\\n' ;;
   *--get-services) echo "http https ssh" ;;
   *) exit 2 ;;
@@ -317,6 +320,22 @@ def test_the_configure_step_uses_the_preflight_read(tmp_path, firewall_cmd):
     assert firewall_calls(firewall_cmd) == ["--list-all-zones", "--permanent --list-all-zones",
                                             "--get-services", "--permanent --get-services"]
     assert "changed: [head]" not in run.stdout
+
+
+def test_the_preflight_reads_only_the_zones_the_role_changes(tmp_path, firewall_cmd):
+    """Role base reads its cluster and public zones, not every zone firewalld has (each zone more is
+    more of firewalld's answers on every node and run); another zone (dmz here) is left alone. A
+    re-run: the zones already hold what base wants, nothing changes."""
+    hosts = {"all": {"children": {"cluster": {"vars": dict(BASE, base_firewall_manage=True), "hosts": {
+        name: local_host(**values) for name, values in HOSTS.items()}}}}}
+    plays = [{"name": "Base's preflight and firewall step", "hosts": "head", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_role": {"name": "base", "tasks_from": name}} for name in ("preflight.yml",
+                                                                                         "firewall.yml")]}]
+    result = start(tmp_path, plays, hosts).result()
+    result.passed("head")
+    zones = result.task_result("head", "base : " + BASE_READS)["reads"]["zones"]
+    assert sorted(zones["runtime"]) == sorted(zones["permanent"]) == ["public", "trusted"], zones
+    assert result.stats("head")["changed"] == 0
 
 
 def test_a_node_where_firewalld_starts_later_is_checked_before_its_zones_change(tmp_path, firewall_cmd):

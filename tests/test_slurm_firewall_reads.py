@@ -37,13 +37,18 @@ CASES = {
     "preflight_only": ({"__base_reads": {"reads": {"zones": read()}}}, False),
     # base's firewall tasks were skipped whole (check run on a new node)
     "skipped": ({"__base_firewall_zones": {"skipped": True}, "__base_firewall_applied": {"skipped": True}}, False),
+    # base read only its own zones (cluster and public), and Slurm's zone is another one: read again
+    "other_zone": ({"__base_reads": {"reads": {"zones": dict(read(), runtime={"public": ZONES["trusted"]})}},
+                    "__base_firewall_zones": {"skipped": True},
+                    "__base_firewall_applied": {"results": [], "skipped": True}}, False),
     # firewalld did not answer base's read
     "not_running": ({"__base_firewall_zones": read(running=False), "__base_firewall_applied": {"results": []}}, False),
 }
 
 
 def test_slurm_reuses_base_zone_read_only_when_nothing_changed(tmp_path):
-    decisions = role_vars_values(tmp_path, ["slurm"], {name: variables for name, (variables, _) in CASES.items()},
+    decisions = role_vars_values(tmp_path, ["slurm"], {name: dict(variables, slurm_firewall_zone="trusted")
+                                                       for name, (variables, _) in CASES.items()},
                                  "{{ __slurm_firewall_base_read }}")
     for name, (_, expected) in CASES.items():
         assert decisions[name] is expected, name
@@ -69,7 +74,8 @@ def test_slurm_takes_the_earliest_read_that_still_holds(tmp_path):
     """Role slurm's firewall.yml reads the zone only when neither role base's read (unchanged) nor the
     Slurm preflight's (slurm.yml, where base does not run) holds the state: on a slurm.yml re-run the
     controller makes no read of its own in its play, which runs one controller at a time."""
-    taken = role_vars_values(tmp_path, ["slurm"], {name: variables for name, (variables, _) in EARLIER.items()},
+    taken = role_vars_values(tmp_path, ["slurm"], {name: dict(variables, slurm_firewall_zone="trusted")
+                                                   for name, (variables, _) in EARLIER.items()},
                              "{{ __slurm_firewall_earlier_zones }}")
     for name, (_, expected) in EARLIER.items():
         earlier = taken[name]
