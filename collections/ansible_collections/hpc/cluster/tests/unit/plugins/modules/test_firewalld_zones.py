@@ -78,9 +78,98 @@ def listing(zones):
                    for name, z in zones.items())
 
 
-def run(run_module, monkeypatch, client_class, table=(), bins=None, **args):
+def run(run_module, monkeypatch, client_class, table=(), bins=None, dbus=None, **args):
     monkeypatch.setattr(firewalld_zones, "_client_class", lambda: client_class)
+    monkeypatch.setattr(firewalld_zones, "_dbus_module", lambda: dbus)
     return run_module(firewalld_zones.main, args, list(table), bins=bins)
+
+
+CONFIG_PATH = "/org/fedoraproject/FirewallD1/config"
+
+
+def fake_dbus(runtime, permanent, error=None, services=KNOWN, permanent_services=KNOWN):
+    """A stand-in for the dbus module in front of a firewalld holding the two configurations; error:
+    the D-Bus error name its first call raises."""
+    calls = []
+
+    class DBusException(Exception):
+        def get_dbus_name(self):
+            return self.args[0]
+
+    def settings2(items):
+        return {"sources": list(items["sources"]), "services": list(items["services"]),
+                "ports": [tuple(port.split("/")) for port in items["ports"]], "target": "default"}
+
+    methods = {
+        "/org/fedoraproject/FirewallD1": {
+            "org.fedoraproject.FirewallD1.zone": {
+                "getZones": lambda: list(runtime),
+                "getZoneSettings2": lambda name: calls.append(("runtime", name)) or settings2(runtime[name])},
+            "org.fedoraproject.FirewallD1": {
+                "listServices": lambda: calls.append(("runtime", "services")) or list(services)}},
+        CONFIG_PATH: {
+            "org.fedoraproject.FirewallD1.config": {
+                "getZoneNames": lambda: list(permanent),
+                "getZoneByName": lambda name: "%s/zone/%d" % (CONFIG_PATH, list(permanent).index(name)),
+                "getServiceNames": lambda: calls.append(("permanent", "services")) or list(permanent_services)}}}
+    for index, name in enumerate(permanent):
+        methods["%s/zone/%d" % (CONFIG_PATH, index)] = {
+            "org.fedoraproject.FirewallD1.config.zone": {
+                "getSettings2": lambda name=name: calls.append(("permanent", name)) or settings2(permanent[name])}}
+
+    class Bus:
+        def get_object(self, bus_name, path, introspect=True):
+            assert bus_name == "org.fedoraproject.FirewallD1" and introspect is False
+            if error:
+                raise DBusException(error)
+            return path
+
+    class Interface:
+        def __init__(self, path, dbus_interface):
+            self._methods = methods[path][dbus_interface]
+
+        def __getattr__(self, name):
+            return self._methods[name]
+
+    module = type("dbus", (), {"SystemBus": Bus, "Interface": Interface,
+                               "exceptions": type("exceptions", (), {"DBusException": DBusException})})
+    return module, calls
+
+
+def test_the_d_bus_interface_reads_both_configurations_without_the_client_library(run_module, monkeypatch):
+    """The D-Bus bindings alone (the client library's import cost more than the reads): only the
+    zones asked for, a zone missing from one configuration left out there."""
+    dbus, calls = fake_dbus({"public": PUBLIC, "trusted": TRUSTED, "dmz": PUBLIC},
+                            {"public": PUBLIC, "dmz": PUBLIC})
+    never, _ = client({}, {}, fails=True)
+    result, commands = run(run_module, monkeypatch, never, dbus=dbus, zones=["trusted", "public"])
+    assert commands == [] and result["reader"] == "dbus" and result["running"] is True
+    assert result["runtime"] == {"public": PUBLIC, "trusted": TRUSTED} and result["permanent"] == {"public": PUBLIC}
+    assert sorted(calls) == [("permanent", "public"), ("runtime", "public"), ("runtime", "trusted")]
+
+
+def test_the_d_bus_interface_checks_the_services(run_module, monkeypatch):
+    dbus, calls = fake_dbus({"public": PUBLIC}, {"public": PUBLIC}, permanent_services=["ssh"])
+    result, _ = run(run_module, monkeypatch, None, dbus=dbus, services=["ssh", "https"])
+    assert result["failed"] is True and result["reader"] == "dbus"
+    assert "'https' in only one of firewalld's runtime and permanent configurations" in result["msg"]
+    assert ("runtime", "services") in calls and ("permanent", "services") in calls
+
+
+def test_firewalld_not_on_the_bus_is_not_running(run_module, monkeypatch):
+    dbus, _ = fake_dbus({}, {}, error="org.freedesktop.DBus.Error.ServiceUnknown")
+    result, commands = run(run_module, monkeypatch, None, dbus=dbus)
+    assert commands == [] and result["running"] is False and result["reader"] == "dbus"
+    refused, _ = run(run_module, monkeypatch, None, dbus=dbus, require_running=True)
+    assert refused["failed"] is True and "firewalld is not running on this node" in refused["msg"]
+
+
+def test_another_d_bus_error_leaves_it_to_the_client_library(run_module, monkeypatch):
+    dbus, _ = fake_dbus({}, {}, error="org.freedesktop.DBus.Error.AccessDenied")
+    fake, calls = client({"public": PUBLIC}, {"public": PUBLIC})
+    result, _ = run(run_module, monkeypatch, fake, dbus=dbus)
+    assert result["reader"] == "client" and result["runtime"] == {"public": PUBLIC}
+    assert sorted(calls) == [("permanent", "public"), ("runtime", "public")]
 
 
 def test_one_connection_reads_both_configurations(run_module, monkeypatch):
@@ -191,6 +280,11 @@ def test_firewall_cmd_lists_the_services_when_asked(run_module, monkeypatch):
 def test_the_client_class_is_none_without_the_library(monkeypatch):
     monkeypatch.setitem(sys.modules, "firewall.client", None)  # import raises ImportError
     assert firewalld_zones._client_class() is None
+
+
+def test_the_dbus_module_is_none_without_the_bindings(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dbus", None)  # import raises ImportError
+    assert firewalld_zones._dbus_module() is None
 
 
 @pytest.mark.parametrize("ports, written", [
