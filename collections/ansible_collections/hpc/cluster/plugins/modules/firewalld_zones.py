@@ -154,8 +154,19 @@ def settings_items(settings):
 
 def read_with_dbus(dbus, zones, services):
     """(running, runtime, permanent, known services) over firewalld's D-Bus interface, without its
-    client library (whose import costs a node about 0.1 s of CPU per run, more than the reads)."""
-    bus = dbus.SystemBus()
+    client library (whose import costs a node about 0.1 s of CPU per run, more than the reads).
+
+    On a connection of its own, closed after: the shared one, once made without a main loop, would
+    be the one firewalld's client library gets later in the same Python (Mitogen runs modules in
+    one), and the library fails to listen to signals on it."""
+    bus = dbus.SystemBus(private=True)
+    try:
+        return _read_zones(dbus, bus, zones, services)
+    finally:
+        bus.close()
+
+
+def _read_zones(dbus, bus, zones, services):
     try:
         main = bus.get_object(BUS_NAME, "/org/fedoraproject/FirewallD1", introspect=False)
         zone_api = dbus.Interface(main, dbus_interface=BUS_NAME + ".zone")

@@ -118,6 +118,12 @@ def fake_dbus(runtime, permanent, error=None, services=KNOWN, permanent_services
                 "getSettings2": lambda name=name: calls.append(("permanent", name)) or settings2(permanent[name])}}
 
     class Bus:
+        def __init__(self, private=False):
+            calls.append(("bus", "private" if private else "shared"))
+
+        def close(self):
+            calls.append(("bus", "closed"))
+
         def get_object(self, bus_name, path, introspect=True):
             assert bus_name == "org.fedoraproject.FirewallD1" and introspect is False
             if error:
@@ -145,7 +151,10 @@ def test_the_d_bus_interface_reads_both_configurations_without_the_client_librar
     result, commands = run(run_module, monkeypatch, never, dbus=dbus, zones=["trusted", "public"])
     assert commands == [] and result["reader"] == "dbus" and result["running"] is True
     assert result["runtime"] == {"public": PUBLIC, "trusted": TRUSTED} and result["permanent"] == {"public": PUBLIC}
-    assert sorted(calls) == [("permanent", "public"), ("runtime", "public"), ("runtime", "trusted")]
+    # A connection of its own, closed after: the shared one would lack the main loop firewalld's
+    # client library (ansible.posix.firewalld, later in the same Python under Mitogen) needs.
+    assert calls[0] == ("bus", "private") and calls[-1] == ("bus", "closed")
+    assert sorted(calls[1:-1]) == [("permanent", "public"), ("runtime", "public"), ("runtime", "trusted")]
 
 
 def test_the_d_bus_interface_checks_the_services(run_module, monkeypatch):
@@ -157,9 +166,10 @@ def test_the_d_bus_interface_checks_the_services(run_module, monkeypatch):
 
 
 def test_firewalld_not_on_the_bus_is_not_running(run_module, monkeypatch):
-    dbus, _ = fake_dbus({}, {}, error="org.freedesktop.DBus.Error.ServiceUnknown")
+    dbus, calls = fake_dbus({}, {}, error="org.freedesktop.DBus.Error.ServiceUnknown")
     result, commands = run(run_module, monkeypatch, None, dbus=dbus)
     assert commands == [] and result["running"] is False and result["reader"] == "dbus"
+    assert calls == [("bus", "private"), ("bus", "closed")]
     refused, _ = run(run_module, monkeypatch, None, dbus=dbus, require_running=True)
     assert refused["failed"] is True and "firewalld is not running on this node" in refused["msg"]
 
