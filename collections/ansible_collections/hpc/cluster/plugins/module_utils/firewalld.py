@@ -1,7 +1,8 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""firewalld zone contents as {zone: {kind: [items]}}, from firewall-cmd's text or firewalld's client."""
+"""firewalld zone contents as {zone: {kind: [items]}}, from firewall-cmd's text, firewalld's D-Bus
+interface or its client library."""
 
 from __future__ import annotations
 
@@ -26,10 +27,17 @@ def parse_zones(text):
     return zones
 
 
-def zone_items(settings):
-    """firewall.client zone settings -> {kind: [items]}, ports written as firewall-cmd writes them."""
+def settings_items(settings):
+    """A zone's settings as firewalld's D-Bus getZoneSettings2/getSettings2 give them (a dict) ->
+    {kind: [items]}, ports written as firewall-cmd writes them."""
     return {
-        "sources": [str(source) for source in settings.getSources()],
-        "services": [str(service) for service in settings.getServices()],
-        "ports": ["%s/%s" % (port, protocol) for port, protocol in settings.getPorts()],
+        "sources": [str(source) for source in settings.get("sources", [])],
+        "services": [str(service) for service in settings.get("services", [])],
+        "ports": ["%s/%s" % (port, protocol) for port, protocol in settings.get("ports", [])],
     }
+
+
+def zone_items(settings):
+    """firewall.client zone settings -> {kind: [items]}, as settings_items gives them."""
+    return settings_items({"sources": settings.getSources(), "services": settings.getServices(),
+                           "ports": settings.getPorts()})

@@ -93,7 +93,7 @@ permanent:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpc.cluster.plugins.module_utils.firewalld import parse_zones, zone_items
+from ansible_collections.hpc.cluster.plugins.module_utils.firewalld import parse_zones, settings_items, zone_items
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import C_LOCALE_ENV
 
 # firewall-cmd's exit status when firewalld does not run.
@@ -141,15 +141,6 @@ def read_with_client(client_class, zones, services):
 BUS_NAME = "org.fedoraproject.FirewallD1"
 # D-Bus errors that mean firewalld is not on the bus (not running).
 NOT_ON_BUS = ("org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner")
-
-
-def settings_items(settings):
-    """A zone's settings as firewalld's getZoneSettings2/getSettings2 give them -> {kind: [items]}."""
-    return {
-        "sources": [str(source) for source in settings.get("sources", [])],
-        "services": [str(service) for service in settings.get("services", [])],
-        "ports": ["%s/%s" % (port, protocol) for port, protocol in settings.get("ports", [])],
-    }
 
 
 def read_with_dbus(dbus, zones, services):
