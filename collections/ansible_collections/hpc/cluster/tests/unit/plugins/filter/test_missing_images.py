@@ -1,7 +1,7 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""missing_images: a storage probe's answers -> the (user, image) pairs to load, or none."""
+"""missing_images: a podman_images read's answers -> the (user, image) pairs to load, or none."""
 
 from __future__ import annotations
 
@@ -13,29 +13,35 @@ from ansible_collections.hpc.cluster.plugins.filter.missing_images import Filter
 PAIRS = ["alice", "localhost/a", "alice", "localhost/b", "bob", "localhost/a"]
 
 
-def probe(*lines, rc=0):
-    return {"rc": rc, "stdout_lines": list(lines)}
+def read(*answers, **more):
+    """A podman_images result; each answer is (user, image, present)."""
+    return dict({"changed": False, "images": [
+        {"user": user, "image": image, "present": present, "source": "storage"} for user, image, present in answers]},
+        **more)
 
 
 CASES = [
-    # (id, probe result, expected)
-    ("all-present", probe("0\talice\tlocalhost/a", "0\talice\tlocalhost/b", "0\tbob\tlocalhost/a"), []),
-    ("some-missing", probe("0\talice\tlocalhost/a", "1\talice\tlocalhost/b", "1\tbob\tlocalhost/a"),
+    # (id, read result, expected)
+    ("all-present", read(("alice", "localhost/a", True), ("alice", "localhost/b", True), ("bob", "localhost/a", True)),
+     []),
+    ("some-missing", read(("alice", "localhost/a", True), ("alice", "localhost/b", False),
+                          ("bob", "localhost/a", False)),
      [["alice", "localhost/b"], ["bob", "localhost/a"]]),
-    ("any-order", probe("1\tbob\tlocalhost/a", "0\talice\tlocalhost/b", "0\talice\tlocalhost/a"),
+    ("any-order", read(("bob", "localhost/a", False), ("alice", "localhost/b", True), ("alice", "localhost/a", True)),
      [["bob", "localhost/a"]]),
     ("not-run", {}, None),
     ("skipped", {"skipped": True, "changed": False}, None),
-    ("failed", dict(probe("1\talice\tlocalhost/a", "1\talice\tlocalhost/b", "1\tbob\tlocalhost/a"), failed=True),
+    ("failed", read(("alice", "localhost/a", False), ("alice", "localhost/b", False), ("bob", "localhost/a", False),
+                    failed=True), None),
+    ("pair-left-out", read(("alice", "localhost/a", True), ("alice", "localhost/b", True)), None),
+    ("pair-not-asked", read(("alice", "localhost/a", True), ("alice", "localhost/b", True),
+                            ("carol", "localhost/a", True)), None),
+    ("pair-twice", read(("alice", "localhost/a", True), ("alice", "localhost/b", True), ("bob", "localhost/a", True),
+                        ("bob", "localhost/a", True)), None),
+    # podman could not open the storage: no answer for that pair.
+    ("no-answer", read(("alice", "localhost/a", True), ("alice", "localhost/b", None), ("bob", "localhost/a", True)),
      None),
-    ("command-rc", probe("1\talice\tlocalhost/a", "1\talice\tlocalhost/b", "1\tbob\tlocalhost/a", rc=1), None),
-    ("pair-left-out", probe("0\talice\tlocalhost/a", "0\talice\tlocalhost/b"), None),
-    ("pair-not-asked", probe("0\talice\tlocalhost/a", "0\talice\tlocalhost/b", "0\tcarol\tlocalhost/a"), None),
-    ("pair-twice", probe("0\talice\tlocalhost/a", "0\talice\tlocalhost/b", "0\tbob\tlocalhost/a",
-                         "0\tbob\tlocalhost/a"), None),
-    # podman could not open the storage (125), or the line is cut.
-    ("other-exit-code", probe("0\talice\tlocalhost/a", "125\talice\tlocalhost/b", "0\tbob\tlocalhost/a"), None),
-    ("short-line", probe("0\talice\tlocalhost/a", "0\talice", "0\tbob\tlocalhost/a"), None),
+    ("not-a-list", {"images": "alice"}, None),
 ]
 
 
@@ -44,13 +50,13 @@ def test_missing_images(result, expected):
     assert missing_images(result, PAIRS) == expected
 
 
-def test_no_pairs_and_no_lines_is_an_answer():
-    assert missing_images(probe(), []) == []
+def test_no_pairs_and_no_answers_is_an_answer():
+    assert missing_images(read(), []) == []
 
 
 def test_pairs_must_be_flat_pairs():
     with pytest.raises(AnsibleFilterError, match="3 values"):
-        missing_images(probe(), ["alice", "localhost/a", "bob"])
+        missing_images(read(), ["alice", "localhost/a", "bob"])
 
 
 def test_filter_is_registered():
