@@ -12,6 +12,8 @@ repositories; each role's own task then finds them installed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
@@ -25,7 +27,7 @@ from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import (
 ARGUMENT_SPEC = {
     "roles": {"type": "list", "elements": "str", "required": True},
     "roles_dir": {"type": "str", "required": True},
-    "installed": {"type": "list", "elements": "str", "default": []},
+    "installed": {"type": "raw", "default": []},
 }
 
 
@@ -61,7 +63,11 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(ARGUMENT_SPEC)
         roles_dir = find_roles_dir(self, args["roles_dir"])
         packages = {role: self._packages(roles_dir, role, task_vars) for role in args["roles"]}
-        wanted, missing, roles = missing_packages(packages, args["installed"])
+        installed = args["installed"]
+        if not isinstance(installed, (list, Mapping)):
+            raise AnsibleActionFail("installed must be the names of the installed packages (a list, or a mapping "
+                                    "by name as hpc.cluster.installed_packages returns), not %r" % (installed,))
+        wanted, missing, roles = missing_packages(packages, installed)
         result.update(changed=False, packages=packages, wanted=wanted, missing=missing, missing_roles=roles,
                       msg=("%d package(s) of %s to install: %s" % (len(missing), ", ".join(roles), " ".join(missing))
                            if missing else "the %d package(s) of the roles are installed" % len(wanted)))

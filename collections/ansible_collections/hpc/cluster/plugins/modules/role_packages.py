@@ -35,9 +35,10 @@ options:
     type: str
     required: true
   installed:
-    description: The packages installed on the host (names).
-    type: list
-    elements: str
+    description:
+      - The packages installed on the host, a list of names or a mapping by name
+        (RV(hpc.cluster.installed_packages#module:installed)).
+    type: raw
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes

@@ -24,3 +24,9 @@ def test_nothing_missing_names_no_role():
 
 def test_the_variable_name():
     assert variable_name("node_exporter") == "__node_exporter_repository_packages"
+
+
+def test_installed_may_be_the_mapping_of_installed_packages():
+    """hpc.cluster.installed_packages returns name -> version."""
+    wanted, missing, roles = missing_packages({"base": ["a", "c"]}, installed={"a": "1.0-1", "b": "2"})
+    assert (wanted, missing, roles) == (["a", "c"], ["c"], ["base"])
