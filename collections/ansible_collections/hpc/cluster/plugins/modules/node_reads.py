@@ -54,7 +54,7 @@ EXAMPLES = r"""
         enabled: "{{ slurm_firewall_manage }}"
       gpus:
         module: hpc.cluster.gpu_facts
-        enabled: "{{ inventory_hostname in groups['compute'] }}"
+        enabled: "{{ 'compute' in group_names }}"
       accounts:
         module: hpc.cluster.service_accounts
         args:
