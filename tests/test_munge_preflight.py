@@ -114,14 +114,14 @@ def test_member_keys_differ_refused(tmp_path):
 
 def test_fresh_cluster_plans_generation(tmp_path):
     plan = plan_of(tmp_path, run_preflight(tmp_path, {}, check=True))
-    assert plan == {"error": "", "source": "head", "generate": True, "write": ["c01", "c02", "login1"],
-                    "sha256": ""}
+    assert plan == {"error": "", "source": "head", "generate": True,
+                    "write": {"c01": True, "c02": True, "login1": True}, "sha256": ""}
 
 
 def test_new_node_with_foreign_key_gets_the_cluster_key(tmp_path):
     keys = {"head": KEY_A, "login1": KEY_A, "c01": KEY_A, "c02": FOREIGN}
     plan = plan_of(tmp_path, run_preflight(tmp_path, keys, daemons=["head", "c01"]))
-    assert plan == {"error": "", "source": "head", "generate": False, "write": ["c02"], "sha256": sha(KEY_A)}
+    assert plan == {"error": "", "source": "head", "generate": False, "write": {"c02": True}, "sha256": sha(KEY_A)}
 
 
 def test_given_key_differing_from_the_cluster_refused(tmp_path):

@@ -1,6 +1,7 @@
 """A re-run calls no package manager: preflight.yml lists each node's installed packages once per
 preflight, and every role's install task asks for packages only when one of them is missing."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from playbook_harness import local_host, start
 TOP = Path(__file__).resolve().parent.parent
 BASE_READS = "Read this node's cluster accounts, kernel parameters and firewall zones"
 KEEP = "Keep the package list and the units' states read with base's for the later plays"
+SLURM_READS = "Read this node's unit states, cluster zone, GPUs, munge and slurm accounts and munge key state"
+SLURM_KEEP = "Keep the munge key state and the unit states for the roles"
 INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf"}
 # Installs from a package file or URL: the package manager compares the file's version itself.
 FROM_A_FILE = {("roles/apptainer/tasks/install_package_file.yml",
@@ -57,7 +60,7 @@ def test_the_list_is_made_at_the_preflight_before_anything_ends_the_play():
     end = next(t for t in play["tasks"] if "ansible.builtin.meta" in t)
     assert listing["register"] == "__preflight_packages"
     assert names.index(listing["name"]) < names.index(end["name"])
-    assert listing["when"] == ["__preflight_packages_read.enabled", end["when"]]
+    assert listing["when"] == ["__preflight_packages_read.enabled", end["when"], "not __preflight_packages_with_slurm"]
     read = play["vars"]["__preflight_packages_read"]
     assert read["module"] == "hpc.cluster.installed_packages"
     assert listing["hpc.cluster.installed_packages"] == {key: "{{ __preflight_packages_read.args.%s }}" % key
@@ -69,29 +72,38 @@ def test_the_list_is_made_at_the_preflight_before_anything_ends_the_play():
                      "__preflight_units": "{{ __base_reads.reads.units }}"}]
 
 
-@pytest.mark.parametrize("concerns", [["base"], []], ids=["with-base", "without-base"])
+@pytest.mark.parametrize("concerns", [["base"], [], ["slurm"]], ids=["with-base", "without-base", "slurm-alone"])
 def test_the_first_play_lists_the_packages_once_among_base_reads_or_alone(tmp_path, concerns):
     """playbooks/preflight.yml on this machine (a control node, --check): with base checked, the
     package list and the units' states are two of base's node reads (one task per node for all;
     they were two tasks of their own) and are kept under the names the roles read; without base,
-    the package list is the play's one task before it ends."""
-    hosts = {"head": local_host(ansible_host="10.1.0.10")}
+    the package list is the play's one task before it ends; for slurm.yml alone, one of the Slurm
+    play's node reads (a task fewer per node)."""
+    # The Slurm checks want the inventory name to be the host's name.
+    name = socket.gethostname() if concerns == ["slurm"] else "head"
+    hosts = {name: local_host(ansible_host="10.1.0.10")}
     inv = {"all": {"children": {"cluster": {
         "vars": {"cluster_network": "10.1.0.0/16", "cluster_users": [], "cluster_groups": [],
-                 "base_firewall_manage": False},
-        "children": {"control": {"hosts": hosts}}}}}}
+                 "base_firewall_manage": False, "slurm_accounting": False, "slurm_firewall_manage": False},
+        "children": {"control": {"hosts": hosts}, "compute": {"hosts": {name: {}}}}}}}}
     run = start(tmp_path, TOP / "playbooks" / "preflight.yml", inv, args=["--check"],
                 extra={"cluster_preflight_concerns": concerns}).result()
-    run.passed("head")
-    listing = run.task_result("head", "List the installed packages")
-    if concerns:
+    run.passed(name)
+    listing = run.task_result(name, "List the installed packages")
+    if concerns == ["slurm"]:
         assert listing.get("skipped") is True, listing
-        reads = run.task_result("head", "base : " + BASE_READS)["reads"]
+        reads = run.task_result(name, SLURM_READS)["reads"]
+        assert "dpkg" in reads["packages"]["installed"] or "rpm" in reads["packages"]["installed"], reads
+        kept = run.task_result(name, SLURM_KEEP)["ansible_facts"]
+        assert kept["__preflight_packages"]["installed"] == reads["packages"]["installed"]
+    elif concerns:
+        assert listing.get("skipped") is True, listing
+        reads = run.task_result(name, "base : " + BASE_READS)["reads"]
         assert "dpkg" in reads["packages"]["installed"] or "rpm" in reads["packages"]["installed"], reads["packages"]
         assert set(reads["units"]["roles"]) >= {"repos", "chrony", "base"}, reads["units"]
-        kept = run.task_result("head", KEEP)["ansible_facts"]
+        kept = run.task_result(name, KEEP)["ansible_facts"]
         assert kept["__preflight_packages"]["installed"] == reads["packages"]["installed"]
         assert kept["__preflight_units"]["units"] == reads["units"]["units"]
     else:
         assert "dpkg" in listing["installed"] or "rpm" in listing["installed"], listing
-        assert not [task for task, _result in run.tasks("head") if task["name"] in ("base : " + BASE_READS, KEEP)]
+        assert not [task for task, _result in run.tasks(name) if task["name"] in ("base : " + BASE_READS, KEEP)]

@@ -39,6 +39,7 @@ def loads(play, step, host, concerns, passed=()):
     """(roles whose OS data the play's step loads on host, roles it checks there)."""
     variables = dict(play.get("vars") or {}, **step)
     variables.update(inventory_hostname=host, groups=GROUPS, cluster_preflight_concerns=list(concerns),
+                     group_names=sorted(group for group, members in GROUPS.items() if host in members),
                      __cluster_preflight_passed=list(passed), __prometheus_servers=["head"])
     templar = Templar(loader=DataLoader(), variables=variables)
     roles = templar.template(variables["__preflight_roles"])

@@ -78,7 +78,7 @@ EXAMPLES = r"""
       c01: {exists: true, sha256: 9f86d081884c7d65, size: 1024, member: true}
       c02: {exists: true, sha256: 60303ae22b998861, size: 1024, member: false}
       c03: {exists: false, sha256: '', size: 0, member: false}
-    # => {error: '', source: head, generate: false, write: [c02, c03], sha256: 9f86d081884c7d65}
+    # => {error: '', source: head, generate: false, write: {c02: true, c03: true}, sha256: 9f86d081884c7d65}
 """
 
 RETURN = r"""
@@ -96,9 +96,11 @@ _value:
       description: Whether to generate a new key on the key host (then also the source).
       type: bool
     write:
-      description: Hosts of the run whose key must be written, in play order.
-      type: list
-      elements: str
+      description:
+        - Hosts of the run whose key must be written, in play order, each mapped to true; a mapping, so
+          that each host asks it for its own name without reading the others (a list read item by item
+          by every host is quadratic in the cluster's size).
+      type: dict
     sha256:
       description: Digest of the cluster key; empty when a key is to be generated.
       type: str
@@ -209,7 +211,7 @@ def _plan(hosts, key, key_host, key_host_state, inventory, cluster):
                            "rotates the key: remove munge_key to keep the current key, or %s"
                            % (_names(member_hosts), _ROTATE))
         return {"source": "", "generate": False, "sha256": given,
-                "write": [h for h, s in hosts.items() if s["sha256"] != given]}
+                "write": _hosts([h for h, s in hosts.items() if s["sha256"] != given])}
 
     key_host_digest = seen[key_host]["sha256"] if key_host in seen else ""
     holders = _by_digest(seen)
@@ -232,7 +234,7 @@ def _plan(hosts, key, key_host, key_host_state, inventory, cluster):
                            "but %s are not in this run (--limit?). Run on every host of control, compute "
                            "and login, so a key is generated only when no host has one" % _names(missing))
         return {"source": key_host, "generate": True, "sha256": "",
-                "write": [h for h in hosts if h != key_host]}
+                "write": _hosts([h for h in hosts if h != key_host])}
 
     source = key_host if key_host_digest == digest else holders[digest][0]
     size = seen[source]["size"]
@@ -240,7 +242,12 @@ def _plan(hosts, key, key_host, key_host_state, inventory, cluster):
         raise _Refused("munge: the cluster's munge key (on %s) is %d bytes; munge needs %d to %d: %s"
                        % (_names(holders[digest]), size, KEY_MIN, KEY_MAX, _ROTATE))
     return {"source": source, "generate": False, "sha256": digest,
-            "write": [h for h, s in hosts.items() if s["sha256"] != digest]}
+            "write": _hosts([h for h, s in hosts.items() if s["sha256"] != digest])}
+
+
+def _hosts(names):
+    """host -> true, in order."""
+    return dict.fromkeys(names, True)
 
 
 def munge_key_plan(hosts, key=None, key_host="", key_host_state=None, inventory=None, cluster=None):
@@ -249,7 +256,7 @@ def munge_key_plan(hosts, key=None, key_host="", key_host_state=None, inventory=
         raise AnsibleFilterError("munge_key_plan: expected a dict of host -> key state, got %s"
                                  % type(hosts).__name__)
     states = {str(host): _state(host, data) for host, data in hosts.items()}
-    result = {"error": "", "source": "", "generate": False, "write": [], "sha256": ""}
+    result = {"error": "", "source": "", "generate": False, "write": {}, "sha256": ""}
     try:
         result.update(_plan(states, key, key_host or "", key_host_state, inventory, cluster))
     except _Refused as refusal:

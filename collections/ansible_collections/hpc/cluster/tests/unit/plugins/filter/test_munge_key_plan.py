@@ -35,7 +35,7 @@ CLUSTER = ["head", "login1", "c01", "c02", "c03"]
 
 
 def plan(source="", generate=False, write=(), sha256=""):
-    return {"error": "", "source": source, "generate": generate, "write": list(write), "sha256": sha256}
+    return {"error": "", "source": source, "generate": generate, "write": dict.fromkeys(write, True), "sha256": sha256}
 
 
 CASES = [
@@ -132,7 +132,7 @@ def test_error(hosts, kwargs, messages):
     result = munge_key_plan(hosts, **args)
     for message in messages:
         assert message in result["error"]
-    assert result["write"] == [] and result["generate"] is False and result["source"] == ""
+    assert result["write"] == {} and result["generate"] is False and result["source"] == ""
     # The key never appears in a message, nor in the plan.
     for secret in (KEY_A, KEY_B, KEY_A[:40], KEY_B[:40]):
         assert secret not in repr(result)
