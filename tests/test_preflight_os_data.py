@@ -89,9 +89,11 @@ def test_the_shared_step_loads_and_checks_the_same_roles_with_their_defaults():
     tasks = DataLoader().load_from_file(str(TOP / "playbooks" / SHARED))
     load = next(t for t in tasks if "ansible.builtin.include_vars" in t)
     check = next(t for t in tasks if "hpc.cluster.role_arguments" in t)
-    assert load["loop"] == check["hpc.cluster.role_arguments"]["roles"]
+    roles = "__preflight_data_roles | default(__preflight_roles)"
+    assert check["hpc.cluster.role_arguments"]["roles"] == "{{ %s }}" % roles
+    assert ("lookup('hpc.cluster.os_data_file', %s," % roles) in load["ansible.builtin.include_vars"]["file"]
     assert check["hpc.cluster.role_arguments"]["defaults"] is True
-    assert check["when"] == load["loop"].strip("{} ") + " | length > 0"
+    assert check["when"] == load["when"] == roles + " | length > 0"
 
 
 def test_the_units_are_read_once_and_never_replaced_by_a_skipped_read():

@@ -45,3 +45,21 @@ def test_a_spec_file_without_main_options_is_named(tmp_path):
     role(tmp_path, "bad", "---\nargument_specs: {}\n")
     with pytest.raises(AnsibleActionFail, match=r"role bad: .*bad/meta/argument_specs.yml holds no argument_specs"):
         read_specs(str(tmp_path), ["bad"])
+
+
+def test_an_unchanged_spec_is_parsed_once_and_given_as_a_copy(tmp_path, monkeypatch):
+    """The task runs for every host in the controller's process: each spec is parsed once while its
+    file is unchanged, and each host gets its own copy."""
+    from ansible_collections.hpc.cluster.plugins.action import role_arguments
+
+    role(tmp_path, "demo", SPEC)
+    parsed = []
+    real_load = role_arguments.yaml.load
+    monkeypatch.setattr(role_arguments.yaml, "load", lambda *a, **k: parsed.append(1) or real_load(*a, **k))
+    first = read_specs(str(tmp_path), ["demo"])
+    first["demo"]["demo_port"]["type"] = "str"
+    assert read_specs(str(tmp_path), ["demo"])["demo"]["demo_port"]["type"] == "int"
+    assert len(parsed) == 1
+    (tmp_path / "demo" / "meta" / "argument_specs.yml").write_text(SPEC.replace("type: int", "type: str") + "\n")
+    assert read_specs(str(tmp_path), ["demo"])["demo"]["demo_port"]["type"] == "str"
+    assert len(parsed) == 2
