@@ -279,12 +279,22 @@ def node_exec(node: str, *cmd: str) -> str:
     return run(["podman", "exec", f"{NAME}-{node}", *cmd])[1]
 
 
+def node_os_family(node: str, tries: int = 5) -> str:
+    """The node's OS family. podman exec on a node just started, on a loaded machine, has answered
+    nothing with exit 0 (seen once at 8 compute nodes, load 11): asked again, a second apart."""
+    for attempt in range(tries):
+        text = node_exec(node, "cat", "/etc/os-release")
+        if text.strip() or attempt == tries - 1:
+            return os_family(text)
+        time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def manual_packages() -> dict[str, set[str]]:
     """Per node of the lab (its containers: <lab>-<node>), the packages marked manually installed."""
     names = run(["podman", "ps", "--filter", f"label=io.hpc-lab.owner={NAME}", "--format", "{{.Names}}"])[1]
     nodes = sorted(name.removeprefix(f"{NAME}-") for name in names.split())
-    return {node: set(node_exec(node, *MANUAL[os_family(node_exec(node, "cat", "/etc/os-release"))]).split())
-            for node in nodes}
+    return {node: set(node_exec(node, *MANUAL[node_os_family(node)]).split()) for node in nodes}
 
 
 def install_packages(packages: dict[str, list[str]]) -> tuple[float, str]:

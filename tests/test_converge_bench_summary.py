@@ -165,6 +165,16 @@ def test_os_family_refuses_an_unknown_os():
         bench.os_family("ID=alpine\n")
 
 
+def test_an_empty_os_release_from_a_node_just_started_is_read_again(monkeypatch):
+    answers = iter(["", "", "ID=debian\n"])
+    monkeypatch.setattr(bench, "node_exec", lambda node, *cmd: next(answers))
+    monkeypatch.setattr(bench.time, "sleep", lambda seconds: None)
+    assert bench.node_os_family("c07") == "debian"
+    monkeypatch.setattr(bench, "node_exec", lambda node, *cmd: "")
+    with pytest.raises(ValueError, match="unknown OS family"):
+        bench.node_os_family("c07")
+
+
 def test_package_diff_per_node():
     before = {"head": {"python3", "sudo"}, "c01": {"python3"}}
     after = {"head": {"python3", "sudo", "slurmctld", "munge"}, "c01": {"python3"}, "c02": {"slurmd"}}
