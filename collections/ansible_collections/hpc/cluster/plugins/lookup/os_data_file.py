@@ -56,7 +56,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import os_data_names
+from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import os_data_names, os_data_path
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # (roles_dir, roles, file names) -> path written, for this process.
@@ -65,17 +65,12 @@ _WRITTEN = {}
 
 def chosen_files(roles_dir, roles, facts):
     """Per role, its OS-data file for these facts (the first of os_data_names that exists)."""
-    names = os_data_names(facts)
     chosen = {}
     for role in roles:
-        for name in names:
-            path = os.path.join(roles_dir, role, "vars", name)
-            if os.path.isfile(path):
-                chosen[role] = path
-                break
-        else:
-            raise AnsibleLookupError("os_data_file: role %s has none of %s in %s"
-                                     % (role, ", ".join(names), os.path.join(roles_dir, role, "vars")))
+        chosen[role] = os_data_path(roles_dir, role, facts)
+        if chosen[role] is None:
+            raise AnsibleLookupError("os_data_file: role %s has none of %s in %s" % (
+                role, ", ".join(os_data_names(facts)), os.path.join(roles_dir, role, "vars")))
     return chosen
 
 

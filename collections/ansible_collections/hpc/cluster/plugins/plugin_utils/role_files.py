@@ -38,13 +38,19 @@ def os_data_names(facts):
             "%s.yml" % facts.get("distribution"), "%s.yml" % facts.get("os_family"), "default.yml"]
 
 
-def os_data(loader, roles_dir, role, facts):
-    """The variables of the role's first OS-data file found for these facts ({} without any)."""
+def os_data_path(roles_dir, role, facts):
+    """The role's first OS-data file found for these facts, or None."""
     for name in os_data_names(facts):
         path = os.path.join(roles_dir, role, "vars", name)
         if os.path.isfile(path):
-            return _variables_file(loader, role, path)
-    return {}
+            return path
+    return None
+
+
+def os_data(loader, roles_dir, role, facts):
+    """The variables of the role's first OS-data file found for these facts ({} without any)."""
+    path = os_data_path(roles_dir, role, facts)
+    return _variables_file(loader, role, path) if path else {}
 
 
 def role_variables(loader, roles_dir, role, task_vars, with_os_data=False):
