@@ -25,6 +25,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hpc.cluster.plugins.action.checks import problems_text
+from ansible_collections.hpc.cluster.plugins.plugin_utils.file_memo import unchanged_file_value
 from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import find_roles_dir, role_variables
 
 ARGUMENT_SPEC = {
@@ -37,18 +38,15 @@ ONE_OF = [["roles_dir", "specs"]]
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# (path, size, mtime in ns) -> the file's parsed data, for this process: the task runs for every host
-# in the controller's process (callback hpc.cluster.actions_without_fork), ~5 ms of parsing per host.
-_PARSED = {}
+def _load_yaml(path):
+    with open(path, "rb") as handle:
+        return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def _parsed(path):
-    info = os.stat(path)
-    key = (path, info.st_size, info.st_mtime_ns)
-    if key not in _PARSED:
-        with open(path, "rb") as handle:
-            _PARSED[key] = yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
-    return copy.deepcopy(_PARSED[key])
+    """The file's data, parsed once per run while unchanged (the task runs for every host in the
+    controller's process, ~5 ms of parsing per host); a copy for each caller."""
+    return copy.deepcopy(unchanged_file_value(path, _load_yaml))
 
 
 def read_specs(roles_dir, roles):

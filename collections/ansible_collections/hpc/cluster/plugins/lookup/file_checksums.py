@@ -50,23 +50,22 @@ import os
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-# (real path, size, mtime in ns) -> checksum, for this process.
-_SEEN = {}
+from ansible_collections.hpc.cluster.plugins.plugin_utils.file_memo import unchanged_file_value
+
 _BLOCK = 1024 * 1024
+
+
+def _sha1(path):
+    digest = hashlib.sha1()  # noqa: S324 - the checksum copy compares, not a security use
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def file_sha1(path):
     """The SHA-1 of a file (hex), read once per (path, size, mtime) in this process."""
-    real = os.path.realpath(path)
-    info = os.stat(real)
-    key = (real, info.st_size, info.st_mtime_ns)
-    if key not in _SEEN:
-        digest = hashlib.sha1()  # noqa: S324 - the checksum copy compares, not a security use
-        with open(real, "rb") as handle:
-            for block in iter(lambda: handle.read(_BLOCK), b""):
-                digest.update(block)
-        _SEEN[key] = digest.hexdigest()
-    return _SEEN[key]
+    return unchanged_file_value(path, _sha1)
 
 
 class LookupModule(LookupBase):

@@ -59,7 +59,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.hpc.cluster.plugins.plugin_utils.role_files import os_data_names, os_data_path
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# (roles_dir, roles, file names) -> path written, for this process.
+# (roles_dir, the roles' chosen files) -> path written, for this process.
 _WRITTEN = {}
 
 
