@@ -1,0 +1,60 @@
+"""A wait for a daemon after its start asks often and stops at once when the daemon stopped.
+
+ansible.builtin.wait_for asks once a second at best, and a uri task retried with a delay as often as
+its delay: a daemon that listens 0.1 s after its start cost a first converge about a second per
+start (two on Prometheus' 2 s delay), on the host the other nodes wait for. Both also wait their
+whole timeout (60-120 s) for a daemon that exited on a bad setting, and then name no cause.
+hpc.cluster.daemon_ready asks every 0.1 s and fails as soon as the unit stops, with its log lines.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+TOP = Path(__file__).resolve().parent.parent
+SOURCES = sorted(p for top in ("roles", "playbooks") for p in (TOP / top).rglob("*.yml")
+                 if "templates" not in p.parts and "defaults" not in p.parts)
+
+
+def tasks(node):
+    """Every mapping of a parsed task file that holds a module call (blocks and plays walked)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from tasks(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks", "handlers"):
+            yield from tasks(node.get(key))
+
+
+def all_tasks():
+    for path in SOURCES:
+        for task in tasks(yaml.safe_load(path.read_text())):
+            yield path.relative_to(TOP), task
+
+
+def test_sources_found():
+    assert len(SOURCES) > 50
+
+
+@pytest.mark.parametrize("module", ["ansible.builtin.wait_for", "wait_for"])
+def test_no_daemon_is_waited_for_with_wait_for(module):
+    found = [(str(path), task.get("name")) for path, task in all_tasks()
+             if module in task and "port" in (task[module] or {})]
+    assert not found, "wait for a daemon's port with hpc.cluster.daemon_ready (and its unit): %s" % found
+
+
+def test_no_daemon_is_waited_for_with_a_retried_uri():
+    # Retried until the daemon answers (its status); lab_proof.yml retries until Prometheus has
+    # scraped each target once, which is not a wait for the daemon.
+    found = [(str(path), task.get("name")) for path, task in all_tasks()
+             if {"ansible.builtin.uri", "uri"} & set(task) and "status" in str(task.get("until", ""))]
+    assert not found, "wait for a daemon's HTTP answer with hpc.cluster.daemon_ready (path:): %s" % found
+
+
+def test_every_daemon_wait_names_its_unit():
+    waits = [(path, task) for path, task in all_tasks() if "hpc.cluster.daemon_ready" in task]
+    # slurmdbd's and slurmctld's starts and restarts, Prometheus' start, the key rotation's slurmctld.
+    assert len(waits) >= 6
+    assert [(str(path), task["name"]) for path, task in waits if not task["hpc.cluster.daemon_ready"].get("unit")] == []
