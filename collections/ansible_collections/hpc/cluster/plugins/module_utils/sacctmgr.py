@@ -343,8 +343,10 @@ class Table:
 
     ``keys`` maps a condition's name to its column; ``scope`` is the condition of the read itself
     (``[("cluster", "lab")]``), so only queries that name the same condition are answered.
-    ``changed`` holds the conditions whose rows a change made stale (``("user", "alice")``): a
-    query naming one goes to sacctmgr, the others are still answered from the rows read.
+    ``changed`` holds the rows a change made stale, each as the conditions they all match
+    (``(("user", "alice"), ("account", "physics"))``): a query that may match such a row (it names
+    no other value for any of those conditions) goes to sacctmgr, the others are still answered
+    from the rows read.
     """
 
     def __init__(self, keys, scope=()):
@@ -363,9 +365,15 @@ class Table:
         self.fields = self.fields + [field for field in fields if field not in self.fields]
 
     def answers(self, where):
-        return (all(key in self.keys for key, _value in where)
+        named = dict(where)
+        return (all(key in self.keys for key in named)
                 and all(condition in where for condition in self.scope)
-                and not any(condition in self.changed for condition in where))
+                and not any(all(named.get(key, value) == value for key, value in stale) for stale in self.changed))
+
+    def put(self, row):
+        """A row known without a read (a change just made it): replaces the row of the same key."""
+        key = self.keys["name"]
+        self.rows = [old for old in self.rows if old[key] != row[key]] + [row]
 
     def select(self, where, fields):
         return [{field: row.get(field, "") for field in fields} for row in self.rows
@@ -403,6 +411,8 @@ class Sacctmgr:
                         "accounting database were empty")
         # commands: one per change of an entity; ran: the commands run (or to run in check mode).
         self.commands = []
+        # (entity, name) of what this run added: known to exist without a read.
+        self.added = set()
         self.ran = []
         self.tables = tables or {}
         self.group_users = bool(tables)
@@ -460,14 +470,19 @@ class Sacctmgr:
         With ``tables`` (a batch), users added with the same settings are added by one command
         (``add user alice,bob Account=...``, sacctmgr's list form), and users removed on the same
         conditions by one (``delete user where name=alice,bob ...``): held until another command,
-        a read from sacctmgr or :meth:`flush`.
+        a read from sacctmgr, the next command for a user held or :meth:`flush`.
         """
         self.commands.append([self.path, "-i"] + args)
+        held = None
         if self.group_users and args[:2] == ["add", "user"]:
-            self._pending.setdefault((("add", "user"), "", tuple(args[3:])), []).append(args[2])
-            return
-        if self.group_users and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
-            self._pending.setdefault((tuple(args[:3]), "name=", tuple(args[4:])), []).append(args[3][5:])
+            held, user = (("add", "user"), "", tuple(args[3:])), args[2]
+        elif self.group_users and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
+            held, user = (tuple(args[:3]), "name=", tuple(args[4:])), args[3][5:]
+        if held:
+            # A user's commands run in their order: one held for her runs before her next is held.
+            if any(user in names for names in self._pending.values()):
+                self.flush()
+            self._pending.setdefault(held, []).append(user)
             return
         self.flush()
         self._run(args)
@@ -482,11 +497,22 @@ class Sacctmgr:
         if not self.module.check_mode:
             self.runner.run(["-i"] + args)
 
+    def known(self, entity, row):
+        """A change (run, not in check mode) left this row of a batch's table: kept without a read.
+        Where the table was not read yet or reads other columns, the row's name is read again."""
+        table = self.tables.get(entity)
+        if self.module.check_mode or table is None or table.rows is None:
+            return
+        if all(field in row for field in table.fields):
+            table.put({field: row[field] for field in table.fields})
+        else:
+            table.changed.add((("name", row[table.keys["name"]]),))
+
     def touched(self, conditions, since=0):
         """After the changes from command ``since`` on: the rows matching any of these conditions
-        (entity -> [(key, value)]) are read from sacctmgr from now on; after the removal of an
-        account or QOS (which may take other rows with it) or a change of an entity not listed,
-        every table is read again."""
+        (entity -> [((key, value), ...)], each the conditions its rows all match) are read from
+        sacctmgr from now on; after the removal of an account or QOS (which may take other rows
+        with it) every table is read again, after other changes each table not listed."""
         ran = self.commands[since:]
         if self.module.check_mode or not ran:
             return

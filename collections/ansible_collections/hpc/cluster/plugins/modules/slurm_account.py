@@ -270,6 +270,8 @@ from ansible_collections.hpc.cluster.plugins.module_utils.sacctmgr import (
 CLUSTER_FIELDS = ["Cluster"]
 ACCOUNT_FIELDS = ["Account", "Description", "Organization"]
 USER_FIELDS = ["User", "DefaultAccount"]
+# What `modify account ... set` changes on the account itself, not on its association.
+ACCOUNT_ENTITY_SETS = ("Description=", "Organization=")
 
 
 def raw_state(rows, wanted):
@@ -356,7 +358,7 @@ def manage_qos(mgr, params, table, limits):
 def check_parent(mgr, params):
     """A parent must exist (on the cluster) before an account is created or moved under it."""
     parent, cluster = params["parent"], params["cluster"]
-    if parent in (None, "root") or mgr.offline:
+    if parent in (None, "root") or mgr.offline or ("account", parent) in mgr.added:
         return
     where = [("account", parent)] + ([("cluster", cluster)] if cluster else [])
     rows = [r for r in mgr.show("association", where, ASSOC_KEY_FIELDS)
@@ -404,6 +406,7 @@ def manage_account(mgr, params, table, limits):
         if cluster:
             add["Cluster"] = cluster
         mgr.change(["add", "account", name] + sets_args(add))
+        mgr.added.add(("account", name))
         return before, after
     assoc_sets = differences(assocs, wanted)
     if "Parent" in assoc_sets:
@@ -474,6 +477,9 @@ def manage_user(mgr, params, table, limits):
             and user[0]["DefaultAccount"] != params["default_account"]):
         mgr.change(["modify", "user", "where", "name=%s" % name, "set",
                     "DefaultAccount=%s" % params["default_account"]])
+    if not user or before["DefaultAccount"] != after["DefaultAccount"]:
+        # Its row as the change left it: a later entry of the same user needs no read of it.
+        mgr.known("user", {"User": name, "DefaultAccount": after["DefaultAccount"]})
     return before, after
 
 
@@ -526,20 +532,34 @@ def columns_read(entry, table, limits):
     return [own, ("association", assoc_columns(assoc_wanted(entry, table, limits)))]
 
 
-def rows_changed(entry):
-    """The rows a change of this entry touches, by table (Sacctmgr.touched reads a table not named
-    here again whole): a user's or account's own and its associations' (the other tables are read
-    again, to be safe); a QOS's own only; a new cluster's own and every association (its root
-    associations)."""
+def rows_changed(entry, commands):
+    """The rows the commands run for this entry touched, by table, each as the conditions they all
+    match (Sacctmgr.touched reads a table not named here again whole): a user's associations with
+    its account (its own row is kept by manage_user where a change made it, read again after a
+    removal); an account's own row and its own association (a user's association with it is
+    another row), or every association after a change of its association settings (its
+    sub-accounts and users inherit them); a QOS's own row; a new cluster's own row and every
+    association (its root associations)."""
     name = entry["name"]
+    rows = {entity: [] for entity in TABLE_KEYS}
     if entry["type"] == "user":
-        return {"user": [("name", name)], "association": [("user", name)]}
-    if entry["type"] == "account":
-        return {"account": [("name", name)], "association": [("account", name)]}
-    if entry["type"] == "qos":
-        return {entity: [("name", name)] if entity == "qos" else [] for entity in TABLE_KEYS}
-    return {entity: [("name", name)] if entity == "cluster" else [] for entity in TABLE_KEYS
-            if entity != "association"}
+        account = (("account", entry["account"]),) if entry["account"] else ()
+        rows["association"] = [(("user", name),) + account]
+        if entry["state"] == "absent":
+            rows["user"] = [(("name", name),)]
+    elif entry["type"] == "account":
+        rows["account"] = [(("name", name),)]
+        rows["association"] = [(("account", name), ("user", ""))]
+        if any(command[2] == "modify" and not all(arg.startswith(ACCOUNT_ENTITY_SETS)
+                                                  for arg in command[command.index("set") + 1:])
+               for command in commands):
+            del rows["association"]
+    elif entry["type"] == "qos":
+        rows["qos"] = [(("name", name),)]
+    else:
+        rows["cluster"] = [(("name", name),)]
+        del rows["association"]
+    return rows
 
 
 def batch_tables(prepared):
@@ -608,7 +628,7 @@ def main():
         one_before, one_after = MANAGE[entry["type"]](mgr, entry, table, limits)
         if len(mgr.commands) == ran:
             one_after = one_before
-        mgr.touched(rows_changed(entry), since=ran)
+        mgr.touched(rows_changed(entry, mgr.commands[ran:]), since=ran)
         if not batch:
             before, after = one_before, one_after
         elif len(mgr.commands) > ran:
