@@ -701,7 +701,7 @@ def test_unix_users_are_not_required_unless_asked(run_module):
 
 # The lab's accounting data on a new database: each table read once, before the first change, and
 # no read between the changes (the accounts' and users' rows each change made are known or not
-# asked for again). Eleven sacctmgr runs where the rows read again after each change made sixteen
+# asked for again). Ten sacctmgr runs where the rows read again after each change made sixteen
 # (each read ~0.2 s, each change ~0.5 s on the lab: a first converge's accounting step took 5.3 s).
 LAB = {"cluster": "lab", "entries": [
     {"type": "qos", "name": "long", "limits": {"MaxWall": "1-00:00:00"}},
