@@ -15,7 +15,8 @@ description:
     image, as C(podman image exists) run as the user would.
   - Where it can, it reads the answer from the storage's image list
     (C(<rootless_storage_path>/<driver>-images/images.json)) instead of starting Podman, which costs
-    a node about 60 ms of CPU per pair. It reads the list only when the storage configuration that
+    a node about 60 ms of CPU per pair (a storage without that directory holds no image). It reads
+    the list only when the storage configuration that
     applies is known to be O(storage_config) - the file O(storage_conf_path) holds exactly
     O(storage_conf_content), no drop-in directory or rootless file of containers-storage.conf(5)
     exists, the user has no C(~/.config/containers/storage.conf) and is not root - and the image is
@@ -161,11 +162,14 @@ def user_config_absent(account):
 
 
 def stored_names(path):
-    """Every name in a storage's image list, or None when the list cannot be read."""
+    """Every name in a storage's image list, or None when the list cannot be read; none where the
+    list's directory is not there either (Podman never stored an image there: a new user or node)."""
     try:
         with open(path, encoding="utf-8") as handle:
             entries = json.load(handle)
         return {name for entry in entries for name in entry.get("names") or []}
+    except FileNotFoundError:
+        return set() if not os.path.lexists(os.path.dirname(path)) else None
     except (OSError, ValueError, TypeError, AttributeError):
         return None
 

@@ -119,6 +119,16 @@ def test_podman_is_asked_where_the_configuration_in_force_is_not_known(node, run
     assert node["asked"]() == ["alice localhost/gone", "alice localhost/tools-present"]
 
 
+@pytest.mark.parametrize("made", ["nothing", "storage root"])
+def test_a_storage_where_podman_never_stored_an_image_holds_none_without_asking(node, run_module, made):
+    """A new user, or a new node where role podman made the storage root: no image list directory."""
+    if made == "storage root":
+        (node["tmp"] / "users" / "2002" / "storage").mkdir(parents=True)
+    result, _ = run_module(podman_images.main, node["args"](["bob", "localhost/tools"]), [])
+    assert answers(result) == [("bob", "localhost/tools", False, "storage")]
+    assert node["asked"]() == []
+
+
 def test_a_pair_podman_cannot_answer_has_no_answer_and_its_message(node, run_module):
     result, _ = run_module(podman_images.main, node["args"](["alice", "tools-broken", "bob", "tools"]), [])
     assert result.get("failed") is False
