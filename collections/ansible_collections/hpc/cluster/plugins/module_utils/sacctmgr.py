@@ -416,7 +416,9 @@ class Sacctmgr:
         self.ran = []
         self.tables = tables or {}
         self.group_users = bool(tables)
+        # (rank, head, key, tail) -> the users of a command held; each held user's last rank.
         self._pending = {}
+        self._rank = {}
 
     def show(self, entity, where, fields):
         """Rows of ``sacctmgr show entity where k=v... format=fields`` as dicts keyed by fields."""
@@ -470,7 +472,9 @@ class Sacctmgr:
         With ``tables`` (a batch), users added with the same settings are added by one command
         (``add user alice,bob Account=...``, sacctmgr's list form), and users removed on the same
         conditions by one (``delete user where name=alice,bob ...``): held until another command,
-        a read from sacctmgr, the next command for a user held or :meth:`flush`.
+        a read from sacctmgr or :meth:`flush`. A user's commands run in their order: her second
+        command held joins a group that runs after every group holding her first (users in two
+        accounts: two commands for all of them, where one per user and account would run).
         """
         self.commands.append([self.path, "-i"] + args)
         held = None
@@ -479,17 +483,16 @@ class Sacctmgr:
         elif self.group_users and args[:3] == ["delete", "user", "where"] and args[3].startswith("name="):
             held, user = (tuple(args[:3]), "name=", tuple(args[4:])), args[3][5:]
         if held:
-            # A user's commands run in their order: one held for her runs before her next is held.
-            if any(user in names for names in self._pending.values()):
-                self.flush()
-            self._pending.setdefault(held, []).append(user)
+            rank = self._rank.get(user, -1) + 1
+            self._rank[user] = rank
+            self._pending.setdefault((rank,) + held, []).append(user)
             return
         self.flush()
         self._run(args)
 
     def flush(self):
-        pending, self._pending = self._pending, {}
-        for (head, key, tail), names in pending.items():
+        pending, self._pending, self._rank = self._pending, {}, {}
+        for (_rank, head, key, tail), names in sorted(pending.items(), key=lambda item: item[0][0]):
             self._run(list(head) + [key + ",".join(names)] + list(tail))
 
     def _run(self, args):

@@ -572,19 +572,18 @@ def test_entries_add_new_users_with_the_same_settings_in_one_command(run_module)
             {"name": "ann", "account": "physics", "default_account": "physics"},
             {"name": "ben", "account": "physics", "default_account": "physics", "qos": ["long"]},
             {"name": "cat", "account": "physics", "default_account": "physics"},
-            # ann again: the adds held run first (hers among them), then hers to theory is held.
+            # ann again: held after her first (it runs after the group holding that one).
             {"name": "ann", "account": "theory", "default_account": "physics"},
             {"name": "dan", "account": "physics", "default_account": "physics"},
         ]},
         [read_all("user", USER_FIELDS, ""),
          read_all("association", ASSOC_USER_FIELDS + ["QOS"], "", where=["cluster=lab"]),
-         change("add", "user", "ann,cat", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+         change("add", "user", "ann,cat,dan", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
          change("add", "user", "ben", "Account=physics", "Cluster=lab", "DefaultAccount=physics", "QOS=long"),
-         change("add", "user", "ann", "Account=theory", "Cluster=lab"),
-         change("add", "user", "dan", "Account=physics", "Cluster=lab", "DefaultAccount=physics")],
+         change("add", "user", "ann", "Account=theory", "Cluster=lab")],
         diff=True)
     assert result["failed"] is False, result
-    assert [c[4] for c in result["commands"]] == ["ann,cat", "ben", "ann", "dan"]
+    assert [c[4] for c in result["commands"]] == ["ann,cat,dan", "ben", "ann"]
     assert list(result["diff"]["after"]) == ["ann@physics", "ben@physics", "cat@physics", "ann@theory",
                                              "dan@physics"]
 
@@ -701,7 +700,7 @@ def test_unix_users_are_not_required_unless_asked(run_module):
 
 # The lab's accounting data on a new database: each table read once, before the first change, and
 # no read between the changes (the accounts' and users' rows each change made are known or not
-# asked for again). Ten sacctmgr runs where the rows read again after each change made sixteen
+# asked for again). Nine sacctmgr runs where the rows read again after each change made sixteen
 # (each read ~0.2 s, each change ~0.5 s on the lab: a first converge's accounting step took 5.3 s).
 LAB = {"cluster": "lab", "entries": [
     {"type": "qos", "name": "long", "limits": {"MaxWall": "1-00:00:00"}},
@@ -724,12 +723,11 @@ def test_entries_on_a_new_database_read_each_table_once_and_nothing_between_the_
         change("add", "account", "physics", "Cluster=lab", "Parent=root"),
         # physics was added by this run: its existence as theory's parent needs no read.
         change("add", "account", "theory", "Cluster=lab", "Parent=physics"),
-        change("add", "user", "alice", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
-        # alice's next command: hers held runs first; bob's add is another group.
-        change("add", "user", "alice", "Account=theory", "Cluster=lab"),
-        change("add", "user", "bob", "Account=physics", "Cluster=lab", "DefaultAccount=physics")])
+        # bob's association is alike alice's first: one command; alice's second after it.
+        change("add", "user", "alice,bob", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+        change("add", "user", "alice", "Account=theory", "Cluster=lab")])
     assert result["failed"] is False, result
-    assert len(calls) == 10 and sum(call[1] == "-i" for call in calls) == 6
+    assert len(calls) == 9 and sum(call[1] == "-i" for call in calls) == 5
 
 
 def test_a_users_commands_run_in_their_order_across_groups(run_module):
@@ -750,6 +748,22 @@ def test_a_users_commands_run_in_their_order_across_groups(run_module):
          change("add", "user", "ann", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
          change("add", "user", "ann", "Account=theory", "Cluster=lab")])
     assert result["failed"] is False, result
+
+
+def test_users_in_two_accounts_are_added_by_two_commands(run_module):
+    """Each user's default account, then her second: a group per account and rank, whatever their
+    number (the rows read again after each add made it a command per user and account, ~0.5 s each)."""
+    users = ["u%d" % n for n in range(1, 4)]
+    entries = [entry for user in users for entry in (
+        {"name": user, "account": "physics", "default_account": "physics"}, {"name": user, "account": "theory"})]
+    result, calls = run_module(
+        slurm_account.main, {"type": "user", "cluster": "lab", "entries": entries},
+        [read_all("user", USER_FIELDS, ""),
+         read_all("association", ASSOC_USER_FIELDS, "", where=["cluster=lab"]),
+         change("add", "user", "u1,u2,u3", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
+         change("add", "user", "u1,u2,u3", "Account=theory", "Cluster=lab")])
+    assert result["failed"] is False, result
+    assert len(calls) == 4 and len(result["after"]) == 6
 
 
 def test_an_accounts_changed_settings_make_every_association_stale(run_module):
