@@ -148,6 +148,8 @@ notes:
     every change as if the database were empty, instead of failing."
   - Supports diff mode.
   - Removing an account or user that still has running jobs or children fails with sacctmgr's message.
+  - A user removed from O(cluster) (no O(account)) loses her other accounts there before her default
+    one, which sacctmgr refuses to remove while she has others on the cluster.
 requirements:
   - C(sacctmgr) in the PATH and a reachable slurmdbd.
 extends_documentation_fragment:
@@ -449,6 +451,13 @@ def manage_user(mgr, params, table, limits):
             if assocs:
                 mgr.change(["delete", "user", "where"] + ["%s=%s" % kv for kv in target])
         elif user:
+            # sacctmgr refuses to take a user's default account from her on a cluster while she has
+            # other accounts there: those go first.
+            here, default = {row["Account"] for row in assocs}, user[0]["DefaultAccount"]
+            others = sorted(here - {default})
+            if cluster and default in here and others:
+                mgr.change(["delete", "user", "where", "name=%s" % name, "account=%s" % ",".join(others),
+                            "cluster=%s" % cluster])
             mgr.change(["delete", "user", "where", "name=%s" % name]
                        + (["cluster=%s" % cluster] if cluster else []))
         return before, {}

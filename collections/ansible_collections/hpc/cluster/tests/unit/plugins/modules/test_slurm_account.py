@@ -597,6 +597,25 @@ def test_entries_in_check_mode_report_the_grouped_adds(run_module):
     assert not any(call[1] == "-i" for call in calls)
 
 
+def test_users_with_other_accounts_lose_those_before_their_default_one(run_module):
+    """sacctmgr refuses `delete user where name=u1 cluster=lab` while u1 has another account there
+    ("You can not remove the default account of a user"): the other accounts go first, for every
+    such user at once; a user whose default account is not on this cluster goes in one command."""
+    result, calls = run_module(
+        slurm_account.main,
+        {"type": "user", "cluster": "lab", "state": "absent",
+         "entries": [{"name": "u1"}, {"name": "u2"}, {"name": "u3"}, {"name": "u4"}]},
+        [read_all("user", USER_FIELDS, "u1|physics\nu2|physics\nu3|physics\nu4|chemistry\n"),
+         read_all("association", ASSOC_USER_FIELDS,
+                  "lab|physics|u1|\nlab|theory|u1|\nlab|physics|u2|\nlab|theory|u2|\nlab|physics|u3|\n"
+                  "lab|physics|u4|\nlab|theory|u4|\n", where=["cluster=lab"]),
+         change("delete", "user", "where", "name=u1,u2", "account=theory", "cluster=lab"),
+         change("delete", "user", "where", "name=u3,u4", "cluster=lab"),
+         change("delete", "user", "where", "name=u1,u2", "cluster=lab")])
+    assert result["failed"] is False, result
+    assert len(calls) == 5
+
+
 def test_entries_remove_users_on_the_same_conditions_in_one_command(run_module):
     result, _calls = run_module(
         slurm_account.main,
