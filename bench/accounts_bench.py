@@ -11,8 +11,9 @@ the repository root:
     .venv/bin/python bench/accounts_bench.py --sizes 10 --loop-max 10 --output -
 
 Per N, on the lab's controller, users bench00001... of account physics (cluster lab), each with
-its default account and a QOS list (the columns role slurmdbd compares):
-- *first run*: one task with `entries` creates them (N adds);
+its default account and a QOS list (the columns role slurmdbd compares), and with --accounts 2
+also in account theory (the lab's sub-account of physics: 2N associations):
+- *first run*: one task with `entries` creates them (its sacctmgr calls counted);
 - *re-run, entries*: the same task again, nothing to change (each run must report no change);
 - *re-run, loop*: one task per user through `loop` (how role slurmdbd declared them before),
   nothing to change; only up to --loop-max users, as it grows by about half a second per user;
@@ -37,31 +38,39 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAYBOOK = os.path.join(TOP, ".venv", "bin", "ansible-playbook")
 CLUSTER = "lab"
 ACCOUNT = "physics"
+SECOND_ACCOUNT = "theory"
 COUNTER = "/tmp/hpc-bench-sacctmgr.count"
 # A sacctmgr in front of the real one that counts its calls (put first in PATH for one run).
 WRAPPER = "#!/bin/sh\necho x >> %s\nexec /usr/bin/sacctmgr \"$@\"\n" % COUNTER
 
 
-def users(n):
-    return [{"name": "bench%05d" % i, "account": ACCOUNT, "default_account": ACCOUNT, "qos": ["normal"]}
-            for i in range(1, n + 1)]
+def users(n, accounts=1):
+    """Each user's associations, her default account's first (as hpc.cluster.slurm_associations lists them)."""
+    entries = []
+    for i in range(1, n + 1):
+        entries.append({"name": "bench%05d" % i, "account": ACCOUNT, "default_account": ACCOUNT, "qos": ["normal"]})
+        if accounts > 1:
+            entries.append({"name": "bench%05d" % i, "account": SECOND_ACCOUNT, "qos": ["normal"]})
+    return entries
 
 
-def task(kind, n, state="present"):
-    entries = users(n) if state == "present" else [{"name": u["name"], "state": "absent"} for u in users(n)]
+def task(kind, n, state="present", accounts=1):
+    entries = (users(n, accounts) if state == "present"
+               else [{"name": u["name"], "state": "absent"} for u in users(n)])
     args = {"type": "user", "cluster": CLUSTER}
     if kind == "loop":
         return {"name": "bench", "hpc.cluster.slurm_account": dict(args, name="{{ item.name }}",
                                                                   account="{{ item.account }}",
-                                                                  default_account="{{ item.default_account }}",
+                                                                  default_account="{{ item.default_account"
+                                                                                  " | default(omit) }}",
                                                                   qos="{{ item.qos }}"),
                 "loop": entries, "loop_control": {"label": "{{ item.name }}"}}
     return {"name": "bench", "hpc.cluster.slurm_account": dict(args, entries=entries)}
 
 
-def run(workdir, kind, n, state="present", counted=False):
+def run(workdir, kind, n, state="present", counted=False, accounts=1):
     """(seconds of the task, changed, sacctmgr calls or None)."""
-    tasks = [task(kind, n, state)]
+    tasks = [task(kind, n, state, accounts)]
     environment = {}
     if counted:
         tasks.insert(0, {"name": "counter", "ansible.builtin.copy": {
@@ -107,13 +116,15 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--loop-max", type=int, default=100, help="largest N timed as a loop")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--accounts", type=int, choices=[1, 2], default=1,
+                        help="accounts per user (2: physics and its sub-account theory)")
     parser.add_argument("--output", default=os.path.join(TOP, "docs", "accounts-benchmark.md"))
     args = parser.parse_args()
     load_start = os.getloadavg()
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         for n in args.sizes:
-            first, changed, _calls = run(workdir, "entries", n)
+            first, changed, first_calls = run(workdir, "entries", n, counted=True, accounts=args.accounts)
             if not changed:
                 sys.exit("the first run of %d users changed nothing: remove bench users first" % n)
             kinds = ["entries"] + (["loop"] if n <= args.loop_max else [])
@@ -121,15 +132,15 @@ def main():
             calls = {}
             for repeat in range(args.repeats):
                 for kind in kinds:
-                    seconds, changed, count = run(workdir, kind, n, counted=repeat == 0)
+                    seconds, changed, count = run(workdir, kind, n, counted=repeat == 0, accounts=args.accounts)
                     if changed:
                         sys.exit("a re-run of %d users (%s) changed something" % (n, kind))
                     times[kind].append(seconds)
                     if count is not None:
                         calls[kind] = count
             removed, _changed, _calls = run(workdir, "entries", n, state="absent")
-            rows.append((n, first, times, calls, removed))
-            print(n, first, times, calls, removed, file=sys.stderr)
+            rows.append((n, first, first_calls, times, calls, removed))
+            print(n, first, first_calls, times, calls, removed, file=sys.stderr)
     load_end = os.getloadavg()
     lines = [
         "# Accounts benchmark: declaring N Slurm users",
@@ -145,20 +156,21 @@ def main():
         "- Re-runs: medians of %d, entries and loop interleaved; sacctmgr calls counted in the first re-run."
         % args.repeats,
         "",
-        "Users `bench00001`... in account physics with their default account and a QOS list; each "
+        "Users `bench00001`... in account physics with their default account and a QOS list%s; each "
         "figure is the one task's duration (json callback). *first run*: one task with `entries` "
-        "adds them. *re-run*: nothing to change. *loop*: one module run per user, as role slurmdbd "
-        "declared them before (not timed above %d users). Afterwards the users are removed." % args.loop_max,
+        "adds them. *re-run*: nothing to change. *loop*: one module run per association, as role slurmdbd "
+        "declared them before (not timed above %d users). Afterwards the users are removed."
+        % (", and in account theory (two associations each)" if args.accounts > 1 else "", args.loop_max),
         "",
-        "| users | first run s (entries) | re-run s, entries | sacctmgr calls | re-run s, loop | sacctmgr calls | "
-        "loop / entries | removal s (entries) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| users | first run s (entries) | sacctmgr calls | re-run s, entries | sacctmgr calls | re-run s, loop | "
+        "sacctmgr calls | loop / entries | removal s (entries) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for n, first, times, calls, removed in rows:
+    for n, first, first_calls, times, calls, removed in rows:
         entries = statistics.median(times["entries"])
         loop = statistics.median(times["loop"]) if "loop" in times else None
-        lines.append("| %d | %.1f | %.2f | %d | %s | %s | %s | %.1f |" % (
-            n, first, entries, calls["entries"], "%.1f" % loop if loop else "-",
+        lines.append("| %d | %.1f | %d | %.2f | %d | %s | %s | %s | %.1f |" % (
+            n, first, first_calls, entries, calls["entries"], "%.1f" % loop if loop else "-",
             calls.get("loop", "-"), "%.0fx" % (loop / entries) if loop else "-", removed))
     lines.append("")
     text = "\n".join(lines)
