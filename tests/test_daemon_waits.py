@@ -7,31 +7,8 @@ whole timeout (60-120 s) for a daemon that exited on a bad setting, and then nam
 hpc.cluster.daemon_ready asks every 0.1 s and fails as soon as the unit stops, with its log lines.
 """
 
-from pathlib import Path
-
 import pytest
-import yaml
-
-TOP = Path(__file__).resolve().parent.parent
-SOURCES = sorted(p for top in ("roles", "playbooks") for p in (TOP / top).rglob("*.yml")
-                 if "templates" not in p.parts and "defaults" not in p.parts)
-
-
-def tasks(node):
-    """Every mapping of a parsed task file that holds a module call (blocks and plays walked)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from tasks(item)
-    elif isinstance(node, dict):
-        yield node
-        for key in ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks", "handlers"):
-            yield from tasks(node.get(key))
-
-
-def all_tasks():
-    for path in SOURCES:
-        for task in tasks(yaml.safe_load(path.read_text())):
-            yield path.relative_to(TOP), task
+from task_files import SOURCES, all_tasks
 
 
 def test_sources_found():

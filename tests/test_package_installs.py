@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from playbook_harness import local_host, start
+from task_files import tasks_of
 
 TOP = Path(__file__).resolve().parent.parent
 BASE_READS = "Read this node's cluster accounts, kernel parameters and firewall zones"
@@ -17,15 +18,6 @@ INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.bu
 # Installs from a package file or URL: the package manager compares the file's version itself.
 FROM_A_FILE = {("roles/apptainer/tasks/install_package_file.yml",
                 "Install Apptainer from the package URL or file (RedHat)")}
-
-
-def tasks_of(path):
-    def walk(tasks):
-        for task in tasks or []:
-            yield task
-            for key in ("block", "rescue", "always"):
-                yield from walk(task.get(key))
-    return list(walk(yaml.safe_load(path.read_text())))
 
 
 def package_name_installs():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from playbook_harness import local_host, start
+from task_files import walk
 
 TOP = Path(__file__).resolve().parent.parent
 ROLES = ["chrony", "base", "munge", "slurm", "node_exporter"]
@@ -126,16 +127,10 @@ def test_slurmctld_is_started_where_it_does_not_run_or_its_state_moved():
 
 def started_tasks(path):
     """The tasks of a tasks file that start a unit, with the conditions of their blocks."""
-    def walk(tasks, conditions):
-        for task in tasks or []:
-            when = task.get("when", [])
-            when = conditions + (when if isinstance(when, list) else [when])
-            module = task.get("ansible.builtin.service") or task.get("ansible.builtin.systemd_service")
-            if isinstance(module, dict) and module.get("state") == "started":
-                yield task, " ".join(" ".join(when).split())
-            for key in ("block", "rescue", "always"):
-                yield from walk(task.get(key), when)
-    return list(walk(yaml.safe_load(path.read_text()), []))
+    for task, when in walk(yaml.safe_load(path.read_text())):
+        module = task.get("ansible.builtin.service") or task.get("ansible.builtin.systemd_service")
+        if isinstance(module, dict) and module.get("state") == "started":
+            yield task, " ".join(" ".join(when).split())
 
 
 @pytest.mark.parametrize("role", sorted(p.parent.parent.name for p in TOP.glob("roles/*/vars/main.yml")
