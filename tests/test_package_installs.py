@@ -13,7 +13,8 @@ TOP = Path(__file__).resolve().parent.parent
 BASE_READS = "Read this node's cluster accounts, kernel parameters and firewall zones"
 KEEP = "Keep the package list and the units' states read with base's for the later plays"
 SLURM_READS = "Read this node's unit states, cluster zone, GPUs, munge and slurm accounts and munge key state"
-SLURM_KEEP = "Keep the munge key state and the unit states for the roles"
+SLURMDBD_CHECKS = "slurmdbd : Check the password, the package source, the accounting data and the Unix users"
+SLURM_KEEP = "Keep the munge key state, slurmdbd's database and the unit states for the roles"
 INSTALL_MODULES = {"ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf"}
 # Installs from a package file or URL: the package manager compares the file's version itself.
 FROM_A_FILE = {("roles/apptainer/tasks/install_package_file.yml",
@@ -78,6 +79,9 @@ def test_the_first_play_lists_the_packages_once_among_base_reads_or_alone(tmp_pa
         "vars": {"cluster_network": "10.1.0.0/16", "cluster_users": [], "cluster_groups": [],
                  "base_firewall_manage": False, "slurm_accounting": False, "slurm_firewall_manage": False},
         "children": {"control": {"hosts": hosts}, "compute": {"hosts": {name: {}}}}}}}}
+    if concerns == ["slurm"]:  # and the accounting host's read of the database slurmdbd uses
+        inv["all"]["children"]["cluster"]["vars"].update(
+            slurm_accounting=True, slurm_accounting_host=name, slurmdbd_db_password="not-a-real-secret")
     run = start(tmp_path, TOP / "playbooks" / "preflight.yml", inv, args=["--check"],
                 extra={"cluster_preflight_concerns": concerns}).result()
     run.passed(name)
@@ -88,6 +92,10 @@ def test_the_first_play_lists_the_packages_once_among_base_reads_or_alone(tmp_pa
         assert "dpkg" in reads["packages"]["installed"] or "rpm" in reads["packages"]["installed"], reads
         kept = run.task_result(name, SLURM_KEEP)["ansible_facts"]
         assert kept["__preflight_packages"]["installed"] == reads["packages"]["installed"]
+        assert set(reads["slurmdbd_storage"]) >= {"exists", "values"}, reads
+        assert kept["__slurmdbd_storage_now"] == reads["slurmdbd_storage"]
+        # which role slurmdbd's checks then took (the run passed: no database to move here)
+        assert run.task_result(name, SLURMDBD_CHECKS).get("failed") is not True
     elif concerns:
         assert listing.get("skipped") is True, listing
         reads = run.task_result(name, "base : " + BASE_READS)["reads"]

@@ -33,7 +33,8 @@ GOOD = {"cluster_name": "lab", "slurm_qos": QOS, "slurm_accounts": ACCOUNTS, "sl
 
 def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", report=None, results=None,
                   path_first=None):
-    """Run a task file of role slurmdbd once, one host per case (its variables as host variables).
+    """Run a task file (or a list of them) of role slurmdbd once, one host per case (its variables
+    as host variables).
 
     Returns {host: message of its first failure, or None}; ``report`` (a dict) receives the
     stats of each host, ``results`` (a dict) each host's [(task name, result)]; ``path_first``: a
@@ -45,7 +46,8 @@ def run_preflight(tmp_path, cases, check=False, tasks_from="preflight.yml", repo
     inventory = {"all": {"children": {"cluster": {"children": {"control": {"hosts": hosts}}}}}}
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     play = [{"name": "Test", "hosts": "control", "gather_facts": True, "gather_subset": ["!all", "min"],
-             "tasks": [{"ansible.builtin.include_role": {"name": "slurmdbd", "tasks_from": tasks_from}}]}]
+             "tasks": [{"ansible.builtin.include_role": {"name": "slurmdbd", "tasks_from": name}}
+                       for name in ([tasks_from] if isinstance(tasks_from, str) else tasks_from)]}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
     env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
                ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
@@ -223,3 +225,38 @@ def test_accounts_on_a_fresh_controller(tmp_path):
     assert [kind for kind, _name in added] == sorted((kind for kind, _name in added),
                                                       key=["cluster", "qos", "account", "user"].index), added
     assert ["user", NEW_USER] in added, added
+
+
+def storage_now(**values):
+    """The preflight's read of slurmdbd.conf (hpc.cluster.conf_values) where it names those values."""
+    return {"__slurmdbd_storage_now": {"exists": True, "values": values}}
+
+
+STORAGE_CASES = {
+    # (inventory variables, message expected in the failure, or None)
+    "renamed": (dict(GOOD, slurmdbd_db_name="acct_new", **storage_now(StorageLoc="slurm_acct_db")),
+                "this run would point slurmdbd at another database (StorageLoc slurm_acct_db -> acct_new;"),
+    "other_host": (dict(GOOD, slurmdbd_config={"StorageHost": "db1", "StoragePort": 3307},
+                        **storage_now(StorageHost="localhost", StorageLoc="slurm_acct_db")),
+                   "(StorageHost localhost -> db1, StoragePort 3306 -> 3307;"),
+    # slurmdbd.conf without the keys: Slurm's defaults, which the role's settings are.
+    "defaults": (dict(GOOD, **storage_now()), None),
+    "same": (dict(GOOD, **storage_now(StorageHost="localhost", StoragePort="3306", StorageLoc="slurm_acct_db")),
+             None),
+    "moved": (dict(GOOD, slurmdbd_db_name="acct_new", slurmdbd_storage_moved=True,
+                   **storage_now(StorageLoc="slurm_acct_db")), None),
+    "new_host": (dict(GOOD, slurmdbd_db_name="acct_new", __slurmdbd_storage_now={"exists": False, "values": {}}),
+                 None),
+}
+
+
+def test_preflight_refuses_pointing_slurmdbd_at_another_database(tmp_path):
+    """slurmdbd would start on an empty database: sacct, sreport and fair-share lose the history."""
+    cases = {name: case[0] for name, case in STORAGE_CASES.items()}
+    failures = run_preflight(tmp_path, cases, tasks_from=["set_vars.yml", "checks.yml"])
+    for name, (_, expected) in STORAGE_CASES.items():
+        if expected is None:
+            assert failures[name] is None, (name, failures[name])
+        else:
+            assert failures[name] is not None and expected in failures[name], (name, failures[name])
+            assert "slurmdbd_storage_moved=true" in failures[name]

@@ -43,7 +43,7 @@ def test_all_plugins_found():
         "checks", "files", "service_account", "service_accounts", "role_arguments", "userns_info", "hosts_file",
         "slurm_associations",
         "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages",
-        "unit_states", "role_units", "node_reads", "missing_images", "podman_images", "daemon_ready",
+        "unit_states", "role_units", "node_reads", "missing_images", "podman_images", "daemon_ready", "conf_values",
         "slurm_conf_value", "slurm_conf_problems", "limits_problems",
         "port_conflicts"}
 
