@@ -33,6 +33,7 @@ ARGUMENT_SPEC = {
     "compute_group": {"type": "str", "required": True},
     "memory_reserve_mb": {"type": "raw", "default": 0},
     "memory_granularity_mb": {"type": "raw", "default": 1},
+    "gres_autodetect": {"type": "str", "default": ""},
     "same_groups": {"type": "list", "elements": "str", "default": []},
     "same_variables": {"type": "list", "elements": "str", "default": []},
     "reader": {"type": "str", "choices": ["auto", "hostvars"], "default": "auto"},
@@ -84,7 +85,8 @@ class ActionModule(ActionBase):
             values[host] = reader.read(host)
         reader.save()
         try:
-            data = nodes({h: values[h] for h in compute}, args["memory_reserve_mb"], args["memory_granularity_mb"])
+            data = nodes({h: values[h] for h in compute}, args["memory_reserve_mb"], args["memory_granularity_mb"],
+                         args["gres_autodetect"])
             data["gres_lines"] = gres_lines(data["gres"])
         except SlurmNodeError as exc:
             raise AnsibleActionFail("slurm_cluster_data: %s" % exc) from None

@@ -20,7 +20,8 @@ description:
     Hosts with identical lines share one line with a compressed hostlist; the lines are sorted and
     the parameters come in a fixed order, exactly as P(hpc.cluster.slurm_node_lines#filter) writes them."
   - "gres.conf entries: a host's declared C(slurm_gres) (a list of C({name, type, file, count,
-    cores, flags})), else one C({name: gpu, type, file}) per GPU in its C(hpc_gpus) fact
+    cores, flags}); a C(gpu) needs its C(file) unless O(gres_autodetect)), else one
+    C({name: gpu, type, file}) per GPU in its C(hpc_gpus) fact
     (P(hpc.cluster.gpu_facts#module)). The entries give the node's C(Gres=) (count per name and
     type, for example C(gpu:a100:4)) unless C(slurm_node) declares C(Gres)."
   - "C(GresTypes): every gres name of every host, once, sorted; empty when no host has any."
@@ -55,6 +56,14 @@ options:
         declared C(RealMemory).
     type: int
     default: 1
+  gres_autodetect:
+    description:
+      - gres.conf's C(AutoDetect) (for example C(nvml)), empty for none. Without it, a declared
+        C(gpu) entry needs its C(file) - slurmd drops a GPU it has no device file for (Slurm 20.11
+        and later) and slurmctld then marks the node INVALID - and one without is an error naming
+        the host.
+    type: str
+    default: ""
 seealso:
   - plugin: hpc.cluster.slurm_node_lines
     plugin_type: filter
@@ -113,10 +122,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm_nodes import SlurmNodeError, nodes
 
 
-def slurm_nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1):
+def slurm_nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1, gres_autodetect=""):
     """NodeName lines, gres.conf entries per host and GresTypes of the compute nodes."""
     try:
-        return nodes(hosts, memory_reserve_mb, memory_granularity_mb)
+        return nodes(hosts, memory_reserve_mb, memory_granularity_mb, gres_autodetect)
     except SlurmNodeError as exc:
         raise AnsibleFilterError("slurm_nodes: %s" % exc) from None
 

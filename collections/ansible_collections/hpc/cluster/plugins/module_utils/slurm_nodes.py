@@ -176,8 +176,16 @@ def group_lines(params_by_host):
     return sorted("NodeName=%s %s" % pair for pair in _shared(params_by_host))
 
 
-def gres_entries(host, declared, gpus):
-    """gres.conf entries of one host: its declared slurm_gres, else its GPUs (hpc_gpus)."""
+def _device_files(count):
+    """NVIDIA's device files of count GPUs, as gres.conf's File= names them."""
+    return "/dev/nvidia0" if count == 1 else "/dev/nvidia[0-%d]" % (count - 1)
+
+
+def gres_entries(host, declared, gpus, autodetect=False):
+    """gres.conf entries of one host: its declared slurm_gres, else its GPUs (hpc_gpus).
+
+    A declared GPU needs its device files unless gres.conf has AutoDetect (autodetect): slurmd drops
+    a GPU without them (Slurm 20.11 and later) and slurmctld marks the node INVALID."""
     if declared is not None:
         if not isinstance(declared, (list, tuple)):
             raise SlurmNodeError("host %s: slurm_gres must be a list of {name, type, file, count} entries, got %s"
@@ -189,6 +197,12 @@ def gres_entries(host, declared, gpus):
                                      % (host, pos, entry))
             if entry.get("count") is not None:
                 _positive_int(host, "slurm_gres[%d].count" % pos, entry["count"])
+            if entry["name"].lower() == "gpu" and not entry.get("file") and not autodetect:
+                raise SlurmNodeError(
+                    "host %s: slurm_gres[%d] is a GPU without its device files: slurmd drops such a GPU "
+                    "('Removing file-less GPU') and slurmctld marks the node INVALID (gres/gpu count reported "
+                    "lower than configured). Give them (file: %s), or set slurm_gres_autodetect"
+                    % (host, pos, _device_files(int(entry.get("count") or 1))))
             entries.append({key: value for key, value in entry.items() if value is not None})
         return entries
     if not gpus:
@@ -284,8 +298,10 @@ def host_facts(host, data):
     return {name: facts.get(name) for name in FACTS + ("hpc_gpus",)}
 
 
-def nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1):
+def nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1, gres_autodetect=""):
     """{node_lines, gres, gres_types} of the compute hosts.
+
+    gres_autodetect: gres.conf's AutoDetect ('' for none), which finds the GPUs' device files.
 
     hosts: host name -> its variables (a hostvars entry, or any mapping holding VARIABLES and,
     when an injected hardware fact is missing, ansible_facts); only those keys are read.
@@ -302,7 +318,7 @@ def nodes(hosts, memory_reserve_mb=0, memory_granularity_mb=1):
             raise SlurmNodeError("host %s: expected its hostvars entry (a dictionary), got %s"
                                  % (host, type(data).__name__))
         facts = host_facts(host, data)
-        entries = gres_entries(host, data.get("slurm_gres"), facts.get("hpc_gpus"))
+        entries = gres_entries(host, data.get("slurm_gres"), facts.get("hpc_gpus"), bool(gres_autodetect))
         if entries:
             gres[host] = entries
         params[host] = node_params(host, facts, data.get("slurm_node"), gres_string(entries), reserve, granularity)

@@ -49,6 +49,10 @@ options:
       - An integer >= 1 or a string of one, checked as O(memory_reserve_mb) is.
     type: raw
     default: 1
+  gres_autodetect:
+    description: As P(hpc.cluster.slurm_nodes#filter)'s O(hpc.cluster.slurm_nodes#filter:gres_autodetect).
+    type: str
+    default: ""
   same_groups:
     description: Groups whose hosts must hold the same O(same_variables).
     type: list

@@ -71,13 +71,14 @@ CASES = [
     ({"g1": host(gpus=a100s(2), slurm_gres=[])}, 0,
      ["NodeName=g1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081"], {}, ""),
     # GresTypes: each name once, sorted.
-    ({"a": host(slurm_gres=[{"name": "shard"}]), "b": host(slurm_gres=[{"name": "gpu"}, {"name": "mps", "count": 100}]),
-      "c": host(slurm_gres=[{"name": "gpu", "type": "h100"}])}, 0,
+    ({"a": host(slurm_gres=[{"name": "shard"}]),
+      "b": host(slurm_gres=[{"name": "gpu", "file": "/dev/nvidia0"}, {"name": "mps", "count": 100}]),
+      "c": host(slurm_gres=[{"name": "gpu", "type": "h100", "file": "/dev/nvidia0"}])}, 0,
      ["NodeName=a Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 Gres=shard:1",
       "NodeName=b Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 Gres=gpu:1,mps:100",
       "NodeName=c Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 Gres=gpu:h100:1"],
-     {"a": [{"name": "shard"}], "b": [{"name": "gpu"}, {"name": "mps", "count": 100}],
-      "c": [{"name": "gpu", "type": "h100"}]},
+     {"a": [{"name": "shard"}], "b": [{"name": "gpu", "file": "/dev/nvidia0"}, {"name": "mps", "count": 100}],
+      "c": [{"name": "gpu", "type": "h100", "file": "/dev/nvidia0"}]},
      "gpu,mps,shard"),
     # Missing facts are fine when declared; no ansible_facts at all.
     ({"c1": {"slurm_node": {"Sockets": 1, "CoresPerSocket": 4, "ThreadsPerCore": 1, "RealMemory": 8000}}}, 0,
@@ -207,7 +208,15 @@ ERRORS = [
      "host c1: slurm_gres must be a list of {name, type, file, count} entries, got str"),
     ({"c1": host(slurm_gres=[{"type": "a100", "count": 4}])}, 0,
      "host c1: slurm_gres[0] needs a name (gpu, mps, shard, ...), got {'type': 'a100', 'count': 4}"),
-    ({"c1": host(slurm_gres=[{"name": "gpu"}, "gpu"])}, 0, "host c1: slurm_gres[1] needs a name"),
+    ({"c1": host(slurm_gres=[{"name": "gpu", "file": "/dev/nvidia0"}, "gpu"])}, 0,
+     "host c1: slurm_gres[1] needs a name"),
+    # slurmd drops a GPU without its device files, and the node goes INVALID (Slurm 22.05 on the lab).
+    ({"c1": host(slurm_gres=[{"name": "mps", "count": 100}, {"name": "GPU", "count": 2}])}, 0,
+     "host c1: slurm_gres[1] is a GPU without its device files: slurmd drops such a GPU ('Removing file-less GPU')"
+     " and slurmctld marks the node INVALID (gres/gpu count reported lower than configured). Give them"
+     " (file: /dev/nvidia[0-1]), or set slurm_gres_autodetect"),
+    ({"c1": host(slurm_gres=[{"name": "gpu", "type": "a100"}])}, 0,
+     "host c1: slurm_gres[0] is a GPU without its device files"),
     ({"c1": host(slurm_gres=[{"name": "gpu", "count": "four"}])}, 0,
      "host c1: slurm_gres[0].count must be a positive integer, got 'four'"),
     ({"c1": host(slurm_gres=[{"name": "gpu", "count": 0}])}, 0,
@@ -240,3 +249,18 @@ def test_bad_granularity(granularity):
 def test_granularity_applies():
     result = slurm_nodes({"c1": host(mem=23081)}, memory_reserve_mb=1024, memory_granularity_mb=1024)
     assert result["node_lines"] == ["NodeName=c1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=21504"]
+
+
+def test_a_gpu_names_its_device_files():
+    with pytest.raises(AnsibleFilterError) as caught:
+        slurm_nodes({"c1": host(slurm_gres=[{"name": "gpu", "type": "a100"}])})
+    assert "Give them (file: /dev/nvidia0), or set slurm_gres_autodetect" in str(caught.value)
+
+
+def test_autodetect_finds_the_gpus_device_files():
+    """With AutoDetect, slurmd finds the files: a declared GPU may go without them."""
+    hosts = {"c1": host(slurm_gres=[{"name": "gpu", "type": "a100", "count": 4}])}
+    data = slurm_nodes(hosts, gres_autodetect="nvml")
+    assert data["node_lines"] == [
+        "NodeName=c1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 Gres=gpu:a100:4"]
+    assert data["gres"] == {"c1": [{"name": "gpu", "type": "a100", "count": 4}]}
