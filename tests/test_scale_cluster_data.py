@@ -187,3 +187,10 @@ def test_fact_digest_is_reused_until_a_hosts_facts_change(tmp_path):
     assert third["fast"]["node_lines"] == third["old"]["node_lines"] != first["fast"]["node_lines"]
     assert any(line.startswith("NodeName=c03 ") and "RealMemory=382976" in line
                for line in third["fast"]["node_lines"]), third["fast"]["node_lines"]
+
+
+def test_role_slurm_hands_its_gres_autodetect_to_the_action():
+    """The action refuses a GPU without device files unless gres.conf has AutoDetect (the role's)."""
+    tasks = yaml.safe_load((TOP / "roles" / "slurm" / "tasks" / "cluster.yml").read_text())
+    action = next(t["hpc.cluster.slurm_cluster_data"] for t in tasks if "hpc.cluster.slurm_cluster_data" in t)
+    assert action["gres_autodetect"] == "{{ slurm_gres_autodetect }}"

@@ -59,6 +59,16 @@ def mismatches(values_by_host, reference, names):
     return texts
 
 
+def compute_data(values_by_host, args):
+    """What hpc.cluster.slurm_nodes computes of the compute hosts' values, and the gres.conf lines."""
+    try:
+        data = nodes(values_by_host, args["memory_reserve_mb"], args["memory_granularity_mb"], args["gres_autodetect"])
+        data["gres_lines"] = gres_lines(data["gres"])
+    except SlurmNodeError as exc:
+        raise AnsibleActionFail("slurm_cluster_data: %s" % exc) from None
+    return data
+
+
 class ActionModule(ActionBase):
     """Compute nodes' slurm.conf/gres.conf data and the cluster-wide settings check, in one read per host."""
 
@@ -84,12 +94,7 @@ class ActionModule(ActionBase):
         for host in dict.fromkeys(compute + same):
             values[host] = reader.read(host)
         reader.save()
-        try:
-            data = nodes({h: values[h] for h in compute}, args["memory_reserve_mb"], args["memory_granularity_mb"],
-                         args["gres_autodetect"])
-            data["gres_lines"] = gres_lines(data["gres"])
-        except SlurmNodeError as exc:
-            raise AnsibleActionFail("slurm_cluster_data: %s" % exc) from None
+        data = compute_data({h: values[h] for h in compute}, args)
 
         reference = task_vars.get("inventory_hostname")
         if reference not in same:

@@ -15,7 +15,7 @@ import json
 import pytest
 import yaml
 from ansible import constants as C
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import cache_loader
@@ -323,3 +323,16 @@ def test_mismatches(values, reference, texts):
     ([1, 2.0, None, True], False), ("{# note #}", True)])
 def test_has_template(value, templated):
     assert host_reader.has_template(value) is templated
+
+
+def test_a_gpu_without_device_files_is_refused_unless_autodetect():
+    """slurmd drops a GPU without its device files, and the node goes INVALID (Slurm 22.05 on the lab)."""
+    values = {"c01": dict(hardware(), slurm_gres=[{"name": "gpu", "count": 2}])}
+    args = {"memory_reserve_mb": 0, "memory_granularity_mb": 1, "gres_autodetect": ""}
+    with pytest.raises(AnsibleActionFail) as caught:
+        plugin.compute_data(values, args)
+    assert "slurm_cluster_data: host c01: slurm_gres[0] is a GPU without its device files" in str(caught.value)
+    data = plugin.compute_data(values, dict(args, gres_autodetect="nvml"))
+    assert data["gres_lines"] == ["NodeName=c01 Name=gpu Count=2"]
+    assert plugin.ARGUMENT_SPEC["gres_autodetect"] == {"type": "str", "default": ""}
+
