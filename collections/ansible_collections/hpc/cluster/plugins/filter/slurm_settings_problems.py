@@ -165,12 +165,15 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
     problems = []
     unknown = [key for key in config if key not in known_keys]
     unknown_cgroup = [key for key in (cgroup or {}) if key not in known_cgroup_keys]
-    if unknown or unknown_cgroup:
+    if unknown:
         problems.append(
-            "slurm: unknown key(s) %s in %s. Known slurm.conf keys are listed in roles/slurm/vars/main.yml; NodeName, "
-            "PartitionName and SlurmctldHost lines come from the inventory (slurm_node, slurm_partitions, group '%s')."
-            % (", ".join(unknown + unknown_cgroup),
-               "slurm_config/slurm_config_group" if unknown else "slurm_cgroup_config", control_group))
+            "slurm: unknown key(s) %s in slurm_config/slurm_config_group. Known slurm.conf keys are listed in "
+            "roles/slurm/vars/main.yml; NodeName, PartitionName and SlurmctldHost lines come from the inventory "
+            "(slurm_node, slurm_partitions, group '%s')." % (", ".join(unknown), control_group))
+    if unknown_cgroup:
+        problems.append(
+            "slurm: unknown key(s) %s in slurm_cgroup_config: cgroup.conf has no such parameter. Known cgroup.conf "
+            "keys are listed in roles/slurm/vars/main.yml." % ", ".join(unknown_cgroup))
     for settings, where in ((config, "slurm_config/slurm_config_group"), (cgroup, "slurm_cgroup_config")):
         unwritable = conf_problems(settings, "slurm: values of " + where, secret_keys=secret_keys(config))
         if unwritable:

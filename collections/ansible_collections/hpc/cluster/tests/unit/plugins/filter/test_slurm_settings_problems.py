@@ -28,13 +28,17 @@ def test_good_settings_have_no_problem():
 
 @pytest.mark.parametrize(("config", "cgroup", "expected"), [
     (dict(GOOD, SelectTypo="x"), {}, "unknown key(s) SelectTypo in slurm_config/slurm_config_group."),
-    (GOOD, {"ConstrainTypo": "yes"}, "unknown key(s) ConstrainTypo in slurm_cgroup_config."),
-    (dict(GOOD, A="1"), {"B": "2"}, "unknown key(s) A, B in slurm_config/slurm_config_group."),
+    (GOOD, {"ConstrainTypo": "yes"},
+     "unknown key(s) ConstrainTypo in slurm_cgroup_config: cgroup.conf has no such parameter. Known cgroup.conf"),
+    # each source named with its own keys
+    (dict(GOOD, A="1"), {"B": "2"}, "unknown key(s) A in slurm_config/slurm_config_group. Known slurm.conf"),
+    (dict(GOOD, A="1"), {"B": "2"}, "unknown key(s) B in slurm_cgroup_config: cgroup.conf has no such parameter."),
 ])
 def test_unknown_keys_are_named(config, cgroup, expected):
-    (message,) = check(config, cgroup=cgroup, control_group="head_nodes")
-    assert message.startswith("slurm: " + expected)
-    assert "group 'head_nodes'" in message
+    messages = check(config, cgroup=cgroup, control_group="head_nodes")
+    (message,) = [m for m in messages if m.startswith("slurm: " + expected)]
+    assert len(messages) == len([c for c in (set(config) - set(GOOD), cgroup) if c])
+    assert ("group 'head_nodes'" in message) == ("slurm_config/" in expected)
 
 
 @pytest.mark.parametrize(("keys", "named", "hints"), [
