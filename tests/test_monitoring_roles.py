@@ -386,3 +386,54 @@ def test_alertmanager_writes_its_configuration_in_one_call_and_applies_what_chan
         "alertmanager reload and alertmanager restart: ")
     assert runs["added"].task_result("render-added", name)["changed_paths"] == []
     assert runs["added"].task_result("render-added", apply).get("skipped") is True
+
+
+# Where Prometheus (Alertmanager) runs with another data directory than the inventory's, the run
+# would start it with no samples (no silences): refused unless the admin moved them (the flag).
+DATA_DIRS = {
+    # (the data directories in the start flags, extra variables, refused with)
+    "moved_away": (("/srv/prom/old/", "/var/lib/prometheus/alertmanager"), {},
+                   "prometheus on head: prometheus_data_dir would change from /srv/prom/old (where Prometheus runs "
+                   "now) to /var/lib/prometheus/metrics2: Prometheus would start with no samples there"),
+    "silences_away": (("/var/lib/prometheus/metrics2", "/srv/am"), {"alertmanager_data_dir": "/srv/am2/"},
+                      "alertmanager on head: alertmanager_data_dir would change from /srv/am (where Alertmanager "
+                      "runs now) to /srv/am2/: Alertmanager would start without its silences"),
+    "moved_by_the_admin": (("/srv/prom/old", "/srv/am"), {"prometheus_data_moved": True,
+                                                           "alertmanager_data_moved": True}, None),
+    "same_with_a_slash": (("/var/lib/prometheus/metrics2/", "/var/lib/prometheus/alertmanager"),
+                          {"prometheus_data_dir": "/var/lib/prometheus/metrics2"}, None),
+}
+
+
+def test_a_data_directory_change_is_refused_where_the_daemon_runs_with_another(tmp_path):
+    runs = {}
+    for name, ((prometheus_dir, alertmanager_dir), extra, _) in DATA_DIRS.items():
+        workdir = tmp_path / name
+        workdir.mkdir()
+        (workdir / "prometheus.env").write_text(
+            '# flags\nARGS="--config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=%s'
+            ' --web.listen-address=:9090"\n' % prometheus_dir)
+        (workdir / "alertmanager.env").write_text(
+            'ARGS="--config.file=/etc/prometheus/alertmanager.yml --storage.path=%s"\n' % alertmanager_dir)
+        runs[name] = start(workdir, TOP / "playbooks" / "preflight.yml", inventory(dict(CLUSTER_VARS, **extra)),
+                           extra={"cluster_preflight_concerns": ["monitoring"],
+                                  "__prometheus_env_file": str(workdir / "prometheus.env"),
+                                  "__alertmanager_env_file": str(workdir / "alertmanager.env")})
+    for name, (_, _, refused) in DATA_DIRS.items():
+        run = runs[name].result()
+        if refused:
+            run.refused("head", refused, "data_moved=true")
+        else:
+            run.passed("head")
+
+
+def test_the_slurm_play_reads_the_flags_files_the_roles_write():
+    """On control hosts the Slurm play reads the flags among its node reads (no task more): the same
+    files roles prometheus and alertmanager write (role vars the Slurm play does not load)."""
+    play = next(p for p in yaml.safe_load((TOP / "playbooks" / "preflight.yml").read_text())
+                if p["name"].startswith("Preflight: Slurm and munge"))
+    reads = next(t["hpc.cluster.node_reads"]["reads"] for t in play["tasks"] if "hpc.cluster.node_reads" in t)
+    for role in ("prometheus", "alertmanager"):
+        files = {yaml.safe_load((TOP / "roles" / role / "vars" / name).read_text()).get("__%s_env_file" % role)
+                 for name in ("main.yml", "Debian.yml", "RedHat.yml")} - {None}
+        assert reads["%s_flags" % role]["args"]["path"] in files and len(files) == 1, (role, files)
