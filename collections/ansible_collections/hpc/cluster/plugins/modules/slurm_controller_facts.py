@@ -82,6 +82,9 @@ options:
       - A plugin it names anew (a C(*Type) or C(*Plugin) value not in the current slurm.conf) that
         Slurm's plugin directory does not hold is a problem too (its C(PluginDir), else the
         distribution's).
+      - A C(SlurmdSpoolDir) other than the current slurm.conf's while a node of O(compute_nodes) runs
+        jobs is a problem - slurmd finds the steps it runs in that directory and would lose them
+        (C(scancel) or a time limit would leave their processes running).
     type: str
 notes:
   - Jobs are those C(squeue) lists as pending, configuring, running, completing or suspended.
@@ -125,7 +128,7 @@ conf:
   description: Keys of interest of the current slurm.conf (those present), with Slurm's spelling.
   returned: always
   type: dict
-  sample: {ClusterName: lab, StateSaveLocation: /var/lib/slurm/slurmctld}
+  sample: {ClusterName: lab, StateSaveLocation: /var/lib/slurm/slurmctld, SlurmdSpoolDir: /var/lib/slurm/slurmd}
 state_dirs:
   description: The current and the new state directory, each with what it holds.
   returned: always
@@ -193,7 +196,9 @@ from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
 )
 
 # slurm.conf keys read from the current file (Slurm's keys are case-insensitive).
-CONF_KEYS = ("ClusterName", "StateSaveLocation")
+CONF_KEYS = ("ClusterName", "StateSaveLocation", "SlurmdSpoolDir")
+# slurmd's spool directory where slurm.conf names none (slurm.conf(5), SlurmdSpoolDir).
+SPOOL_DEFAULT = "/var/spool/slurmd"
 # Lines that define an entity rather than set global keys.
 _ENTITY_KEYS = {"nodename", "partitionname", "nodeset", "downnodes", "frontendname", "switchname",
                 "slurmctldhost", "include"}
@@ -302,8 +307,35 @@ def _job_list(jobids):
     return shown + (" and %d more" % (len(jobids) - SHOWN_JOBS) if len(jobids) > SHOWN_JOBS else "")
 
 
+def spool_dir(conf_text):
+    """The SlurmdSpoolDir a slurm.conf text sets (Slurm's default when it sets none)."""
+    named = [value for key, value in global_settings(conf_text) if key.lower() == "slurmdspooldir"]
+    return named[-1] if named else SPOOL_DEFAULT
+
+
+def spool_problem(facts, new_spool, compute_nodes):
+    """slurmd finds the steps it runs (their sockets) in its spool directory: moved under running
+    jobs, it loses them, and scancel or a time limit leaves their processes running on nodes Slurm
+    then counts as free. '' when the directory stays, or no node of the inventory runs a job."""
+    if not facts["conf"]:
+        return ""
+    old = facts["conf"].get("SlurmdSpoolDir") or SPOOL_DEFAULT
+    if os.path.normpath(old) == os.path.normpath(new_spool):
+        return ""
+    inventory = set(compute_nodes)
+    busy = sorted(node for node in facts["jobs"] if node in inventory)
+    if not busy:
+        return ""
+    jobids = list(dict.fromkeys(jobid for node in busy for jobid in facts["jobs"][node]))
+    return ("SlurmdSpoolDir would change from %s to %s while %s run(s) job(s) %s: slurmd finds the steps it "
+            "runs in that directory, so it would lose them, and scancel or a time limit would leave their "
+            "processes running on nodes Slurm counts as free. Let those jobs finish first (drain the nodes: "
+            "scontrol update nodename=%s state=drain reason=...), or keep SlurmdSpoolDir: %s in slurm_config."
+            % (old, new_spool, compress(busy), _job_list(jobids), compress(busy), old))
+
+
 def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrate, partitions=None,
-           layouts=None, live_nodes=(), start_empty=False):
+           layouts=None, live_nodes=(), start_empty=False, new_spool=None):
     """What the new configuration would lose -> (problems, state_move). Pure: no I/O.
 
     ``facts`` holds ``jobs`` ({node: [jobid]}), ``partition_jobs`` ({partition: [jobid]}, pending
@@ -311,6 +343,7 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
     {has_state, clustername}}), ``layouts`` ({node: (sockets, cores per socket)} as Slurm has them).
     ``partitions``: the new partition names, ``layouts``: the new nodes' layouts (None: not checked).
     ``live_nodes``: compute nodes whose slurmd runs; ``start_empty``: allow a stateless start then.
+    ``new_spool``: the new SlurmdSpoolDir (None: not checked).
     """
     problems = []
     inventory = set(compute_nodes)
@@ -326,6 +359,9 @@ def decide(facts, cluster_name, state_save_location, compute_nodes, state_migrat
                 "slurmctld aborts the jobs of a node whose sockets or cores change. Drain it and let them finish "
                 "first (scontrol update nodename=%s state=drain reason=...), or keep the layout (slurm_node)."
                 % (node, _job_list(facts["jobs"][node]), before[0], before[1], after[0], after[1], node))
+    spool = spool_problem(facts, new_spool, compute_nodes) if new_spool is not None else ""
+    if spool:
+        problems.append(spool)
     kept = set(partitions) if partitions is not None else None
     for partition, jobids in sorted(facts.get("partition_jobs", {}).items()):
         if kept is not None and partition not in kept:
@@ -513,7 +549,8 @@ def main():
         module.fail_json(msg="node_lines: %s" % exc)
     problems, state_move = decide(facts, params["cluster_name"], params["state_save_location"],
                                   params["compute_nodes"], params["state_migrate"], params["partitions"],
-                                  new_layouts, params["live_nodes"], params["start_empty"])
+                                  new_layouts, params["live_nodes"], params["start_empty"],
+                                  spool_dir(params["new_conf"]) if params["new_conf"] is not None else None)
     refusal = read_new_conf(module, params["new_conf"], version, current)
     if refusal:
         problems.append(refusal)

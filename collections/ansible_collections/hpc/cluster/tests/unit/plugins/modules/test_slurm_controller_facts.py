@@ -389,3 +389,51 @@ def test_module_refuses_a_plugin_slurm_does_not_have(run_module, tmp_path):
     assert result["problems"] == [
         "Slurm 22.05.8 has no plugin sched/typo in %s: slurmctld and slurmd would stop when they load it. Check the "
         "name (slurm.conf(5) lists them), or install the package that holds it first." % directory]
+
+
+SPOOL = "/var/lib/slurm/slurmd"
+
+
+@pytest.mark.parametrize(("conf", "jobs", "new", "refused"), [
+    # (current slurm.conf keys, jobs per node, new SlurmdSpoolDir, what the message says)
+    ({"SlurmdSpoolDir": SPOOL}, {"c01": ["4"], "c02": ["4", "7"]}, "/var/spool/slurmd",
+     ["SlurmdSpoolDir would change from %s to /var/spool/slurmd while c[01-02] run(s) job(s) 4, 7:" % SPOOL,
+      "scancel or a time limit would leave their processes running",
+      "scontrol update nodename=c[01-02] state=drain", "keep SlurmdSpoolDir: %s in slurm_config" % SPOOL]),
+    # Slurm's default where the current file names none
+    ({"ClusterName": "lab"}, {"c01": ["4"]}, SPOOL, ["from /var/spool/slurmd to %s while c01" % SPOOL]),
+    ({"SlurmdSpoolDir": SPOOL}, {"c01": ["4"]}, SPOOL + "/", []),  # the same directory
+    ({"SlurmdSpoolDir": SPOOL}, {}, "/var/spool/slurmd", []),  # no job runs: nothing to lose
+    ({}, {}, "/var/spool/slurmd", []),  # a controller never configured
+])
+def test_decide_spool_directory_moved_under_running_jobs(conf, jobs, new, refused):
+    problems, _move = scf.decide(facts(jobs=jobs, conf=conf), "lab", OLD, ["c01", "c02"], False, new_spool=new)
+    assert len(problems) == (1 if refused else 0), problems
+    for part in refused:
+        assert part in problems[0], (part, problems[0])
+
+
+def test_decide_spool_directory_of_a_node_leaving_the_inventory_is_said_once():
+    problems, _move = scf.decide(facts(jobs={"c03": ["9"]}, conf={"SlurmdSpoolDir": SPOOL}), "lab", OLD,
+                                 ["c01"], False, new_spool="/srv/spool")
+    assert len(problems) == 1 and problems[0].startswith("node c03 runs job(s) 9 but is not in the inventory")
+
+
+@pytest.mark.parametrize(("text", "spool"), [
+    ("ClusterName=lab\nSlurmdSpoolDir=/srv/a\nslurmdspooldir=\"/srv/b\"\n", "/srv/b"),
+    ("ClusterName=lab\n# SlurmdSpoolDir=/srv/a\n", "/var/spool/slurmd"),
+])
+def test_spool_dir_of_a_conf_text(text, spool):
+    assert scf.spool_dir(text) == spool
+
+
+def test_module_refuses_a_spool_directory_moved_under_running_jobs(run_module, tmp_path, parse_dir):
+    conf, old = controller(tmp_path)
+    with open(conf, "a") as handle:
+        handle.write("SlurmdSpoolDir=%s\n" % SPOOL)
+    text = "ClusterName=lab\nStateSaveLocation=%s\nSlurmdSpoolDir=/srv/spool\n" % old
+    result, _calls = run_module(scf.main, args(conf, old, new_conf=text),
+                                [VERSION, PING, SHOW, squeue("12|c01|batch\n"), parser(tmp_path, 0, "", [])])
+    assert result["conf"]["SlurmdSpoolDir"] == SPOOL
+    (problem,) = result["problems"]
+    assert problem.startswith("SlurmdSpoolDir would change from %s to /srv/spool while c01 run(s) job(s) 12:" % SPOOL)
