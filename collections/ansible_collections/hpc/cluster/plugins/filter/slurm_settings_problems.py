@@ -17,7 +17,9 @@ description:
     kind, and a C(ClusterName) with whitespace; a
     password in the world-readable slurm.conf
     (C(AccountingStoragePass) that is not a MUNGE socket path, C(JobCompPass)); two controllers
-    without a shared C(StateSaveLocation); configless mode without C(enable_configless) in
+    without a shared C(StateSaveLocation); a C(SelectTypeParameters) the C(SelectType) plugin
+    refuses at start (slurmctld stops there: Slurm's own parser, run on the new slurm.conf, does not
+    load the plugin); configless mode without C(enable_configless) in
     C(SlurmctldParameters); hosts that see other cluster-wide settings than the reference host
     (as P(hpc.cluster.slurm_cluster_data#action) lists them); accounting without a database
     password on the accounting host.
@@ -149,6 +151,30 @@ def cgroup_type_problems(cgroup):
             "next restart." % "; ".join(wrong))
 
 
+# SelectTypeParameters' resource options (case-insensitive, as Slurm reads them). At start
+# select/linear refuses them ("it can't contain CR_(CPU|CORE|SOCKET)"), select/cons_res and
+# select/cons_tres need one ("You need at least CR_(CPU|CORE|SOCKET)*", CR_Core_Memory when unset).
+_RESOURCE_OPTION_RE = re.compile(r"cr_(cpu|core|socket)(_memory)?", re.I)
+_CONSUMABLE_SELECTS = ("select/cons_res", "select/cons_tres")
+
+
+def select_problem(config):
+    """SelectTypeParameters that the SelectType plugin would refuse when slurmctld starts, or ''."""
+    select = str(config.get("SelectType") or "").strip().lower()
+    params = config.get("SelectTypeParameters")
+    options = [o.strip() for o in str(params).split(",")] if params not in (None, "") else []
+    resources = [o for o in options if _RESOURCE_OPTION_RE.fullmatch(o)]
+    if select == "select/linear" and resources:
+        return ("slurm: SelectType select/linear allocates whole nodes and refuses SelectTypeParameters %s "
+                "(%s): slurmctld would stop at its start. Set SelectTypeParameters to CR_Memory, or null "
+                "(slurm_config), or keep a consumable-resource SelectType." % (params, ", ".join(resources)))
+    if select in _CONSUMABLE_SELECTS and options and not resources:
+        return ("slurm: SelectType %s needs CR_CPU, CR_Core or CR_Socket (alone or with _Memory) in "
+                "SelectTypeParameters, which is %s: slurmctld would stop at its start. Add one, e.g. "
+                "CR_Core_Memory." % (select, params))
+    return ""
+
+
 def secret_keys(config):
     """The keys that would put a password in slurm.conf."""
     keys = []
@@ -181,6 +207,9 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
     wrong_kinds = cgroup_type_problems(cgroup)
     if wrong_kinds:
         problems.append(wrong_kinds)
+    select = select_problem(config)
+    if select:
+        problems.append(select)
     if _SPACE_RE.search(str(config.get("ClusterName", ""))):
         problems.append("slurm: ClusterName %r holds whitespace: the accounting database names its tables after "
                         "it. Choose a name of one word (slurm_cluster_name or cluster_name)." % config["ClusterName"])

@@ -127,3 +127,35 @@ def test_cgroup_values_of_another_kind_are_named():
     assert message == ("slurm: slurm_cgroup_config: ConstrainCores 'maybe' is not yes or no; MaxRAMPercent 'most' "
                        "is not a number; MinRAMSpace '30MB' is not a whole number. slurmd would not read cgroup.conf "
                        "and would stop on every node at its next restart.")
+
+
+SELECT_KNOWN = KNOWN + ["SelectType", "SelectTypeParameters"]
+
+
+@pytest.mark.parametrize(("select", "params", "expected"), [
+    # slurmctld 22.05 on the lab: "fatal: Invalid SelectTypeParameters for select/linear: CR_CORE_MEMORY (20),
+    # it can't contain CR_(CPU|CORE|SOCKET)." - the role's default parameters with select/linear alone.
+    ("select/linear", "CR_Core_Memory",
+     "slurm: SelectType select/linear allocates whole nodes and refuses SelectTypeParameters CR_Core_Memory "
+     "(CR_Core_Memory): slurmctld would stop at its start. Set SelectTypeParameters to CR_Memory, or null"),
+    ("Select/Linear", "cr_cpu,CR_ONE_TASK_PER_CORE",
+     "refuses SelectTypeParameters cr_cpu,CR_ONE_TASK_PER_CORE (cr_cpu)"),
+    ("select/linear", "CR_Memory", ""),
+    ("select/linear", None, ""),
+    ("select/cons_tres", "CR_Memory",
+     "slurm: SelectType select/cons_tres needs CR_CPU, CR_Core or CR_Socket (alone or with _Memory) in "
+     "SelectTypeParameters, which is CR_Memory: slurmctld would stop at its start."),
+    ("select/cons_res", "CR_ONE_TASK_PER_CORE", "SelectType select/cons_res needs CR_CPU"),
+    ("select/cons_tres", "CR_Socket_Memory,CR_LLN", ""),
+    ("select/cons_tres", "CR_CPU", ""),
+    ("select/cons_tres", None, ""),  # unset: the plugin's default, CR_Core_Memory
+    (None, "CR_Memory", ""),  # no SelectType (the role sets one): not judged
+])
+def test_select_type_parameters_the_plugin_refuses_are_named(select, params, expected):
+    config = dict(GOOD, SelectType=select, SelectTypeParameters=params)
+    config = {key: value for key, value in config.items() if value is not None}
+    found = problems(config, known_keys=SELECT_KNOWN, known_cgroup_keys=CGROUP)
+    if expected:
+        assert len(found) == 1 and expected in found[0], found
+    else:
+        assert found == []
