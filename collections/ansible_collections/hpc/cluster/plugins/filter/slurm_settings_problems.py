@@ -18,8 +18,8 @@ description:
     password in the world-readable slurm.conf
     (C(AccountingStoragePass) that is not a MUNGE socket path, C(JobCompPass)); two controllers
     without a shared C(StateSaveLocation); a C(SelectTypeParameters) the C(SelectType) plugin
-    refuses at start (slurmctld stops there: Slurm's own parser, run on the new slurm.conf, does not
-    load the plugin); configless mode without C(enable_configless) in
+    refuses at start (slurmctld stops there, and Slurm's own parser, run on the new slurm.conf, does
+    not load the plugin); configless mode without C(enable_configless) in
     C(SlurmctldParameters); hosts that see other cluster-wide settings than the reference host
     (as P(hpc.cluster.slurm_cluster_data#action) lists them); accounting without a database
     password on the accounting host.
