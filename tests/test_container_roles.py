@@ -546,3 +546,20 @@ def test_apptainer_writes_the_subid_files_and_its_own_files_in_one_call(tmp_path
         assert written["changed_paths"] == (expected if run == "first" else []), written
     assert (tmp_path / "subuid").read_text() == "alice:%d:65536\n" % ALICE_START
     assert (tmp_path / "apptainer.conf").exists() is (source == "epel")
+
+
+def test_the_users_storage_does_not_move_unless_the_admin_resets_it(tmp_path):
+    """storage.conf on the node names where the users' storage is now: a new podman_storage_root
+    (their pulled images would stay behind, Slurm would lose sight of running jobs' containers) is
+    refused unless podman_storage_reset; the same root, a trailing slash apart, is no move."""
+    conf = tmp_path / "storage.conf"
+    conf.write_text('[storage]\ndriver = "overlay"\n# rootless_storage_path = "/nope"\n'
+                    'rootless_storage_path = "/var/tmp/old-users/$UID/storage"\n')
+    hosts = {"moved": {"podman_storage_root": "/var/tmp/podman-users"},
+             "reset": {"podman_storage_root": "/var/tmp/podman-users", "podman_storage_reset": True},
+             "same": {"podman_storage_root": "/var/tmp/old-users/"}}
+    result = start(tmp_path, play(), inventory(hosts), extra={"__podman_storage_conf_file": str(conf)}).result()
+    refused(result, "moved", "podman on moved: the users' storage would move from /var/tmp/old-users/$UID/storage"
+            " to /var/tmp/podman-users/$UID/storage (podman_storage_root", "podman_storage_reset=true")
+    for host in ("reset", "same"):
+        facts(result, host)
