@@ -158,10 +158,16 @@ def lab(tmp_path):
     return Lab(tmp_path)
 
 
+# slurmd's spool directory as the role writes it on this machine (Debian).
+DEBIAN_PATHS = yaml.safe_load((TOP / "roles/slurm/vars/Debian.yml").read_text())["__slurm_source_paths"]
+SPOOL = DEBIAN_PATHS["distro"]["slurmd_spool"]
+
+
 def converged(lab):
-    """A converged controller: state in place, slurm.conf naming it; returns the state dir."""
+    """A converged controller: state in place, slurm.conf naming it (and slurmd's spool directory,
+    as the role writes it); returns the state dir."""
     state = lab.state_dir("state", clustername="lab")
-    lab.current_conf(ClusterName="lab", StateSaveLocation=state)
+    lab.current_conf(ClusterName="lab", StateSaveLocation=state, SlurmdSpoolDir=SPOOL)
     return state
 
 
