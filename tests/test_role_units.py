@@ -119,7 +119,8 @@ def test_base_skips_its_firewalld_start_step_where_it_runs():
 
 
 def test_slurmctld_is_started_where_it_does_not_run_or_its_state_moved():
-    task = yaml.safe_load((TOP / "roles/slurm/tasks/service_controller.yml").read_text())[0]
+    task = next(t for t in yaml.safe_load((TOP / "roles/slurm/tasks/service_controller.yml").read_text())
+                if t["name"] == "Start and enable slurmctld")
     assert task["ansible.builtin.service"] == {"name": "slurmctld", "state": "started", "enabled": True}
     assert task["when"].split() == ("not (__preflight_units.units['slurmctld'].ready | default(false)) "
                                     "or __slurm_state_move | default({}) | length > 0").split()

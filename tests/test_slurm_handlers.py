@@ -9,9 +9,15 @@ own task (less its listen and notify) runs here as a task on three local hosts, 
 play would run it.
 """
 
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
-from playbook_harness import TOP, local_host, start
+from playbook_harness import TOP, environment, local_host, start
 
 CONF_DIR = "/etc/slurm"
 OPTIONS = "/etc/default/slurmd"
@@ -96,3 +102,92 @@ def test_the_controller_state_directory_is_an_entry_of_the_configuration_write()
     assert [task["name"] for task in state] == ["Move the controller's state to the new StateSaveLocation"]
     made = [task for task in state[0]["block"] if "ansible.builtin.file" in task]
     assert [task["ansible.builtin.file"]["path"] for task in made] == ["{{ __slurm_state_now.state_move.to }}"]
+
+
+# --- A controller that stops on the new slurm.conf ---------------------------------------------
+
+# systemctl and scontrol for tasks/apply_controller.yml: "slurmctld" listens on FAKE_PORT after a
+# restart or a reconfigure unless the slurm.conf it reads holds a value it refuses, as slurmctld 22.05
+# stopped on PriorityWeightTRES naming a TRES the cluster lacks (at a restart, and just after a
+# reconfigure that scontrol reported done).
+FAKE_TOOL = '''#!{python}
+import os, signal, socket, subprocess, sys, time
+args = " ".join(sys.argv[1:])
+with open(os.environ["FAKE_LOG"], "a") as log:
+    log.write("%s %s\\n" % (os.path.basename(sys.argv[0]), args))
+if args == "show slurmctld":
+    print("Id=slurmctld.service\\nLoadState=loaded\\nActiveState=active\\nSubState=running")
+    sys.exit(0)
+if args not in ("restart slurmctld", "reconfigure"):
+    sys.stderr.write("fake: no answer for %r\\n" % args)
+    sys.exit(2)
+pidfile = os.environ["FAKE_LOG"] + ".pid"
+if os.path.exists(pidfile):
+    try:
+        os.kill(int(open(pidfile).read()), signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.unlink(pidfile)
+    time.sleep(0.2)
+with open(os.environ["FAKE_CONF"]) as handle:
+    if "GRES/foo" in handle.read():
+        sys.exit(0)
+listener = subprocess.Popen([sys.executable, "-c", "import socket, time; s = socket.socket(); "
+                             "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+                             "s.bind(('127.0.0.1', %s)); s.listen(); time.sleep(120)" % os.environ["FAKE_PORT"]],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+open(pidfile, "w").write(str(listener.pid))
+time.sleep(0.5)
+'''
+GOOD_CONF = "ClusterName=lab\nSlurmctldPort={port}\nPriorityWeightTRES=CPU=1000\n"
+BAD_CONF = "ClusterName=lab\nSlurmctldPort={port}\nPriorityWeightTRES=CPU=1000,GRES/foo=2000\n"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("action", "before"), [("restart", GOOD_CONF), ("reconfigure", GOOD_CONF),
+                                                ("restart", None)], ids=["restart", "reconfigure", "first-start"])
+def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_back(tmp_path, action, before):
+    port = free_port()
+    conf_dir = tmp_path / "etc"
+    conf_dir.mkdir()
+    conf = conf_dir / "slurm.conf"
+    conf.write_text(BAD_CONF.format(port=port))  # as configure.yml wrote it
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("systemctl", "scontrol"):
+        (fake / name).write_text(FAKE_TOOL.format(python=sys.executable))
+        (fake / name).chmod(0o755)
+    log = tmp_path / "calls.log"
+    previous = {str(conf): before.format(port=port) if before else None}
+    play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "apply_controller.yml"},
+         "vars": {"__slurm_controller_apply": action, "__slurm_conf_dir": str(conf_dir),
+                  "__slurm_config": {"SlurmctldPort": port}, "slurm_controller_wait": 3,
+                  "__slurm_conf_written": {"changed": True, "previous": previous}}}]}]
+    env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_CONF=str(conf),
+                      FAKE_PORT=str(port))
+    try:
+        result = start(tmp_path, play, {"all": {"hosts": {"head": local_host()}}}, env=env).result()
+        message = result.failure_text("head")
+        assert "slurm on head: slurmctld stopped on the new slurm.conf (%s)" % action in message, message
+        assert "did not answer on 127.0.0.1:%d" % port in message, message
+        calls = [line.split(" ", 1)[1] for line in log.read_text().splitlines() if "show" not in line]
+        if before:
+            assert "The slurm.conf it ran with is back and slurmctld runs on it again" in message, message
+            assert conf.read_text() == before.format(port=port)
+            assert calls == [action if action == "reconfigure" else "restart slurmctld", "restart slurmctld"]
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                pass  # slurmctld answers on the slurm.conf it ran with
+        else:
+            assert "There was no earlier slurm.conf to put back" in message, message
+            assert conf.read_text() == BAD_CONF.format(port=port)
+            assert calls == ["restart slurmctld"]
+    finally:
+        pidfile = Path(str(log) + ".pid")
+        if pidfile.exists():
+            os.kill(int(pidfile.read_text()), signal.SIGTERM)
