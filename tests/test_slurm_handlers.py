@@ -168,6 +168,8 @@ def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_
         {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "apply_controller.yml"},
          "vars": {"__slurm_controller_apply": action, "__slurm_conf_dir": str(conf_dir),
                   "__slurm_config": {"SlurmctldPort": port}, "slurm_controller_wait": 3,
+                  # the preflight's read of the slurm.conf slurmctld ran with
+                  "__slurm_controller_state": {"conf": {"SlurmctldPort": str(port)}},
                   "__slurm_conf_written": {"changed": True, "previous": previous}}}]}]
     env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_CONF=str(conf),
                       FAKE_PORT=str(port))

@@ -125,7 +125,9 @@ slurmctld_running:
   returned: always
   type: bool
 conf:
-  description: Keys of interest of the current slurm.conf (those present), with Slurm's spelling.
+  description:
+    - Keys of interest of the current slurm.conf (those present), with Slurm's spelling.
+    - Role slurm waits on C(SlurmctldPort) when it puts this slurm.conf back.
   returned: always
   type: dict
   sample: {ClusterName: lab, StateSaveLocation: /var/lib/slurm/slurmctld, SlurmdSpoolDir: /var/lib/slurm/slurmd}
@@ -196,7 +198,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.slurm import (
 )
 
 # slurm.conf keys read from the current file (Slurm's keys are case-insensitive).
-CONF_KEYS = ("ClusterName", "StateSaveLocation", "SlurmdSpoolDir")
+CONF_KEYS = ("ClusterName", "StateSaveLocation", "SlurmdSpoolDir", "SlurmctldPort")
 # slurmd's spool directory where slurm.conf names none (slurm.conf(5), SlurmdSpoolDir).
 SPOOL_DEFAULT = "/var/spool/slurmd"
 # Lines that define an entity rather than set global keys.

@@ -81,6 +81,7 @@ def test_decide(case):
     ("SlurmUser=slurm StateSaveLocation=\"/srv/state\"\nStateSaveLocation=/srv/last\n",
      {"StateSaveLocation": "/srv/last"}),
     ("", {}),
+    ("SlurmctldPort=6817\nslurmdspooldir=/srv/spool\n", {"SlurmctldPort": "6817", "SlurmdSpoolDir": "/srv/spool"}),
 ])
 def test_parse_conf(text, expected):
     assert scf.parse_conf(text) == expected
