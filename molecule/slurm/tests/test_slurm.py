@@ -485,6 +485,8 @@ def test_restart_class_change_restarts_in_order_and_job_survives(group, running_
     else:
         key, value = "TreeWidth", "32"
         extra = {"slurm_config": {"TreeWidth": 32}, "slurm_restart_keys": ["TreeWidth"]}
+    # SlurmctldPort as a range (slurmctld listens on each): the role's waits took '6817-6818' | int, 0.
+    extra["slurm_config"]["SlurmctldPort"] = "6817-6818"
     assert bob_associations(head) == ["bob|physics"]
     extra["slurm_users"] = [u for u in lab_slurm_users() if u["name"] != "bob"] + [{"name": "bob", "state": "absent"}]
     changed, out = run_playbook(playbook, "-e", json.dumps(extra))
@@ -494,6 +496,7 @@ def test_restart_class_change_restarts_in_order_and_job_survives(group, running_
         "RUNNING HANDLER [slurm : Restart slurmd]"
     )
     assert value in head.check_output("scontrol show config | grep -i '^%s'" % key)
+    assert "6817-6818" in head.check_output("scontrol show config | grep -i '^SlurmctldPort'")
     assert bob_associations(head) == []
     assert head.run("id bob").rc == 0
     # Back to the inventory's settings (a restart on 22.05, a reconfigure later), the job still running.

@@ -21,8 +21,11 @@ description:
   - In check mode nothing was started, so it looks once, and the task is skipped when the daemon does not answer.
 options:
   port:
-    description: The TCP port the daemon listens on.
-    type: int
+    description:
+      - The TCP port the daemon listens on, or a range of them written C(6817-6818), as Slurm's
+        C(SlurmctldPort) takes; with a range the first port is asked (slurmctld listens on each).
+      - A port outside 1-65535, or text that is neither, fails before any wait.
+    type: raw
     required: true
   host:
     description: The address to connect to.
@@ -109,6 +112,18 @@ def answers(host, port, path, timeout=1.0):
         return False
 
 
+def first_port(value):
+    """The port to ask: value itself, or the first of a range 'N-M'; None when it is neither."""
+    text = str(value).strip()
+    low, dash, high = text.partition("-")
+    if not low.isdigit() or (dash and not high.isdigit()):
+        return None
+    port = int(low)
+    if not 1 <= port <= 65535 or (dash and not port <= int(high) <= 65535):
+        return None
+    return port
+
+
 def systemd_running():
     return os.path.isdir("/run/systemd/system")
 
@@ -133,7 +148,7 @@ def journal(module, unit, lines):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            port=dict(type="int", required=True),
+            port=dict(type="raw", required=True),
             host=dict(type="str", default="127.0.0.1"),
             path=dict(type="str"),
             unit=dict(type="str"),
@@ -144,20 +159,23 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    port = first_port(p["port"])
+    if port is None:
+        module.fail_json(msg="port must be a port (1-65535) or a range of ports 'N-M': %r" % (p["port"],))
     if p["path"] is not None and not p["path"].startswith("/"):
         module.fail_json(msg="path must start with '/': %r" % p["path"])
-    what = "%s:%d%s" % (p["host"], p["port"], p["path"] or "")
+    what = "%s:%d%s" % (p["host"], port, p["path"] or "")
     label = p["unit"] or "the daemon"
     systemctl = module.get_bin_path("systemctl") if p["unit"] and systemd_running() else None
 
     start = time.monotonic()
-    if module.check_mode and not answers(p["host"], p["port"], p["path"]):
+    if module.check_mode and not answers(p["host"], port, p["path"]):
         module.exit_json(changed=False, skipped=True, elapsed=0.0, state="",
                          msg="check mode: %s does not answer on %s; nothing was started to wait for" % (label, what))
 
     state, result, next_state = "", "", start
     while True:
-        if answers(p["host"], p["port"], p["path"]):
+        if answers(p["host"], port, p["path"]):
             module.exit_json(changed=False, elapsed=round(time.monotonic() - start, 2), state=state)
         now = time.monotonic()
         if systemctl and now >= next_state:

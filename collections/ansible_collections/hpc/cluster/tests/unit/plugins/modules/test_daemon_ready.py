@@ -145,3 +145,27 @@ def test_answers_a_path_only_with_200(status, ready):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_port_range_is_waited_on_its_first_port(run_module, clock, monkeypatch):
+    # SlurmctldPort=6817-6818: slurmctld listens on each; the role passed '6817-6818' | int, 0.
+    answers, asked = answering_after(0)
+    monkeypatch.setattr(daemon_ready, "answers", answers)
+    result, _calls = run_module(daemon_ready.main, {"port": "6817-6818", "unit": "slurmctld"}, [])
+    assert result["failed"] is False
+    assert asked == [("127.0.0.1", 6817, None)]
+
+
+@pytest.mark.parametrize("port", [0, "0", "70000", "6818-6817", "6817-70000", "6817-", "slurmctld", "", True])
+def test_what_is_not_a_port_fails_before_any_wait(run_module, clock, monkeypatch, port):
+    answers, asked = answering_after(0)
+    monkeypatch.setattr(daemon_ready, "answers", answers)
+    result, calls = run_module(daemon_ready.main, {"port": port, "unit": "slurmctld"}, [])
+    assert result["failed"] is True and "port must be a port (1-65535)" in result["msg"]
+    assert asked == [] and calls == [] and clock.sleeps == []
+
+
+@pytest.mark.parametrize(("value", "port"), [(6817, 6817), ("6817", 6817), (" 6819 ", 6819), ("6817-6817", 6817),
+                                             ("60001-63000", 60001)])
+def test_first_port(value, port):
+    assert daemon_ready.first_port(value) == port
