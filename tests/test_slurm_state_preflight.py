@@ -22,7 +22,7 @@ PLAYBOOK_BIN = str(Path(sys.executable).parent / "ansible-playbook")
 PING_UP = (0, "Slurmctld(primary) at head is UP\n")
 PING_DOWN = (1, "Slurmctld(primary) at head is DOWN\n")
 SQUEUE = ("--noheader --all --states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED "
-          "--format=%i|%N|%P")
+          "--format=%i|%N|%P|%u|%a|%q")
 SHOW_NODES = "--oneliner show node"
 # Slurm's parser reading the new slurm.conf (SLURM_CONF names a temporary copy)
 PARSE = "show hostnames localhost"
@@ -196,6 +196,25 @@ def test_a_removed_partition_with_jobs_is_refused(lab):
     assert "partition batch" not in run.stdout
     lab.slurm_up(["c01", "c02"], [("12", "c01", "batch")])
     passed(lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **partitions)))
+
+
+def test_accounting_entries_to_remove_that_active_jobs_use_are_refused(lab):
+    # sacctmgr refuses to remove a user or an account with active jobs, late in the run (the
+    # accounting step); a QOS it removes under its jobs (a pending one never starts). Tried on the lab.
+    state = converged(lab)
+    lab.slurm_up(["c01", "c02"], [("12", "c01", "batch", "alice", "physics", "normal"),
+                                  ("15", "", "batch", "bob", "theory", "long")])
+    accounting = {"slurm_accounting": True, "slurmdbd_db_password": "not-a-secret-of-any-cluster",
+                  "slurm_qos": [{"name": "long", "state": "absent"}],
+                  "slurm_accounts": [{"name": "physics"}, {"name": "theory", "state": "absent"}],
+                  "slurm_users": [{"name": "alice", "state": "absent"}, {"name": "bob", "account": "physics"}]}
+    run = lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **accounting))
+    failed_with(run, "slurm_qos removes QOS long (state: absent) while job(s) 15 use it",
+                "slurm_accounts removes account theory (state: absent) while job(s) 15 are pending or running",
+                "slurm_users removes user alice (state: absent) while job(s) 12 are pending or running")
+    # Once they are done (or with accounting off) nothing is in the way.
+    lab.slurm_up(["c01", "c02"], [("16", "c01", "batch", "bob", "physics", "normal")])
+    passed(lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **accounting)))
 
 
 def test_a_busy_node_whose_layout_would_change_is_refused(lab):

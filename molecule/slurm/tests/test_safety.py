@@ -1,10 +1,12 @@
 """A re-run on a live cluster loses nothing (issue 8): state the playbooks must refuse to touch.
 
 Each test brings the cluster into a situation seen on real clusters (a busy node dropped from
-the inventory, a GPU tool broken by a driver update) and checks that playbooks/slurm.yml stops in
+the inventory, a user removed from accounting while her job runs, a GPU tool broken by a driver
+update) and checks that playbooks/slurm.yml stops in
 its preflight, naming the culprit, while jobs keep running.
 """
 
+import json
 import os
 import shutil
 
@@ -14,6 +16,7 @@ from test_slurm import (
     as_user,
     assert_refused_in_preflight,
     job_field,
+    lab_slurm_users,
     run_playbook,
     slurm_playbook,
     wait_job_state,
@@ -80,3 +83,24 @@ def test_failing_gpu_tool_is_refused_by_name(group):
         assert_refused_in_preflight(proc)
     finally:
         node.run("rm -f %s", fake)
+
+
+def test_removing_a_user_whose_job_runs_is_refused(group):
+    """sacctmgr refuses it ("Job(s) active"), but only in the accounting step, after the controller
+    and the nodes took the rest of the run: the preflight names the user and the job instead."""
+    (login,) = group("login")
+    (head,) = group("control")
+    result = as_user(login, "alice", "sbatch --parsable -N1 -t 10 -o /dev/null --wrap 'sleep 600'")
+    assert result.rc == 0, result.stderr
+    job = result.stdout.strip().split(";")[0]
+    try:
+        assert wait_job_state(head, job, ("RUNNING",), timeout=60) == "RUNNING"
+        users = [u for u in lab_slurm_users() if u["name"] != "alice"] + [{"name": "alice", "state": "absent"}]
+        proc = run_playbook(slurm_playbook(), "-e", json.dumps({"slurm_users": users}), expect_ok=False)
+        assert proc.returncode != 0, "alice left accounting while her job ran"
+        text = " ".join((proc.stdout + proc.stderr).split())
+        assert "slurm_users removes user alice (state: absent) while job(s) %s " % job in text, text[-3000:]
+        assert_refused_in_preflight(proc)
+        assert job_field(head, job, "State") == "RUNNING"
+    finally:
+        head.run("scancel %s", job)

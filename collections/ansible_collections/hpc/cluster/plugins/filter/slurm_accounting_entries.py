@@ -35,6 +35,12 @@ options:
     type: list
     elements: dict
     default: []
+  removals:
+    description:
+      - Only the entries to remove (C(state=absent)), without the cluster's; the others are not looked
+        at. Role slurm's preflight checks these against the active jobs.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -75,9 +81,18 @@ def _typed(kind, variable, entries):
     return typed
 
 
-def slurm_accounting_entries(cluster, qos=(), accounts=(), users=()):
+def _absent(entries):
+    if not isinstance(entries, (list, tuple)):
+        return entries
+    return [entry for entry in entries if isinstance(entry, Mapping) and entry.get("state") == "absent"]
+
+
+def slurm_accounting_entries(cluster, qos=(), accounts=(), users=(), removals=False):
     if not isinstance(cluster, str) or not cluster:
         raise AnsibleFilterError("slurm_accounting_entries: the cluster name must be a non-empty string")
+    if removals:
+        return (_typed("qos", "slurm_qos", _absent(qos)) + _typed("account", "slurm_accounts", _absent(accounts))
+                + _typed("user", "slurm_users", slurm_associations(_absent(users))))
     return ([{"type": "cluster", "name": cluster}] + _typed("qos", "slurm_qos", qos)
             + _typed("account", "slurm_accounts", accounts)
             + _typed("user", "slurm_users", slurm_associations(users)))

@@ -86,6 +86,18 @@ options:
         jobs is a problem - slurmd finds the steps it runs in that directory and would lose them
         (C(scancel) or a time limit would leave their processes running).
     type: str
+  accounting_entries:
+    description:
+      - The accounting entries this run declares, as P(hpc.cluster.slurm_accounting_entries#filter) makes
+        them; those with C(state=absent) are checked against the active jobs.
+      - A user, a user's association with an account, or an account to remove while jobs of theirs are
+        active is a problem - C(sacctmgr) refuses it ("Job(s) active"), late in the run, after the
+        controller and the nodes took the rest of it.
+      - A QOS to remove while jobs use it is a problem - C(sacctmgr) removes it under them (a running
+        job's QOS becomes C((null)); a pending one stays pending, C(InvalidQOS), and never starts).
+    type: list
+    elements: dict
+    default: []
 notes:
   - Jobs are those C(squeue) lists as pending, configuring, running, completing or suspended.
   - Nothing is asked of Slurm when C(scontrol) is missing or no slurmctld answers.
@@ -205,7 +217,8 @@ SPOOL_DEFAULT = "/var/spool/slurmd"
 _ENTITY_KEYS = {"nodename", "partitionname", "nodeset", "downnodes", "frontendname", "switchname",
                 "slurmctldhost", "include"}
 JOB_STATES = "PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED"
-SQUEUE_ARGS = ["--noheader", "--all", "--states=" + JOB_STATES, "--format=%i|%N|%P"]
+# Job ID, nodes, partitions, user, account, QOS.
+SQUEUE_ARGS = ["--noheader", "--all", "--states=" + JOB_STATES, "--format=%i|%N|%P|%u|%a|%q"]
 SHOWN_JOBS = 10
 REMOVE_PLAYBOOK = "playbooks/remove_nodes.yml"
 
@@ -250,32 +263,83 @@ def read_state_dir(path):
 
 
 def _job_lines(text):
-    """(jobid, nodelist, partitions) of each squeue '%i|%N' or '%i|%N|%P' line."""
+    """(jobid, nodelist, partitions, (user, account, qos)) of each squeue line of SQUEUE_ARGS' format,
+    or of its first two or three fields ('' for those missing)."""
     for line in text.splitlines():
         if not line.strip():
             continue
         fields = [field.strip() for field in line.split("|")]
-        if len(fields) not in (2, 3):
+        if len(fields) not in (2, 3, 6):
             raise ValueError("unexpected squeue line %r" % line)
-        yield fields[0], fields[1], fields[2].split(",") if len(fields) == 3 and fields[2] else []
+        fields += [""] * (6 - len(fields))
+        yield fields[0], fields[1], fields[2].split(",") if fields[2] else [], tuple(fields[3:])
 
 
 def parse_jobs(text):
     """squeue lines -> {node: [jobid, ...]} with hostlists expanded (a pending job has no node)."""
     jobs = {}
-    for jobid, nodelist, _partitions in _job_lines(text):
+    for jobid, nodelist, _partitions, _owner in _job_lines(text):
         for node in expand(nodelist, slurm=True) if nodelist else []:
             jobs.setdefault(node, []).append(jobid)
     return jobs
 
 
 def parse_partition_jobs(text):
-    """squeue '%i|%N|%P' lines -> {partition: [jobid, ...]} (a job pending in several: in each)."""
+    """squeue '%i|%N|%P...' lines -> {partition: [jobid, ...]} (a job pending in several: in each)."""
     jobs = {}
-    for jobid, _nodelist, partitions in _job_lines(text):
+    for jobid, _nodelist, partitions, _owner in _job_lines(text):
         for partition in partitions:
             jobs.setdefault(partition, []).append(jobid)
     return jobs
+
+
+def parse_job_owners(text):
+    """squeue lines -> {(kind, name): [jobid, ...]}: each job under ('user', user), ('association',
+    (user, account)), ('account', account) and ('qos', qos). Accounts and QOS in lowercase, as Slurm
+    keeps them."""
+    owners = {}
+    for jobid, _nodelist, _partitions, (user, account, qos) in _job_lines(text):
+        account, qos = account.lower(), qos.lower()
+        keys = [("account", account)] if account else []
+        keys += [("qos", qos)] if qos else []
+        keys += [("user", user)] if user else []
+        keys += [("association", (user, account))] if user and account else []
+        for key in keys:
+            owners.setdefault(key, []).append(jobid)
+    return owners
+
+
+def removal_problems(owners, entries):
+    """One problem per accounting entry to remove (state absent) that active jobs still use.
+    ``owners``: what parse_job_owners read; ``entries``: slurm_accounting_entries' entries."""
+    problems = []
+    for entry in entries:
+        if entry.get("state") != "absent" or not entry.get("name"):
+            continue
+        kind, name, account = entry.get("type"), entry["name"], entry.get("account")
+        if kind == "user" and account:
+            jobs = owners.get(("association", (name, account.lower())))
+            what = "slurm_users removes the association of user %s with account %s" % (name, account)
+        elif kind in ("user", "account"):
+            jobs = owners.get((kind, name if kind == "user" else name.lower()))
+            what = "%s removes %s %s" % ("slurm_users" if kind == "user" else "slurm_accounts", kind, name)
+        elif kind == "qos":
+            jobs = owners.get(("qos", name.lower()))
+            if jobs:
+                problems.append(
+                    "slurm_qos removes QOS %s (state: absent) while job(s) %s use it: sacctmgr removes it under "
+                    "them (a running job's QOS becomes (null); a pending one stays pending, InvalidQOS, and never "
+                    "starts). Let them finish or cancel them (squeue --qos=%s), then run again."
+                    % (name, _job_list(jobs), name))
+            continue
+        else:
+            continue
+        if jobs:
+            problems.append(
+                "%s (state: absent) while job(s) %s are pending or running under it: sacctmgr refuses that "
+                "(\"Job(s) active\"), late in the run, after the controller and the nodes took the rest of it. Let "
+                "them finish or cancel them, then run again." % (what, _job_list(jobs)))
+    return problems
 
 
 def _layout(params):
@@ -422,14 +486,14 @@ def read_version(module):
 
 
 def read_slurm(module):
-    """(running, nodes, their layouts, jobs per node, jobs per partition) from scontrol and squeue;
-    nothing when slurmctld does not answer."""
+    """(running, nodes, their layouts, jobs per node, jobs per partition, the jobs' owners) from scontrol
+    and squeue; nothing when slurmctld does not answer."""
     if not module.get_bin_path("scontrol"):
-        return False, [], {}, {}, {}
+        return False, [], {}, {}, {}, {}
     scontrol = SlurmRunner(module, "scontrol")
     rc, out, _err = scontrol.run(["ping"], check_rc=False)
     if rc != 0 or " is UP" not in out:
-        return False, [], {}, {}, {}
+        return False, [], {}, {}, {}, {}
     _rc, out, _err = scontrol.run(["--oneliner", "show", "node"])
     records = [r for r in parse_oneliners(out) if r.get("NodeName")]
     nodes = [r["NodeName"] for r in records]
@@ -437,10 +501,10 @@ def read_slurm(module):
     squeue = SlurmRunner(module, "squeue")
     _rc, out, _err = squeue.run(SQUEUE_ARGS)
     try:
-        jobs, partition_jobs = parse_jobs(out), parse_partition_jobs(out)
+        jobs, partition_jobs, owners = parse_jobs(out), parse_partition_jobs(out), parse_job_owners(out)
     except (ValueError, HostlistError) as exc:
         module.fail_json(msg="squeue: %s" % exc, stdout=out)
-    return True, nodes, layouts, jobs, partition_jobs
+    return True, nodes, layouts, jobs, partition_jobs, owners
 
 
 # Where distributions put Slurm's plugins (PluginDir unset): Rocky (EPEL, OpenHPC), Debian, source.
@@ -524,6 +588,7 @@ def main():
             node_lines=dict(type="list", elements="str"),
             live_nodes=dict(type="list", elements="str", default=[]),
             start_empty=dict(type="bool", default=False),
+            accounting_entries=dict(type="list", elements="dict", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -541,7 +606,7 @@ def main():
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
     state_dirs = {os.path.normpath(p): read_state_dir(p) for p in dirs if p}
     version = read_version(module)
-    running, nodes, layouts, jobs, partition_jobs = read_slurm(module)
+    running, nodes, layouts, jobs, partition_jobs, owners = read_slurm(module)
 
     facts = {"version": version, "slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
              "nodes": nodes, "layouts": layouts, "jobs": jobs, "partition_jobs": partition_jobs}
@@ -553,6 +618,7 @@ def main():
                                   params["compute_nodes"], params["state_migrate"], params["partitions"],
                                   new_layouts, params["live_nodes"], params["start_empty"],
                                   spool_dir(params["new_conf"]) if params["new_conf"] is not None else None)
+    problems += removal_problems(owners, params["accounting_entries"])
     refusal = read_new_conf(module, params["new_conf"], version, current)
     if refusal:
         problems.append(refusal)

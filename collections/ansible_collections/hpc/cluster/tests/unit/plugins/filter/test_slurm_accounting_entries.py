@@ -58,3 +58,23 @@ def test_refusals_name_the_culprit(args, kwargs, message):
 
 def test_registered():
     assert FilterModule().filters()["slurm_accounting_entries"] is slurm_accounting_entries
+
+
+def test_removals_are_only_the_entries_to_remove():
+    # What role slurm's preflight checks against the active jobs; a present user without an
+    # account (refused by role slurmdbd's own preflight) is not looked at.
+    entries = slurm_accounting_entries(
+        "lab",
+        qos=[{"name": "long"}, {"name": "debug", "state": "absent"}],
+        accounts=[{"name": "physics"}, {"name": "old", "state": "absent"}],
+        users=[{"name": "carol"}, {"name": "alice", "account": "physics", "accounts": ["theory"], "state": "absent"},
+               {"name": "bob", "state": "absent"}, "not a dictionary"],
+        removals=True)
+    assert entries == [
+        {"type": "qos", "name": "debug", "state": "absent"},
+        {"type": "account", "name": "old", "state": "absent"},
+        {"type": "user", "name": "alice", "account": "physics", "state": "absent"},
+        {"type": "user", "name": "alice", "account": "theory", "state": "absent"},
+        {"type": "user", "name": "bob", "state": "absent"},
+    ]
+    assert slurm_accounting_entries("lab", qos=[{"name": "long"}], removals=True) == []

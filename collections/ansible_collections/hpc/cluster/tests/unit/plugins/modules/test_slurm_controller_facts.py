@@ -114,6 +114,47 @@ def test_parse_jobs_with_partitions_and_pending_jobs():
     assert scf.parse_partition_jobs(text) == {"batch": ["12", "16", "17"], "debug": ["15", "16"]}
 
 
+def test_parse_job_owners_reads_users_accounts_and_qos():
+    text = "12|c01|batch|alice|Physics|normal\n15||debug|bob|physics|long\n16|c02|batch|alice|theory|normal\n"
+    owners = scf.parse_job_owners(text)
+    assert owners[("user", "alice")] == ["12", "16"] and owners[("user", "bob")] == ["15"]
+    assert owners[("association", ("alice", "physics"))] == ["12"]
+    assert owners[("account", "physics")] == ["12", "15"]
+    assert owners[("qos", "normal")] == ["12", "16"] and owners[("qos", "long")] == ["15"]
+    # squeue output of the older three fields: no owners.
+    assert scf.parse_job_owners("12|c01|batch\n") == {}
+
+
+OWNERS = scf.parse_job_owners("12|c01|batch|alice|physics|normal\n15||batch|bob|theory|long\n")
+
+
+@pytest.mark.parametrize(("entry", "named"), [
+    ({"type": "user", "name": "alice", "state": "absent"},
+     "slurm_users removes user alice (state: absent) while job(s) 12 are pending or running"),
+    ({"type": "user", "name": "bob", "account": "Theory", "state": "absent"},
+     "slurm_users removes the association of user bob with account Theory (state: absent) while job(s) 15 "),
+    ({"type": "account", "name": "physics", "state": "absent"},
+     "slurm_accounts removes account physics (state: absent) while job(s) 12 "),
+    ({"type": "qos", "name": "long", "state": "absent"},
+     "slurm_qos removes QOS long (state: absent) while job(s) 15 use it"),
+])
+def test_an_entry_to_remove_that_active_jobs_use_is_refused(entry, named):
+    problems = scf.removal_problems(OWNERS, [entry])
+    assert len(problems) == 1 and problems[0].startswith(named), problems
+
+
+@pytest.mark.parametrize("entry", [
+    {"type": "user", "name": "carol", "state": "absent"},
+    {"type": "user", "name": "alice", "account": "theory", "state": "absent"},
+    {"type": "account", "name": "chemistry", "state": "absent"},
+    {"type": "qos", "name": "debug", "state": "absent"},
+    {"type": "user", "name": "alice", "account": "physics"},
+    {"type": "cluster", "name": "lab"},
+])
+def test_entries_no_active_job_uses_pass(entry):
+    assert scf.removal_problems(OWNERS, [entry]) == []
+
+
 @pytest.mark.parametrize(("partitions", "named"), [
     (["batch", "debug"], []),
     (["batch"], ["partition debug holds job(s) 15, 16 (pending or running) but is not in slurm_partitions"]),
@@ -213,6 +254,18 @@ def test_module_reads_everything(run_module, tmp_path):
     assert result["removed_nodes"] == "c03"
     assert result["jobs"] == {"c01": ["12"], "c03": ["13"]}
     assert len(result["problems"]) == 1 and result["problems"][0].startswith("node c03 runs job(s) 13 ")
+
+
+def test_module_refuses_removing_a_user_whose_job_runs(run_module, tmp_path):
+    conf, old = controller(tmp_path)
+    removals = [{"type": "user", "name": "alice", "state": "absent"},
+                {"type": "qos", "name": "long", "state": "absent"}]
+    result, _calls = run_module(scf.main, args(conf, old, accounting_entries=removals),
+                                [VERSION, PING, SHOW, squeue("12|c01|batch|alice|physics|normal\n")], check_mode=True)
+    assert result["failed"] is False and len(result["problems"]) == 1
+    assert result["problems"][0].startswith("slurm_users removes user alice (state: absent) while job(s) 12 ")
+    # The owners stay in the module: a fact per job would grow with the queue.
+    assert not any("owner" in key for key in result)
 
 
 def test_module_slurmctld_down_asks_nothing_more(run_module, tmp_path):
