@@ -117,12 +117,19 @@ BAD = [
      "alertmanager_receiver_url 'ftp://hooks.example.org/alerts' is not a URL"),
     ("receiver-url-space", {"alertmanager_receiver_url": "https://hooks.example.org/a b"},
      "is not a URL"),
+    # Prometheus took it and made its alert links 'prometheus.lab:9090/graph?...'.
+    ("external-url", {"prometheus_external_url": "prometheus.lab:9090"},
+     "prometheus_external_url 'prometheus.lab:9090' empty or the http(s)://host[:port][/path] users reach"),
+    ("external-url-query", {"prometheus_external_url": "https://hpc.example.org/prometheus?x=1"},
+     "prometheus_external_url 'https://hpc.example.org/prometheus?x=1' empty or"),
 ]
 # Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.
 CLUSTER_WIDE = {"monitoring-host"}
 GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w",
         "alertmanager_receiver_url": "https://hooks.example.org:8443/alerts?team=hpc"}
 RECEIVER = "https://hooks.example.org/alerts"
+# Behind a reverse proxy's path: Prometheus serves under /prometheus (its route prefix).
+EXTERNAL = "https://hpc.example.org/prometheus/"
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +137,7 @@ def runs(tmp_path_factory):
     top = tmp_path_factory.mktemp("monitoring")
     out = {name: top / name for name in ("prom", "default", "receiver", "added", "rerun", "slurm")}
     render = {"render-prom": {"out_dir": str(out["prom"]), "prometheus_retention": "30d",
-                              "prometheus_scrape_interval": "20s"},
+                              "prometheus_scrape_interval": "20s", "prometheus_external_url": EXTERNAL},
               "render-default": {"out_dir": str(out["default"])},
               "render-receiver": {"out_dir": str(out["receiver"]), "alertmanager_receiver_url": RECEIVER},
               "render-added": {"out_dir": str(out["added"])},
@@ -213,6 +220,10 @@ def test_render_prometheus(runs):
         TOP / "roles/prometheus/files/rules/hpc-cluster.rules.yml").read_bytes()
     flags = (out / "default-prometheus").read_text()
     assert "--storage.tsdb.retention.time=30d" in flags
+    assert "--web.external-url=%s" % EXTERNAL in flags
+    # Its own metrics under the route prefix; /metrics answered 404 there.
+    own = next(job for job in config["scrape_configs"] if job["job_name"] == "prometheus")
+    assert own["metrics_path"] == "/prometheus/metrics"
     assert "--config.file=%s/prometheus.yml" % (out / "prometheus") in flags
     # The rendered file passes promtool with the rule and file_sd files it names.
     check = subprocess.run([promtool(), "check", "config", str(out / "prometheus/prometheus.yml")],
@@ -224,6 +235,8 @@ def test_render_prometheus(runs):
 def test_render_file_sd(runs):
     out = runs["out"]["default"]
     rendered(runs["batch"], "render-default")
+    config = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())
+    assert "metrics_path" not in next(job for job in config["scrape_configs"] if job["job_name"] == "prometheus")
     targets = json.loads((out / "prometheus/file_sd/node.json").read_text())
     assert sorted((t["labels"]["node"], t["targets"], t["labels"]["groups"], t["labels"]["partitions"])
                   for t in targets) == [
@@ -437,3 +450,18 @@ def test_the_slurm_play_reads_the_flags_files_the_roles_write():
         files = {yaml.safe_load((TOP / "roles" / role / "vars" / name).read_text()).get("__%s_env_file" % role)
                  for name in ("main.yml", "Debian.yml", "RedHat.yml")} - {None}
         assert reads["%s_flags" % role]["args"]["path"] in files and len(files) == 1, (role, files)
+
+
+@pytest.mark.parametrize(("url", "prefix"), [("", ""), (EXTERNAL, "/prometheus"), ("http://hpc:8080/a/b", "/a/b"),
+                                             ("https://hpc.example.org/", ""), ("https://hpc.example.org", "")])
+def test_the_route_prefix_the_role_and_grafana_ask_prometheus_under(tmp_path, url, prefix):
+    # The role's wait asked /-/ready, which Prometheus under /prometheus answers 404: 60 s, then the
+    # run failed (lab); Grafana's data source and the lab's proof asked the same root.
+    play = [{"hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_vars": str(TOP / "roles/prometheus/vars/main.yml")},
+        {"ansible.builtin.include_vars": str(TOP / "roles/grafana/defaults/main.yml")},
+        {"name": "value",
+         "ansible.builtin.debug": {"msg": "{{ [__prometheus_route_prefix, grafana_prometheus_url] }}"}}]}]
+    run = start(tmp_path, play, {"all": {"hosts": {"m": local_host(prometheus_external_url=url)}}}).result()
+    run.passed("m")
+    assert run.task_result("m", "value")["msg"] == [prefix, "http://localhost:9090" + prefix]
