@@ -5,7 +5,7 @@ changed them: a re-run that changes nothing then reads each node's zones once in
 from pathlib import Path
 
 import yaml
-from playbook_harness import role_vars_values
+from playbook_harness import local_host, role_vars_values, start
 
 TOP = Path(__file__).resolve().parent.parent
 ZONES = {"trusted": {"sources": ["10.0.0.1/32"], "services": [], "ports": ["6817-6819/tcp"]}}
@@ -96,3 +96,25 @@ def test_the_slurm_preflight_reads_the_zone_only_where_base_does_not_run():
     assert zone["enabled"] == "{{ 'base' not in __preflight_todo and slurm_firewall_manage | bool }}"
     firewall = yaml.safe_load((TOP / "roles" / "slurm" / "tasks" / "firewall.yml").read_text())
     assert firewall[0]["when"] == "__slurm_firewall_earlier_zones | length == 0"
+
+
+def test_the_ports_opened_are_those_slurm_conf_sets(tmp_path):
+    # A fixed 6817-6819/tcp left a moved port, or a SlurmctldPort range past 6819, closed in a zone
+    # that is not 'trusted' (which accepts every port from the cluster's sources anyway).
+    play = [{"hosts": "all", "gather_facts": False, "tasks": [
+        {"ansible.builtin.include_vars": str(TOP / "roles/slurm/defaults/main.yml")},
+        # The inventory's values (include_vars would win over host variables).
+        {"ansible.builtin.set_fact": {"slurm_config": "{{ case.config | default({}) }}",
+                                      "slurm_config_group": "{{ case.group | default({}) }}",
+                                      "slurmdbd_config": "{{ case.dbd | default({}) }}"}},
+        {"name": "value", "ansible.builtin.debug": {"msg": "{{ slurm_firewall_ports }}"}}]}]
+    hosts = {"default": {"case": {}},
+             "moved": {"case": {"config": {"SlurmctldPort": "6817-6820", "SlurmdPort": 7818},
+                                "dbd": {"DbdPort": 7819}}},
+             "group": {"case": {"group": {"SrunPortRange": "50001-50100"}}}}
+    run = start(tmp_path, play, {"all": {"hosts": {name: local_host(**variables)
+                                                   for name, variables in hosts.items()}}}).result()
+    ports = {name: run.task_result(name, "value")["msg"] for name in hosts}
+    assert ports == {"default": ["6817-6819/tcp", "60001-63000/tcp"],
+                     "moved": ["6817-6820/tcp", "7818-7819/tcp", "60001-63000/tcp"],
+                     "group": ["6817-6819/tcp", "50001-50100/tcp"]}

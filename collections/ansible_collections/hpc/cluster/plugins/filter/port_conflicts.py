@@ -40,22 +40,9 @@ _value:
   elements: str
 """
 
-import re
-
 from ansible.errors import AnsibleFilterError
 
-_SPEC_RE = re.compile(r"(\d+)(?:-(\d+))?")
-
-
-def _span(spec):
-    """(first, last) of a port or range, or None when it is neither."""
-    if isinstance(spec, bool):
-        return None
-    match = _SPEC_RE.fullmatch(str(spec).strip())
-    if not match:
-        return None
-    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
-    return (first, last) if 1 <= first <= last <= 65535 else None
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
 
 
 def port_conflicts(listeners):
@@ -66,7 +53,7 @@ def port_conflicts(listeners):
     for name, spec in listeners:
         if spec is None or str(spec).strip() == "":
             continue
-        span = _span(spec)
+        span = port_span(spec)
         if span is None:
             problems.append("%s: %r is not a port (1-65535) or a range of ports" % (name, spec))
         else:

@@ -91,6 +91,8 @@ import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
+
 # How often the unit's state is read while waiting (a systemctl call each).
 STATE_EVERY = 0.5
 STOPPED = ("failed", "inactive")
@@ -114,14 +116,8 @@ def answers(host, port, path, timeout=1.0):
 
 def first_port(value):
     """The port to ask: value itself, or the first of a range 'N-M'; None when it is neither."""
-    text = str(value).strip()
-    low, dash, high = text.partition("-")
-    if not low.isdigit() or (dash and not high.isdigit()):
-        return None
-    port = int(low)
-    if not 1 <= port <= 65535 or (dash and not port <= int(high) <= 65535):
-        return None
-    return port
+    span = port_span(value)
+    return span[0] if span else None
 
 
 def systemd_running():

@@ -1,0 +1,32 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""TCP ports as the settings write them: a port (6817) or a range (6817-6818, 60001-63000)."""
+
+from __future__ import annotations
+
+import re
+
+_SPEC_RE = re.compile(r"(\d+)(?:-(\d+))?")
+
+
+def port_span(spec):
+    """(first, last) of a port or a range of ports, or None when it is neither (or out of 1-65535)."""
+    if isinstance(spec, bool):
+        return None
+    match = _SPEC_RE.fullmatch(str(spec).strip())
+    if not match:
+        return None
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+    return (first, last) if 1 <= first <= last <= 65535 else None
+
+
+def merged_spans(spans):
+    """The (first, last) spans sorted, those that overlap or touch made one."""
+    out = []
+    for first, last in sorted(spans):
+        if out and first <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return out
