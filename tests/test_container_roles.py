@@ -563,3 +563,26 @@ def test_the_users_storage_does_not_move_unless_the_admin_resets_it(tmp_path):
             " to /var/tmp/podman-users/$UID/storage (podman_storage_root", "podman_storage_reset=true")
     for host in ("reset", "same"):
         facts(result, host)
+
+
+def test_the_storage_driver_does_not_change_under_the_users_storage(tmp_path):
+    """podman 4.3 keeps the driver its database recorded for each user: a new driver in the same
+    storage reached only new users, and each job of the others printed an error (lab). Refused
+    unless it comes with a new storage root and podman_storage_reset."""
+    conf = tmp_path / "storage.conf"
+    conf.write_text('[storage]\ndriver = "overlay"\n'
+                    'rootless_storage_path = "/var/tmp/old-users/$UID/storage"\n')
+    vfs = {"storage": {"driver": "vfs"}}
+    hosts = {"driver": {"podman_storage_root": "/var/tmp/old-users", "podman_storage_config": vfs},
+             "driver-reset": {"podman_storage_root": "/var/tmp/old-users", "podman_storage_config": vfs,
+                              "podman_storage_reset": True},
+             "new-root": {"podman_storage_root": "/var/tmp/new-users", "podman_storage_config": vfs,
+                          "podman_storage_reset": True},
+             "same": {"podman_storage_root": "/var/tmp/old-users",
+                      "podman_storage_config": {"storage": {"driver": "overlay"}}}}
+    result = start(tmp_path, play(), inventory(hosts), extra={"__podman_storage_conf_file": str(conf)}).result()
+    for host in ("driver", "driver-reset"):
+        refused(result, host, "podman on %s: the storage driver would change from overlay to vfs" % host,
+                "together with a new podman_storage_root")
+    for host in ("new-root", "same"):
+        facts(result, host)
