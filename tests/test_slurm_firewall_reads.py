@@ -100,14 +100,17 @@ def test_the_slurm_preflight_reads_the_zone_only_where_base_does_not_run():
 
 def test_the_ports_opened_are_those_slurm_conf_sets(tmp_path):
     # A fixed 6817-6819/tcp left a moved port, or a SlurmctldPort range past 6819, closed in a zone
-    # that is not 'trusted' (which accepts every port from the cluster's sources anyway).
+    # that is not 'trusted' (which accepts every port from the cluster's sources anyway). And
+    # slurm.conf names slurmdbd's moved port: with Slurm's 6819 left there, slurmctld and sacctmgr
+    # knocked on a closed port (lab).
     play = [{"hosts": "all", "gather_facts": False, "tasks": [
         {"ansible.builtin.include_vars": str(TOP / "roles/slurm/defaults/main.yml")},
         # The inventory's values (include_vars would win over host variables).
         {"ansible.builtin.set_fact": {"slurm_config": "{{ case.config | default({}) }}",
                                       "slurm_config_group": "{{ case.group | default({}) }}",
                                       "slurmdbd_config": "{{ case.dbd | default({}) }}"}},
-        {"name": "value", "ansible.builtin.debug": {"msg": "{{ slurm_firewall_ports }}"}}]}]
+        {"name": "value", "ansible.builtin.debug": {"msg": "{{ slurm_firewall_ports }}"}},
+        {"name": "dbd", "ansible.builtin.debug": {"msg": "{{ slurm_config_defaults.AccountingStoragePort }}"}}]}]
     hosts = {"default": {"case": {}},
              "moved": {"case": {"config": {"SlurmctldPort": "6817-6820", "SlurmdPort": 7818},
                                 "dbd": {"DbdPort": 7819}}},
@@ -118,3 +121,5 @@ def test_the_ports_opened_are_those_slurm_conf_sets(tmp_path):
     assert ports == {"default": ["6817-6819/tcp", "60001-63000/tcp"],
                      "moved": ["6817-6820/tcp", "7818-7819/tcp", "60001-63000/tcp"],
                      "group": ["6817-6819/tcp", "50001-50100/tcp"]}
+    assert {name: run.task_result(name, "dbd")["msg"] for name in hosts} == {"default": None, "moved": 7819,
+                                                                            "group": None}

@@ -17,6 +17,10 @@ description:
     cost a number of calls that grows with the square of the node count).
   - An item counts as present only when it is in both the runtime and the permanent configuration.
     Where pruning is asked for a zone's kind, an item found in either and not wanted is removed.
+  - A wanted port or range (C(6817-6818/tcp)) counts as present where an open range of the same
+    protocol holds it (C(6817-6819/tcp)), unless the zone's ports are pruned: the runtime
+    configuration merges an added range into one that holds it, and adding it again would report a
+    change on every run.
 options:
   _input:
     description:
@@ -71,6 +75,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hpc.cluster.plugins.module_utils.firewalld import KINDS, parse_zones
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
 
 
 def _zones(read, which):
@@ -81,6 +86,25 @@ def _zones(read, which):
         return read
     raise AnsibleFilterError("firewalld_changes: the %s configuration must be firewall-cmd's text or a dict of "
                              "zones, got %r" % (which, read))
+
+
+def _port_held(item, present):
+    """Whether an open port or range of present holds the port or range item ('6817-6818/tcp')."""
+    spec, _slash, protocol = item.partition("/")
+    span = port_span(spec)
+    if span is None:
+        return False
+    for other in present:
+        other_spec, _slash, other_protocol = other.partition("/")
+        other_span = port_span(other_spec)
+        if other_protocol == protocol and other_span and other_span[0] <= span[0] and span[1] <= other_span[1]:
+            return True
+    return False
+
+
+def _present(item, now, held):
+    """item is in now, or (held) a port or range an open one of now holds."""
+    return item in now or (held and _port_held(item, now))
 
 
 def firewalld_changes(texts, wanted, prune=None):
@@ -104,8 +128,9 @@ def firewalld_changes(texts, wanted, prune=None):
             now_rt = set(runtime.get(zone, {}).get(kind, []))
             now_pm = set(permanent.get(zone, {}).get(kind, []))
             key = KINDS[kind]
+            held = kind == "ports" and kind not in pruned
             added += [{"zone": zone, "state": "enabled", key: item} for item in items
-                      if item not in now_rt or item not in now_pm]
+                      if not _present(item, now_rt, held) or not _present(item, now_pm, held)]
             if kind in pruned:
                 removed += [{"zone": zone, "state": "disabled", key: item}
                             for item in sorted((now_rt | now_pm) - set(items))]

@@ -77,6 +77,29 @@ def test_prune_removes_unwanted_items_from_either_configuration_only_where_asked
     ]
 
 
+def test_a_port_range_an_open_range_holds_is_present_unless_ports_are_pruned():
+    # firewalld's runtime merged an added 6817-6818/tcp into the open 6817-6819/tcp (the lab, slurmdbd
+    # moved to 6829): the range was added again, a change on every run.
+    runtime = zones(trusted_ports="6817-6819/tcp 6829/tcp")
+    permanent = zones(trusted_ports="6817-6819/tcp 6817-6818/tcp")
+    wanted = {"trusted": {"ports": ["6817-6818/tcp", "6829/tcp"]}}
+    assert firewalld_changes([runtime, permanent], wanted) == [
+        {"zone": "trusted", "state": "enabled", "port": "6829/tcp"}]
+    assert firewalld_changes([runtime, zones(trusted_ports="6817-6819/tcp 6829/tcp")], wanted) == []
+    # Another protocol, or a range only partly held, is not present.
+    assert firewalld_changes([zones(trusted_ports="6817-6819/udp"), zones(trusted_ports="6817-6819/udp")],
+                             {"trusted": {"ports": ["6818/tcp"]}}) == [
+        {"zone": "trusted", "state": "enabled", "port": "6818/tcp"}]
+    assert firewalld_changes([zones(trusted_ports="6817-6819/tcp"), zones(trusted_ports="6817-6819/tcp")],
+                             {"trusted": {"ports": ["6818-6820/tcp"]}}) == [
+        {"zone": "trusted", "state": "enabled", "port": "6818-6820/tcp"}]
+    # Pruned: exactly what is wanted, the wider range removed.
+    assert firewalld_changes([zones(trusted_ports="6817-6819/tcp"), zones(trusted_ports="6817-6819/tcp")],
+                             {"trusted": {"ports": ["6817-6818/tcp"]}}, prune={"trusted": ["ports"]}) == [
+        {"zone": "trusted", "state": "enabled", "port": "6817-6818/tcp"},
+        {"zone": "trusted", "state": "disabled", "port": "6817-6819/tcp"}]
+
+
 def test_a_zone_missing_from_the_runtime_gets_everything():
     permanent = zones(trusted_sources=" ".join(NODES)) + "\ncluster\n  sources: 10.0.0.1/32\n"
     wanted = {"cluster": {"sources": ["10.0.0.1/32"]}}
