@@ -149,7 +149,8 @@ def runs(tmp_path_factory):
     started = {"batch": start(batch, [preflight_play(batch, "cluster:cases:render", gather_once=True), WHERE_PLAY,
                                       render_play()], inventory(GOOD, cases=cases, render=render))}
     started["slurm"] = render_run(top / "run-slurm", {"render-slurm": {"out_dir": str(out["slurm"])}},
-                                  cluster_vars={"slurm_version": "25.11"})
+                                  cluster_vars={"slurm_version": "25.11",
+                                                "slurm_config": {"SlurmctldPort": "6827-6828"}})
     for case, variables, _culprit in BAD:
         if case in CLUSTER_WIDE:
             (top / case).mkdir()
@@ -256,7 +257,8 @@ def test_slurm_openmetrics_from_25_11(runs):
     jobs = {job["job_name"]: job.get("metrics_path") for job in config["scrape_configs"]}
     assert jobs["slurm-nodes"] == "/metrics/nodes" and jobs["slurm-scheduler"] == "/metrics/scheduler"
     slurm = json.loads((out / "prometheus/file_sd/slurm.json").read_text())
-    assert [t["targets"] for t in slurm] == [["10.1.0.10:6817"]]
+    # slurmctld's port as slurm.conf sets it (the first of a range): a fixed 6817 missed a moved one.
+    assert [t["targets"] for t in slurm] == [["10.1.0.10:6827"]]
 
 
 def test_added_node_changes_only_the_targets(runs):
