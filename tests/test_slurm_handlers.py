@@ -193,3 +193,43 @@ def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_
         pidfile = Path(str(log) + ".pid")
         if pidfile.exists():
             os.kill(int(pidfile.read_text()), signal.SIGTERM)
+
+
+def test_a_slurm_conf_an_earlier_run_wrote_and_did_not_apply_restarts_slurmctld(tmp_path):
+    """The marker configure.yml writes before slurm.conf is still there (that run stopped before this
+    step): nothing changes in this run, yet slurmctld restarts on the file, and the marker goes."""
+    port = free_port()
+    conf_dir = tmp_path / "etc"
+    conf_dir.mkdir()
+    conf = conf_dir / "slurm.conf"
+    conf.write_text(GOOD_CONF.format(port=port))
+    marker = conf_dir / ".slurm.conf.not-applied"
+    marker.write_text("slurm.conf was written\n")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("systemctl", "scontrol"):
+        (fake / name).write_text(FAKE_TOOL.format(python=sys.executable))
+        (fake / name).chmod(0o755)
+    log = tmp_path / "calls.log"
+    play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
+        # As the preflight and the handlers leave them (facts the role's own set_fact can change).
+        {"ansible.builtin.set_fact": {"__slurm_controller_apply": "", "__slurm_apply_pending": True}},
+        {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "service_controller.yml"},
+         "vars": {"__slurm_primary": "head",
+                  "__slurm_conf_dir": str(conf_dir), "__slurm_config": {"SlurmctldPort": port},
+                  "slurm_controller_wait": 3, "__slurm_controller_state": {"conf": {"SlurmctldPort": str(port)}},
+                  "__preflight_units": {"units": {"slurmctld": {"ready": True}}},
+                  "__slurm_conf_written": {"changed": False, "previous": {}}}}]}]
+    env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_CONF=str(conf),
+                      FAKE_PORT=str(port))
+    try:
+        result = start(tmp_path, play, {"all": {"hosts": {"head": local_host()}}}, env=env).result()
+        result.passed("head")
+        calls = [line.split(" ", 1)[1] for line in log.read_text().splitlines() if "show" not in line]
+        assert calls == ["restart slurmctld"]
+        assert not marker.exists()
+        assert conf.read_text() == GOOD_CONF.format(port=port)
+    finally:
+        pidfile = Path(str(log) + ".pid")
+        if pidfile.exists():
+            os.kill(int(pidfile.read_text()), signal.SIGTERM)
