@@ -18,7 +18,7 @@ description:
   - An item counts as present only when it is in both the runtime and the permanent configuration.
     Where pruning is asked for a zone's kind, an item found in either and not wanted is removed.
   - A wanted port or range (C(6817-6818/tcp)) counts as present where an open range of the same
-    protocol holds it (C(6817-6819/tcp)), unless the zone's ports are pruned: the runtime
+    protocol holds it (C(6817-6819/tcp)), unless the zone's ports are pruned; the runtime
     configuration merges an added range into one that holds it, and adding it again would report a
     change on every run.
 options:

@@ -89,7 +89,7 @@ options:
   pending_marker:
     description:
       - A file role slurm writes before it changes slurm.conf and removes once slurmctld took it. Found
-        here, a run stopped in between (interrupted, or a failure elsewhere): RV(apply_pending) is true
+        here, a run stopped in between (interrupted, or a failure elsewhere), so RV(apply_pending) is true
         and the role applies slurm.conf again, though the file no longer changes.
     type: path
   accounting_entries:
