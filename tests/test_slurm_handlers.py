@@ -149,20 +149,25 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize(("action", "before"), [("restart", GOOD_CONF), ("reconfigure", GOOD_CONF),
-                                                ("restart", None)], ids=["restart", "reconfigure", "first-start"])
-def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_back(tmp_path, action, before):
+def fake_controller(tmp_path, conf_text):
+    """A free port, the conf dir with slurm.conf (conf_text for that port), the fake tools' dir, their log."""
     port = free_port()
     conf_dir = tmp_path / "etc"
     conf_dir.mkdir()
     conf = conf_dir / "slurm.conf"
-    conf.write_text(BAD_CONF.format(port=port))  # as configure.yml wrote it
+    conf.write_text(conf_text.format(port=port))
     fake = tmp_path / "bin"
     fake.mkdir()
     for name in ("systemctl", "scontrol"):
         (fake / name).write_text(FAKE_TOOL.format(python=sys.executable))
         (fake / name).chmod(0o755)
-    log = tmp_path / "calls.log"
+    return port, conf_dir, conf, fake, tmp_path / "calls.log"
+
+
+@pytest.mark.parametrize(("action", "before"), [("restart", GOOD_CONF), ("reconfigure", GOOD_CONF),
+                                                ("restart", None)], ids=["restart", "reconfigure", "first-start"])
+def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_back(tmp_path, action, before):
+    port, conf_dir, conf, fake, log = fake_controller(tmp_path, BAD_CONF)  # as configure.yml wrote it
     previous = {str(conf): before.format(port=port) if before else None}
     play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
         {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "apply_controller.yml"},
@@ -198,19 +203,9 @@ def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_
 def test_a_slurm_conf_an_earlier_run_wrote_and_did_not_apply_restarts_slurmctld(tmp_path):
     """The marker configure.yml writes before slurm.conf is still there (that run stopped before this
     step): nothing changes in this run, yet slurmctld restarts on the file, and the marker goes."""
-    port = free_port()
-    conf_dir = tmp_path / "etc"
-    conf_dir.mkdir()
-    conf = conf_dir / "slurm.conf"
-    conf.write_text(GOOD_CONF.format(port=port))
+    port, conf_dir, conf, fake, log = fake_controller(tmp_path, GOOD_CONF)
     marker = conf_dir / ".slurm.conf.not-applied"
     marker.write_text("slurm.conf was written\n")
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    for name in ("systemctl", "scontrol"):
-        (fake / name).write_text(FAKE_TOOL.format(python=sys.executable))
-        (fake / name).chmod(0o755)
-    log = tmp_path / "calls.log"
     play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
         # As the preflight and the handlers leave them (facts the role's own set_fact can change).
         {"ansible.builtin.set_fact": {"__slurm_controller_apply": "", "__slurm_apply_pending": True}},
