@@ -289,30 +289,19 @@ def _job_lines(text):
         yield fields[0], fields[1], fields[2].split(",") if fields[2] else [], tuple(fields[3:])
 
 
-def parse_jobs(text):
-    """squeue lines -> {node: [jobid, ...]} with hostlists expanded (a pending job has no node)."""
-    jobs = {}
-    for jobid, nodelist, _partitions, _owner in _job_lines(text):
+def parse_squeue(text):
+    """squeue lines -> (jobs per node, jobs per partition, jobs per owner), read in one pass.
+
+    Jobs per node: {node: [jobid, ...]}, hostlists expanded (a pending job has no node). Jobs per
+    partition: {partition: [jobid, ...]} (a job pending in several: in each). Jobs per owner:
+    {(kind, name): [jobid, ...]}, each job under ('user', user), ('association', (user, account)),
+    ('account', account) and ('qos', qos); accounts and QOS in lowercase, as Slurm keeps them."""
+    jobs, partition_jobs, owners = {}, {}, {}
+    for jobid, nodelist, partitions, (user, account, qos) in _job_lines(text):
         for node in expand(nodelist, slurm=True) if nodelist else []:
             jobs.setdefault(node, []).append(jobid)
-    return jobs
-
-
-def parse_partition_jobs(text):
-    """squeue '%i|%N|%P...' lines -> {partition: [jobid, ...]} (a job pending in several: in each)."""
-    jobs = {}
-    for jobid, _nodelist, partitions, _owner in _job_lines(text):
         for partition in partitions:
-            jobs.setdefault(partition, []).append(jobid)
-    return jobs
-
-
-def parse_job_owners(text):
-    """squeue lines -> {(kind, name): [jobid, ...]}: each job under ('user', user), ('association',
-    (user, account)), ('account', account) and ('qos', qos). Accounts and QOS in lowercase, as Slurm
-    keeps them."""
-    owners = {}
-    for jobid, _nodelist, _partitions, (user, account, qos) in _job_lines(text):
+            partition_jobs.setdefault(partition, []).append(jobid)
         account, qos = account.lower(), qos.lower()
         keys = [("account", account)] if account else []
         keys += [("qos", qos)] if qos else []
@@ -320,12 +309,12 @@ def parse_job_owners(text):
         keys += [("association", (user, account))] if user and account else []
         for key in keys:
             owners.setdefault(key, []).append(jobid)
-    return owners
+    return jobs, partition_jobs, owners
 
 
 def removal_problems(owners, entries):
     """One problem per accounting entry to remove (state absent) that active jobs still use.
-    ``owners``: what parse_job_owners read; ``entries``: slurm_accounting_entries' entries."""
+    ``owners``: the jobs per owner parse_squeue read; ``entries``: slurm_accounting_entries' entries."""
     problems = []
     for entry in entries:
         if entry.get("state") != "absent" or not entry.get("name"):
@@ -515,7 +504,7 @@ def read_slurm(module):
     squeue = SlurmRunner(module, "squeue")
     _rc, out, _err = squeue.run(SQUEUE_ARGS)
     try:
-        jobs, partition_jobs, owners = parse_jobs(out), parse_partition_jobs(out), parse_job_owners(out)
+        jobs, partition_jobs, owners = parse_squeue(out)
     except (ValueError, HostlistError) as exc:
         module.fail_json(msg="squeue: %s" % exc, stdout=out)
     return True, nodes, layouts, jobs, partition_jobs, owners

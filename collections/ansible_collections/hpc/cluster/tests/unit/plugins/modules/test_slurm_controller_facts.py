@@ -104,28 +104,29 @@ def test_read_clustername_missing(tmp_path):
     ("15_3|gpu1\n16+0|c01\n\n", {"gpu1": ["15_3"], "c01": ["16+0"]}),
     ("", {}),
 ])
-def test_parse_jobs(text, jobs):
-    assert scf.parse_jobs(text) == jobs
+def test_parse_squeue_jobs_per_node(text, jobs):
+    assert scf.parse_squeue(text)[0] == jobs
 
 
-def test_parse_jobs_with_partitions_and_pending_jobs():
+def test_parse_squeue_with_partitions_and_pending_jobs():
     text = "12|c01|batch\n15||debug\n16||debug,batch\n17|c[01-02]|batch\n"
-    assert scf.parse_jobs(text) == {"c01": ["12", "17"], "c02": ["17"]}
-    assert scf.parse_partition_jobs(text) == {"batch": ["12", "16", "17"], "debug": ["15", "16"]}
+    jobs, partition_jobs, _owners = scf.parse_squeue(text)
+    assert jobs == {"c01": ["12", "17"], "c02": ["17"]}
+    assert partition_jobs == {"batch": ["12", "16", "17"], "debug": ["15", "16"]}
 
 
-def test_parse_job_owners_reads_users_accounts_and_qos():
+def test_parse_squeue_reads_users_accounts_and_qos():
     text = "12|c01|batch|alice|Physics|normal\n15||debug|bob|physics|long\n16|c02|batch|alice|theory|normal\n"
-    owners = scf.parse_job_owners(text)
+    owners = scf.parse_squeue(text)[2]
     assert owners[("user", "alice")] == ["12", "16"] and owners[("user", "bob")] == ["15"]
     assert owners[("association", ("alice", "physics"))] == ["12"]
     assert owners[("account", "physics")] == ["12", "15"]
     assert owners[("qos", "normal")] == ["12", "16"] and owners[("qos", "long")] == ["15"]
     # squeue output of the older three fields: no owners.
-    assert scf.parse_job_owners("12|c01|batch\n") == {}
+    assert scf.parse_squeue("12|c01|batch\n")[2] == {}
 
 
-OWNERS = scf.parse_job_owners("12|c01|batch|alice|physics|normal\n15||batch|bob|theory|long\n")
+OWNERS = scf.parse_squeue("12|c01|batch|alice|physics|normal\n15||batch|bob|theory|long\n")[2]
 
 
 @pytest.mark.parametrize(("entry", "named"), [
@@ -199,14 +200,14 @@ def test_decide_layout_changes_of_busy_nodes(new, refused):
         assert problem.startswith(part) and "Drain it" in problem
 
 
-def test_parse_jobs_refuses_other_output():
+def test_parse_squeue_refuses_other_output():
     with pytest.raises(ValueError):
-        scf.parse_jobs("JOBID NODELIST\n")
+        scf.parse_squeue("JOBID NODELIST\n")
 
 
-def test_parse_jobs_reads_node_lists_as_slurm_writes_them():
+def test_parse_squeue_reads_node_lists_as_slurm_writes_them():
     with pytest.raises(ValueError, match="text '-ib' after the last bracket in 'c\\[1-2\\]-ib'"):
-        scf.parse_jobs("12|c[1-2]-ib\n")
+        scf.parse_squeue("12|c[1-2]-ib\n")
 
 
 # --- The module: files in tmp_path, scontrol and squeue mocked -------------------------------
