@@ -9,6 +9,7 @@ own task (less its listen and notify) runs here as a task on three local hosts, 
 play would run it.
 """
 
+import json
 import os
 import signal
 import socket
@@ -169,6 +170,8 @@ def fake_controller(tmp_path, conf_text):
 def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_back(tmp_path, action, before):
     port, conf_dir, conf, fake, log = fake_controller(tmp_path, BAD_CONF)  # as configure.yml wrote it
     previous = {str(conf): before.format(port=port) if before else None}
+    marker = conf_dir / Path(ROLE_VARS["__slurm_pending_marker"]).name  # as the write left it
+    marker.write_text(json.dumps({"previous": previous}))
     play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
         {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "apply_controller.yml"},
          "vars": {"__slurm_controller_apply": action, "__slurm_conf_dir": str(conf_dir),
@@ -186,7 +189,7 @@ def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_
         calls = [line.split(" ", 1)[1] for line in log.read_text().splitlines() if "show" not in line]
         if before:
             assert "The slurm.conf it ran with is back and slurmctld runs on it again" in message, message
-            assert conf.read_text() == before.format(port=port)
+            assert conf.read_text() == before.format(port=port) and not marker.exists()
             assert calls == [action if action == "reconfigure" else "restart slurmctld", "restart slurmctld"]
             with socket.create_connection(("127.0.0.1", port), timeout=2):
                 pass  # slurmctld answers on the slurm.conf it ran with
@@ -194,27 +197,26 @@ def test_a_controller_that_stops_on_the_new_slurm_conf_gets_the_one_it_ran_with_
             assert "There was no earlier slurm.conf to put back" in message, message
             assert conf.read_text() == BAD_CONF.format(port=port)
             assert calls == ["restart slurmctld"]
+            assert marker.exists()  # nothing put back: the next run applies the new slurm.conf again
     finally:
         pidfile = Path(str(log) + ".pid")
         if pidfile.exists():
             os.kill(int(pidfile.read_text()), signal.SIGTERM)
 
 
-def test_a_slurm_conf_an_earlier_run_wrote_and_did_not_apply_restarts_slurmctld(tmp_path):
-    """The marker configure.yml writes before slurm.conf is still there (that run stopped before this
-    step): nothing changes in this run, yet slurmctld restarts on the file, and the marker goes."""
+def test_a_change_slurmctld_took_is_forgotten(tmp_path):
+    """The record configure.yml's write keeps until the change is applied (hpc.cluster.files'
+    pending) goes once slurmctld answers on the new slurm.conf: the next run has nothing to apply."""
     port, conf_dir, conf, fake, log = fake_controller(tmp_path, GOOD_CONF)
-    marker = conf_dir / ".slurm.conf.not-applied"
-    marker.write_text("slurm.conf was written\n")
+    marker = conf_dir / Path(ROLE_VARS["__slurm_pending_marker"]).name
+    marker.write_text('{"previous": {"%s": null}}' % conf)
     play = [{"name": "Controller apply", "hosts": "all", "gather_facts": False, "tasks": [
-        # As the preflight and the handlers leave them (facts the role's own set_fact can change).
-        {"ansible.builtin.set_fact": {"__slurm_controller_apply": "", "__slurm_apply_pending": True}},
         {"ansible.builtin.include_role": {"name": "slurm", "tasks_from": "service_controller.yml"},
-         "vars": {"__slurm_primary": "head",
+         "vars": {"__slurm_controller_apply": "restart", "__slurm_primary": "head",
                   "__slurm_conf_dir": str(conf_dir), "__slurm_config": {"SlurmctldPort": port},
                   "slurm_controller_wait": 3, "__slurm_controller_state": {"conf": {"SlurmctldPort": str(port)}},
                   "__preflight_units": {"units": {"slurmctld": {"ready": True}}},
-                  "__slurm_conf_written": {"changed": False, "previous": {}}}}]}]
+                  "__slurm_conf_written": {"changed": True, "previous": {str(conf): None}}}}]}]
     env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_CONF=str(conf),
                       FAKE_PORT=str(port))
     try:
@@ -228,3 +230,69 @@ def test_a_slurm_conf_an_earlier_run_wrote_and_did_not_apply_restarts_slurmctld(
         pidfile = Path(str(log) + ".pid")
         if pidfile.exists():
             os.kill(int(pidfile.read_text()), signal.SIGTERM)
+
+
+# --- A run that stops between the write and the restart -----------------------------------------
+
+# systemctl for the handlers: logs each call; `restart slurmd` fails while FAKE_FAIL exists (the run
+# stops there, as one killed or failing on a node would).
+FAKE_SYSTEMCTL = '''#!{python}
+import os, sys
+args = " ".join(sys.argv[1:])
+with open(os.environ["FAKE_LOG"], "a") as log:
+    log.write(args + "\\n")
+if args.startswith("show"):
+    print("Id=slurmd.service\\nLoadState=loaded\\nActiveState=active\\nSubState=running")
+elif args == "restart slurmd" and os.path.exists(os.environ["FAKE_FAIL"]):
+    sys.exit(1)
+'''
+
+
+def test_a_change_written_and_not_applied_is_applied_by_the_next_run(tmp_path):
+    """configure.yml's write and the role's handlers on a compute node: the first run writes a
+    restart-class slurm.conf change and stops at slurmd's restart; the next run, with nothing left
+    to write, restarts slurmd all the same (before, it changed nothing and slurmd kept the old
+    file); the one after changes nothing."""
+    configure = yaml.safe_load((TOP / "roles/slurm/tasks/configure.yml").read_text())
+    write = next(task for task in configure if "hpc.cluster.files" in task)
+    handlers = yaml.safe_load((TOP / "roles/slurm/handlers/main.yml").read_text())
+    conf_dir, fake, log, fail = tmp_path / "etc", tmp_path / "bin", tmp_path / "calls.log", tmp_path / "fail"
+    conf_dir.mkdir()
+    fake.mkdir()
+    (fake / "systemctl").write_text(FAKE_SYSTEMCTL.format(python=sys.executable))
+    (fake / "systemctl").chmod(0o755)
+    conf = conf_dir / "slurm.conf"
+    conf.write_text("ClusterName=lab\nMaxJobCount=10000\n")
+    play = [{"name": "Write and apply", "hosts": "all", "gather_facts": False, "tasks": [write],
+             "handlers": handlers}]
+    new_conf = "ClusterName=lab\nMaxJobCount=20000\n"
+    # Extra vars beat the task's own: the write's entries in tmp_path, the role's names for the rest.
+    extra = {"__slurm_dir_entries": [], "__slurm_state_entry": [], "__slurm_spool_entry": [],
+             "__slurm_slurmd_entries": [],
+             "__slurm_conf_entries": [{"path": str(conf), "state": "file", "content": new_conf,
+                                       "report_previous": True}],
+             "__slurm_local_config": True, "__slurm_is_control": False, "__slurm_is_compute": True,
+             "__slurm_conf_dir": str(conf_dir), "__slurm_conf_text": new_conf, "__slurm_version": "22.05.8",
+             "slurm_restart_keys": [], "__slurm_primary": "head", "__slurm_slurmd_env_file": str(tmp_path / "env"),
+             "__slurm_pending_marker": ROLE_VARS["__slurm_pending_marker"],
+             **{name: ROLE_VARS[name] for name in ("__slurm_slurmd_dropin", "__slurm_slurmd_start_files")}}
+    env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_FAIL=str(fail))
+    marker = conf_dir / Path(ROLE_VARS["__slurm_pending_marker"]).name
+
+    def run():
+        log.write_text("")
+        result = start(tmp_path, play, {"all": {"hosts": {"c01": local_host()}}}, extra=extra, env=env).result()
+        return result, [line for line in log.read_text().splitlines() if not line.startswith("show")]
+
+    fail.touch()
+    stopped, calls = run()
+    assert stopped.stats("c01")["failures"] == 1 and "restart slurmd" in calls
+    assert conf.read_text() == new_conf and marker.exists()
+    fail.unlink()
+    rerun, calls = run()
+    rerun.passed("c01")
+    assert rerun.task_result("c01", write["name"])["replayed"] == [str(conf)]
+    assert calls == ["daemon-reload", "restart slurmd"] and not marker.exists()
+    last, calls = run()
+    last.passed("c01")
+    assert last.stats("c01")["changed"] == 0 and calls == []

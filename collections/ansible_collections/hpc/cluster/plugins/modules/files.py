@@ -90,6 +90,20 @@ options:
             file is left as it was and the task fails with its output; the entries before it are
             written. Not run in check mode.
         type: str
+  pending:
+    description:
+      - A file (absolute path) that makes a change whose run stopped before it was applied known to
+        the next run. Before a file entry's content is written or a file removed, what the path held
+        goes into this file (JSON), the first time only - its content for an entry with
+        O(entries[].report_previous), else only the content's SHA-256 (no secret kept). The file stays
+        until the caller, once it applied the change (a daemon restarted), removes it (an C(absent)
+        entry of a later call).
+      - While the file is there, each path it holds whose content is not the one it recorded is
+        reported again in RV(changed_paths) and RV(replayed) (and in RV(previous), with the recorded
+        content, for an entry with O(entries[].report_previous)), as if this run had just written it,
+        so the caller applies it again. A path put back to the recorded content has nothing left to
+        apply; when none is left the file is removed.
+    type: path
   user_dirs:
     description:
       - After the entries, one private directory per user under a root, and links to them by name,
@@ -121,12 +135,20 @@ previous:
   description:
     - For each entry with O(entries[].report_previous) whose content changed or that was removed
       (in check mode, would be), its content before (V(null) for a file that did not exist).
+    - With O(pending), the content before the earlier run's change, for the paths it holds.
     - Owner, group or mode changes alone are not in it.
   returned: always
   type: dict
   sample: {"/etc/slurm/slurm.conf": "ClusterName=lab\n..."}
+replayed:
+  description: The paths of O(pending) an earlier run changed and did not apply, reported again.
+  returned: always
+  type: list
+  elements: str
 """
 
+import hashlib
+import json
 import os
 import re
 
@@ -244,17 +266,78 @@ def text(content):
     return None if content is None else content.decode("utf-8", "replace")
 
 
-def converge(module, entries):
-    """(changed paths, diffs, previous contents) after making each entry what it says."""
-    changed_paths, diffs, previous = [], [], {}
+class Pending:
+    """The pending file: what each path written and not applied yet held before - its content (for
+    an entry with report_previous) or that content's SHA-256 (the others: no secret kept)."""
+
+    def __init__(self, module, path):
+        self.module, self.path = module, path
+        self.recorded = {}
+        if path and os.path.exists(path):
+            try:
+                data = json.loads(read(path) or b"{}")
+                self.recorded = {name: (kind, value) for kind in ("previous", "sha256")
+                                 for name, value in data.get(kind, {}).items()}
+            except (ValueError, AttributeError, TypeError):
+                module.fail_json(msg="%s: not a record of pending changes; remove it and restart the daemons "
+                                     "that read the files it is for" % path)
+        self.earlier = dict(self.recorded)
+
+    def record(self, path, before, report):
+        """Keep what path held before (bytes, or None), ahead of its write (the first write only)."""
+        if not self.path or path in self.recorded:
+            return
+        self.recorded[path] = ("previous", text(before)) if report else ("sha256", digest(before))
+        if not self.module.check_mode:
+            data = {kind: {name: value for name, (of, value) in self.recorded.items() if of == kind}
+                    for kind in ("previous", "sha256")}
+            write_file(self.module, self.path, json.dumps(data, indent=1, sort_keys=True).encode(), new_mode=0o600)
+
+    def _left(self, path, after):
+        """Whether path's content is not the one recorded (after: what this call left in the paths it wrote)."""
+        kind, value = self.recorded[path]
+        now = after[path] if path in after else read(path)
+        return (text(now) if kind == "previous" else digest(now)) != value
+
+    def replay(self, changed_paths, previous, after):
+        """Report again what the earlier run changed and did not apply; the paths replayed."""
+        replayed = []
+        for path, (kind, before) in self.earlier.items():
+            if not self._left(path, after):
+                previous.pop(path, None)
+                continue
+            if kind == "previous":
+                previous[path] = before
+            if path not in changed_paths:
+                changed_paths.append(path)
+                replayed.append(path)
+        if self.earlier and not any(self._left(path, after) for path in self.recorded):
+            changed_paths.append(self.path)
+            if not self.module.check_mode:
+                os.unlink(self.path)
+        return replayed
+
+
+def digest(content):
+    return None if content is None else hashlib.sha256(content).hexdigest()
+
+
+def converge(module, entries, pending):
+    """(changed paths, diffs, contents before of the reported paths, contents after of the paths
+    written or removed) after making each entry what it says; what each of those paths held goes to
+    pending ahead of its write."""
+    changed_paths, diffs, previous, after = [], [], {}, {}
     check = module.check_mode
     for entry, state in entries:
         path = entry["path"]
         if state == "absent":
             if os.path.lexists(path):
                 changed_paths.append(path)
+                before_bytes = b"" if os.path.islink(path) else (read(path) or b"")
+                pending.record(path, before_bytes, entry.get("report_previous"))
+                after[path] = None
                 if entry.get("report_previous") or module._diff:
-                    before = text(b"" if os.path.islink(path) else (read(path) or b""))
+                    before = text(before_bytes)
                     if entry.get("report_previous"):
                         previous[path] = before
                     if module._diff:
@@ -281,6 +364,8 @@ def converge(module, entries):
                 content = edited.encode("utf-8", "surrogateescape")
             if content is not None and current != content:
                 changed_paths.append(path)
+                pending.record(path, current, entry.get("report_previous"))
+                after[path] = content
                 if entry.get("report_previous"):
                     previous[path] = text(current)
                 if module._diff:
@@ -298,7 +383,7 @@ def converge(module, entries):
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)
     # A path made and then put right, or named by two entries, is listed once, where it first changed.
-    return list(dict.fromkeys(changed_paths)), diffs, previous
+    return list(dict.fromkeys(changed_paths)), diffs, previous, after
 
 
 def main():
@@ -318,6 +403,7 @@ def main():
                 insertafter=dict(type="str"),
                 create=dict(type="bool", default=False),
             )),
+            pending=dict(type="path"),
             user_dirs=dict(type="dict", options=dirs_of_users.OPTIONS),
         ),
         supports_check_mode=True,
@@ -334,7 +420,9 @@ def main():
             raise Refused("; ".join(problems) + ": nothing was changed")
     except Refused as refused:
         module.fail_json(msg=str(refused))
-    changed_paths, diffs, previous = converge(module, entries)
+    pending = Pending(module, module.params["pending"])
+    changed_paths, diffs, previous, after = converge(module, entries, pending)
+    replayed = pending.replay(changed_paths, previous, after)
     if user_dirs:
         try:
             steps = dirs_of_users.planned(user_dirs, module.check_mode)
@@ -344,7 +432,7 @@ def main():
             dirs_of_users.apply(steps)
         changed_paths += [path for path in dict.fromkeys(path for _kind, path, _detail in steps)
                           if path not in changed_paths]
-    result = dict(changed=bool(changed_paths), changed_paths=changed_paths, previous=previous)
+    result = dict(changed=bool(changed_paths), changed_paths=changed_paths, previous=previous, replayed=replayed)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

@@ -86,12 +86,6 @@ options:
         jobs is a problem - slurmd finds the steps it runs in that directory and would lose them
         (C(scancel) or a time limit would leave their processes running).
     type: str
-  pending_marker:
-    description:
-      - A file role slurm writes before it changes slurm.conf and removes once slurmctld took it. Found
-        here, a run stopped in between (interrupted, or a failure elsewhere), so RV(apply_pending) is true
-        and the role applies slurm.conf again, though the file no longer changes.
-    type: path
   accounting_entries:
     description:
       - The accounting entries this run declares, as P(hpc.cluster.slurm_accounting_entries#filter) makes
@@ -189,14 +183,6 @@ new_conf:
   description: O(new_conf) as given, the text checked, for the task that writes it (no second rendering).
   returned: when O(new_conf) is given
   type: str
-conf_differs:
-  description: Whether O(new_conf) differs from the current slurm.conf (true where there is none).
-  returned: when O(new_conf) is given
-  type: bool
-apply_pending:
-  description: Whether O(pending_marker) exists - a slurm.conf written and not taken by slurmctld yet.
-  returned: always
-  type: bool
 state_move:
   description: C({from, to}) when the state must be moved (C(state_migrate) set), else empty.
   returned: always
@@ -592,7 +578,6 @@ def main():
             live_nodes=dict(type="list", elements="str", default=[]),
             start_empty=dict(type="bool", default=False),
             accounting_entries=dict(type="list", elements="dict", default=[]),
-            pending_marker=dict(type="path"),
         ),
         supports_check_mode=True,
     )
@@ -627,10 +612,8 @@ def main():
     if refusal:
         problems.append(refusal)
     removed = [n for n in nodes if n not in set(params["compute_nodes"])]
-    checked = {"new_conf": params["new_conf"], "conf_differs": params["new_conf"] != current} \
-        if params["new_conf"] is not None else {}
-    pending = bool(params["pending_marker"]) and os.path.exists(params["pending_marker"])
-    module.exit_json(changed=False, problems=problems, state_move=state_move, apply_pending=pending,
+    checked = {"new_conf": params["new_conf"]} if params["new_conf"] is not None else {}
+    module.exit_json(changed=False, problems=problems, state_move=state_move,
                      removed_nodes=compress(removed) if removed else "", **dict(facts, **checked))
 
 

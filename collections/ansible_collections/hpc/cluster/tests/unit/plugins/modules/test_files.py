@@ -277,3 +277,85 @@ def test_user_dirs_come_after_the_entries_in_the_same_call(run_module, tmp_path)
     assert refused["msg"] == ("user_dirs: %s (user alice) is not a link: nothing was changed"
                               % (root / "by-name" / "alice"))
     assert conf.read_text() == "changed by hand\n"
+
+
+# --- pending: a change written and not applied yet is known to the next run ----------------------
+
+def run_pending(run_module, tmp_path, conf_text, secret="password=old\n", **kwargs):
+    entries = [{"path": str(tmp_path / "slurm.conf"), "state": "file", "content": conf_text, "report_previous": True},
+               {"path": str(tmp_path / "secret.conf"), "state": "file", "content": secret}]
+    result, _calls = run_module(files.main, {"entries": entries, "pending": str(tmp_path / "pending.json")}, [],
+                                **kwargs)
+    return result
+
+
+def applied(run_module, tmp_path):
+    """What the caller does once it applied the change: the pending file removed."""
+    result, _calls = run_module(files.main, {"entries": [{"path": str(tmp_path / "pending.json"), "state": "absent"}]},
+                                [])
+    return result
+
+
+def test_a_change_not_applied_is_reported_again_until_the_caller_applied_it(run_module, tmp_path):
+    marker = tmp_path / "pending.json"
+    (tmp_path / "slurm.conf").write_text("a = 1\n")
+    (tmp_path / "secret.conf").write_text("password=old\n")
+    first = run_pending(run_module, tmp_path, "a = 2\n")
+    assert first["previous"] == {str(tmp_path / "slurm.conf"): "a = 1\n"} and first["replayed"] == []
+    assert mode(marker) == 0o600 and "a = 1" in marker.read_text() and "secret" not in marker.read_text()
+    # The run stopped before it applied the change: the next run, writing the same, reports it again.
+    again = run_pending(run_module, tmp_path, "a = 2\n")
+    assert again["changed"] and again["replayed"] == [str(tmp_path / "slurm.conf")]
+    assert again["previous"] == {str(tmp_path / "slurm.conf"): "a = 1\n"}
+    # Check mode reports the same and changes nothing.
+    assert run_pending(run_module, tmp_path, "a = 2\n", check_mode=True)["previous"] == again["previous"]
+    # Another change on top: the content before is still the one the daemon runs with.
+    third = run_pending(run_module, tmp_path, "a = 3\n")
+    assert third["previous"] == {str(tmp_path / "slurm.conf"): "a = 1\n"} and third["replayed"] == []
+    assert applied(run_module, tmp_path)["changed"] and not marker.exists()
+    assert not run_pending(run_module, tmp_path, "a = 3\n")["changed"]
+
+
+def test_a_change_put_back_before_it_was_applied_leaves_nothing_to_apply(run_module, tmp_path):
+    marker = tmp_path / "pending.json"
+    (tmp_path / "slurm.conf").write_text("a = 1\n")
+    (tmp_path / "secret.conf").write_text("password=old\n")
+    run_pending(run_module, tmp_path, "a = 2\n")
+    back = run_pending(run_module, tmp_path, "a = 1\n", check_mode=True)
+    assert back["changed"] and back["previous"] == {} and marker.exists()
+    back = run_pending(run_module, tmp_path, "a = 1\n")
+    assert back["changed"] and back["previous"] == {} and back["replayed"] == [] and not marker.exists()
+    assert not run_pending(run_module, tmp_path, "a = 1\n")["changed"]
+
+
+def test_a_run_stopped_between_the_record_and_the_write_leaves_nothing_to_apply(run_module, tmp_path):
+    marker = tmp_path / "pending.json"
+    (tmp_path / "slurm.conf").write_text("a = 1\n")
+    (tmp_path / "secret.conf").write_text("password=old\n")
+    marker.write_text('{"previous": {"%s": "a = 1\\n"}}' % (tmp_path / "slurm.conf"))
+    rerun = run_pending(run_module, tmp_path, "a = 1\n")
+    assert rerun["previous"] == {} and not marker.exists()
+
+
+def test_a_file_not_reported_is_recorded_by_its_digest_and_replayed_without_content(run_module, tmp_path):
+    """A file whose content must not land in a result (a password): its change is kept as the old
+    content's SHA-256, and replayed in changed_paths alone."""
+    marker, secret = tmp_path / "pending.json", tmp_path / "secret.conf"
+    (tmp_path / "slurm.conf").write_text("a = 1\n")
+    secret.write_text("password=old\n")
+    first = run_pending(run_module, tmp_path, "a = 1\n", secret="password=new\n")
+    assert first["changed_paths"] == [str(secret)] and first["previous"] == {}
+    assert "password" not in marker.read_text() and str(secret) in marker.read_text()
+    again = run_pending(run_module, tmp_path, "a = 1\n", secret="password=new\n")
+    assert again["replayed"] == [str(secret)] and again["changed_paths"] == [str(secret)]
+    assert again["previous"] == {} and "password" not in str(again)
+    # Put back before it was applied: nothing left, the record goes.
+    back = run_pending(run_module, tmp_path, "a = 1\n")
+    assert back["replayed"] == [] and not marker.exists()
+
+
+def test_a_pending_file_that_is_no_record_is_refused(run_module, tmp_path):
+    (tmp_path / "pending.json").write_text("slurm.conf was written\n")
+    result = run_pending(run_module, tmp_path, "a = 2\n")
+    assert result["failed"] and "pending.json: not a record of pending changes" in result["msg"]
+    assert not (tmp_path / "slurm.conf").exists()

@@ -269,23 +269,6 @@ def test_module_refuses_removing_a_user_whose_job_runs(run_module, tmp_path):
     assert not any("owner" in key for key in result)
 
 
-def test_module_tells_a_slurm_conf_written_and_not_applied_and_whether_the_new_one_differs(run_module, tmp_path):
-    conf, old = controller(tmp_path)
-    marker = tmp_path / ".slurm.conf.not-applied"
-    current = open(conf).read()
-    same, _calls = run_module(scf.main, args(conf, old, new_conf=current, pending_marker=str(marker)),
-                              [VERSION], bins={"scontrol": None})
-    assert same["apply_pending"] is False and same["conf_differs"] is False
-    marker.write_text("slurm.conf was written\n")
-    other, _calls = run_module(scf.main, args(conf, old, new_conf=current + "MaxJobCount=20000\n",
-                                              pending_marker=str(marker)), [VERSION],
-                               bins={"scontrol": None})
-    assert other["apply_pending"] is True and other["conf_differs"] is True
-    fresh, _calls = run_module(scf.main, args(str(tmp_path / "none.conf"), old, new_conf="ClusterName=lab\n"),
-                               [VERSION], bins={"scontrol": None})
-    assert fresh["apply_pending"] is False and fresh["conf_differs"] is True
-
-
 def test_module_slurmctld_down_asks_nothing_more(run_module, tmp_path):
     conf, old = controller(tmp_path)
     result, calls = run_module(scf.main, args(conf, old), [VERSION, PING_DOWN])
