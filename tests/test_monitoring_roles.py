@@ -79,7 +79,11 @@ def render_play():
         {"ansible.builtin.set_fact": paths},
         {"ansible.builtin.include_role": {"name": "prometheus", "tasks_from": "configure.yml"}},
         {"ansible.builtin.include_role": {"name": "alertmanager", "tasks_from": "configure.yml"}},
-        # Never the handlers (reload of a real service) on this machine.
+        # Never the handlers (reload of a real service) on this machine; their last step, which
+        # forgets the change written (else the next run here applies it again), is done here.
+        {"name": "Forget the changes written", "hpc.cluster.files": {"entries": [
+            {"path": "{{ out_dir }}/.prometheus.not-applied.json", "state": "absent"},
+            {"path": "{{ out_dir }}/.alertmanager.not-applied.json", "state": "absent"}]}},
         {"ansible.builtin.meta": "end_play"}]}
 WHERE_PLAY = {"name": "Where", "hosts": "monitoring_servers", "gather_facts": False, "tasks": [
     {"name": "Monitoring server", "ansible.builtin.debug": {"msg": "{{ inventory_hostname }}"}}]}
@@ -349,6 +353,8 @@ def test_the_slurm_collector_and_its_units_are_one_call(tmp_path):
     plays = [{"name": "Collector of role slurm_exporter", "hosts": "all", "gather_facts": False, "tasks": [
         {"ansible.builtin.set_fact": paths},
         {"ansible.builtin.include_role": {"name": "slurm_exporter", "tasks_from": "configure.yml"}},
+        # The handlers do not run here; their last step (forget the change written) does.
+        {"hpc.cluster.files": {"entries": [{"path": str(tmp_path / "lib" / ".not-applied.json"), "state": "absent"}]}},
         {"ansible.builtin.meta": "end_play"}]}]
     write = "slurm_exporter : Install the collector (its code and program) and its systemd units (service and timer)"
     restart = "slurm_exporter : Restart the collector's timer when a unit changed"
