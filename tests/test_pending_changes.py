@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playbook_harness import TOP, local_host, start
 
-ROLES = ["prometheus", "alertmanager", "node_exporter", "chrony", "slurm_exporter"]
+ROLES = ["prometheus", "alertmanager", "node_exporter", "chrony", "slurm_exporter", "podman", "nfs_server"]
 
 
 def role_write(role):
@@ -38,8 +38,8 @@ def test_a_change_not_applied_is_applied_by_the_next_run(tmp_path, role):
     forget = yaml.safe_load((TOP / "roles" / role / "handlers" / "main.yml").read_text())[-1]
     conf, marker, fail = tmp_path / "daemon.conf", tmp_path / "pending.json", tmp_path / "fail"
     conf.write_text("old\n")
-    task = dict(write, **{"hpc.cluster.files": dict(write["hpc.cluster.files"], entries=[
-        {"path": str(conf), "state": "file", "content": "new\n"}])})
+    task = dict(write, **{"hpc.cluster.files": {"pending": write["hpc.cluster.files"]["pending"], "entries": [
+        {"path": str(conf), "state": "file", "content": "new\n"}]}})
     task.pop("when", None)
     task.pop("vars", None)
     apply = {"name": "Apply", "ansible.builtin.command": {"argv": ["test", "!", "-e", str(fail)]},
