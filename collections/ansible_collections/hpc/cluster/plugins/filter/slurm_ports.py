@@ -49,20 +49,17 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import merged_spans, port_span
-
-# Slurm's compiled-in ports (slurm.conf(5), slurmdbd.conf(5)).
-DEFAULTS = (("SlurmctldPort", 6817), ("SlurmdPort", 6818))
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import merged_spans, port_span, slurm_port_setting
 
 
 def slurm_ports(config, dbd_port=6819):
     if not isinstance(config, Mapping):
         raise AnsibleFilterError("slurm_ports: expected the slurm.conf settings, got %s" % type(config).__name__)
-    settings = {key.lower(): value for key, value in config.items() if value is not None and value != ""}
-    wanted = [(key, settings.get(key.lower(), default)) for key, default in DEFAULTS]
-    wanted.append(("DbdPort", 6819 if dbd_port is None or dbd_port == "" else dbd_port))
-    if "srunportrange" in settings:
-        wanted.append(("SrunPortRange", settings["srunportrange"]))
+    wanted = [(key, slurm_port_setting(config, key)) for key in ("SlurmctldPort", "SlurmdPort")]
+    wanted.append(("DbdPort", slurm_port_setting({"DbdPort": dbd_port}, "DbdPort")))
+    srun = slurm_port_setting(config, "SrunPortRange")
+    if srun is not None:
+        wanted.append(("SrunPortRange", srun))
     spans = []
     for key, spec in wanted:
         span = port_span(spec)

@@ -42,7 +42,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span, slurm_port_setting
 
 
 def slurmctld_port(config, overrides=None):
@@ -54,7 +54,7 @@ def slurmctld_port(config, overrides=None):
             raise AnsibleFilterError("slurmctld_port: expected slurm.conf settings, got %s" % type(settings).__name__)
         merged.update((str(key).lower(), value) for key, value in settings.items())
     spec = merged.get("slurmctldport")
-    span = port_span(6817 if spec is None or spec == "" else spec)
+    span = port_span(slurm_port_setting(merged, "SlurmctldPort"))
     if span is None:
         raise AnsibleFilterError("slurmctld_port: SlurmctldPort %r is not a port (1-65535) or a range of ports" % spec)
     return span[0]

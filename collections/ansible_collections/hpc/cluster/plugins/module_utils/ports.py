@@ -8,6 +8,18 @@ from __future__ import annotations
 import re
 
 _SPEC_RE = re.compile(r"(\d+)(?:-(\d+))?")
+# Slurm's compiled-in ports, where its files set none (slurm.conf(5), slurmdbd.conf(5)).
+DEFAULT_PORTS = {"slurmctldport": 6817, "slurmdport": 6818, "dbdport": 6819}
+
+
+def slurm_port_setting(settings, name):
+    """The value of Slurm's setting name in settings, names in any case as Slurm reads them (the last
+    one set wins); unset or empty, its default port (DEFAULT_PORTS), else None."""
+    found = None
+    for key, value in settings.items():
+        if str(key).lower() == name.lower() and value is not None and value != "":
+            found = value
+    return DEFAULT_PORTS.get(name.lower()) if found is None else found
 
 
 def port_span(spec):
