@@ -440,6 +440,21 @@ def test_reconfigure_only_change_keeps_daemons(group, running_job):
     assert nodes_busy_and_up(head), node_states(head)
 
 
+def restart_class_change(head):
+    """(key, value, extra vars) of a change that restarts the daemons, slurmctld first, then slurmd:
+    MaxJobCount by slurm.conf(5) of 22.05; from 23.11 on no such everyday key is left, so a site key
+    (slurm_restart_keys) instead."""
+    if slurm_version(head) < (23, 11):
+        return "MaxJobCount", "20000", {"slurm_config": {"MaxJobCount": 20000}}
+    return "TreeWidth", "32", {"slurm_config": {"TreeWidth": 32}, "slurm_restart_keys": ["TreeWidth"]}
+
+
+def conf_cache_digest(node, head):
+    """SHA-256 of the slurm.conf a configless slurmd runs with (conf-cache in its spool directory)."""
+    spool = head.check_output("scontrol show config | awk '/^SlurmdSpoolDir/ {print $3}'")
+    return node.check_output("sha256sum %s/conf-cache/slurm.conf", spool).split()[0]
+
+
 def test_configless_round_trip_keeps_job(group, running_job):
     (head,) = group("control")
     job, _release = running_job
@@ -452,6 +467,23 @@ def test_configless_round_trip_keeps_job(group, running_job):
     assert sorted(head.check_output("scontrol show hostnames $(squeue -h -j %s -o %%N)", job).split()) == NODES
     (login,) = group("login")
     assert sorted(login.check_output("srun -N2 -t 1 hostname").split()) == NODES
+    # A restart-class change run on the controllers alone: slurmctld restarts and sends slurmd no new
+    # copy (it does at a reconfigure, not at a restart). The next whole run restarts slurmd, which
+    # fetches the controller's file; before, that run changed nothing and slurmd kept the old copy.
+    _key, _value, extra = restart_class_change(head)
+    extra["slurm_configless"] = True
+    run_playbook(playbook, "-e", json.dumps(extra), "--limit", "control")
+    controller_file = head.check_output("sha256sum /etc/slurm/slurm.conf").split()[0]
+    assert all(conf_cache_digest(node, head) != controller_file for node in group("compute"))
+    before = pids(group)
+    _changed, out = run_playbook(playbook, "-e", json.dumps(extra))
+    restarts = [t for t in changed_tasks(out) if "Restart slurmd where it runs with another slurm.conf" in t]
+    assert len(restarts) == 2, changed_tasks(out)
+    after = pids(group)
+    assert after["slurmctld"] == before["slurmctld"]
+    assert all(after[k] != before[k] for k in before if k != "slurmctld"), (before, after)
+    assert all(conf_cache_digest(node, head) == controller_file for node in group("compute"))
+    assert nodes_busy_and_up(head), node_states(head)
     # Back to local configuration files.
     run_playbook(playbook)
     for node in group("compute"):
@@ -478,13 +510,7 @@ def test_restart_class_change_restarts_in_order_and_job_survives(group, running_
     job, release = running_job
     before = pids(group)
     playbook = slurm_playbook()
-    # A restart, slurmctld first, then slurmd: MaxJobCount by slurm.conf(5) of 22.05; from
-    # 23.11 on no such everyday key is left, so a site key (slurm_restart_keys) instead.
-    if slurm_version(head) < (23, 11):
-        key, value, extra = "MaxJobCount", "20000", {"slurm_config": {"MaxJobCount": 20000}}
-    else:
-        key, value = "TreeWidth", "32"
-        extra = {"slurm_config": {"TreeWidth": 32}, "slurm_restart_keys": ["TreeWidth"]}
+    key, value, extra = restart_class_change(head)
     # SlurmctldPort as a range (slurmctld listens on each): the role's waits took '6817-6818' | int, 0.
     extra["slurm_config"]["SlurmctldPort"] = "6817-6818"
     assert bob_associations(head) == ["bob|physics"]

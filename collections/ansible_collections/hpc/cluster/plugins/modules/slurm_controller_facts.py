@@ -143,6 +143,13 @@ conf:
   returned: always
   type: dict
   sample: {ClusterName: lab, StateSaveLocation: /var/lib/slurm/slurmctld, SlurmdSpoolDir: /var/lib/slurm/slurmd}
+conf_sha256:
+  description:
+    - SHA-256 of the current slurm.conf; empty when there is none.
+    - Role slurm compares it with the copy a configless slurmd runs with
+      (P(hpc.cluster.configless_slurmd_restart#filter)).
+  returned: always
+  type: str
 state_dirs:
   description: The current and the new state directory, each with what it holds.
   returned: always
@@ -190,6 +197,7 @@ state_move:
   sample: {from: /var/lib/slurm/slurmctld, to: /var/spool/slurmctld}
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -582,14 +590,15 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    current = ""
+    raw = b""
     try:
-        with open(params["conf_path"], encoding="utf-8", errors="replace") as handle:
-            current = handle.read()
+        with open(params["conf_path"], "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         pass
     except OSError as exc:
         module.fail_json(msg="cannot read %s: %s" % (params["conf_path"], exc))
+    current = raw.decode("utf-8", errors="replace")
     conf = parse_conf(current)
 
     dirs = [conf.get("StateSaveLocation"), params["state_save_location"]]
@@ -597,7 +606,8 @@ def main():
     version = read_version(module)
     running, nodes, layouts, jobs, partition_jobs, owners = read_slurm(module)
 
-    facts = {"version": version, "slurmctld_running": running, "conf": conf, "state_dirs": state_dirs,
+    facts = {"version": version, "slurmctld_running": running, "conf": conf,
+             "conf_sha256": hashlib.sha256(raw).hexdigest() if raw else "", "state_dirs": state_dirs,
              "nodes": nodes, "layouts": layouts, "jobs": jobs, "partition_jobs": partition_jobs}
     try:
         new_layouts = parse_node_lines(params["node_lines"]) if params["node_lines"] is not None else None

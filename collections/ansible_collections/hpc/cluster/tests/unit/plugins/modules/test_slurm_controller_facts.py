@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from ansible_collections.hpc.cluster.plugins.modules import slurm_controller_facts as scf
@@ -249,6 +251,9 @@ def test_module_reads_everything(run_module, tmp_path):
     assert result["slurmctld_running"] is True
     assert result["version"] == "22.05.8"
     assert result["conf"] == {"ClusterName": "lab", "StateSaveLocation": old}
+    # The file's digest, as a configless slurmd's copy of it is compared (conf-cache/slurm.conf).
+    text = "ClusterName=lab\nStateSaveLocation=%s\n" % old
+    assert result["conf_sha256"] == hashlib.sha256(text.encode()).hexdigest()
     assert result["state_dirs"] == {old: {"exists": True, "has_state": True, "clustername": "lab"}}
     assert result["nodes"] == ["c01", "c03"]
     assert result["layouts"] == {"c01": (1, 2)}
@@ -282,6 +287,7 @@ def test_module_fresh_controller(run_module, tmp_path):
                                bins={"scontrol": None, "slurmctld": None})
     assert result["failed"] is False and calls == [] and result["version"] == ""
     assert result["conf"] == {} and result["problems"] == [] and result["state_move"] == {}
+    assert result["conf_sha256"] == ""
     assert result["state_dirs"] == {str(tmp_path / "state"): {
         "exists": False, "has_state": False, "clustername": None}}
 
