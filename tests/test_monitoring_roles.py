@@ -123,10 +123,17 @@ BAD = [
      "is not a URL"),
     # Prometheus took it and made its alert links 'prometheus.lab:9090/graph?...'.
     ("external-url", {"prometheus_external_url": "prometheus.lab:9090"},
-     "prometheus_external_url 'prometheus.lab:9090' empty or the http(s)://host[:port][/path] users reach"),
+     "prometheus_external_url 'prometheus.lab:9090' must be empty or the http(s)://host[:port][/path] users reach"),
     ("external-url-query", {"prometheus_external_url": "https://hpc.example.org/prometheus?x=1"},
-     "prometheus_external_url 'https://hpc.example.org/prometheus?x=1' empty or"),
+     "prometheus_external_url 'https://hpc.example.org/prometheus?x=1' must be empty or"),
+    # Prometheus took it and sent every alert to localhost:80 (http's port), where nothing listens.
+    ("alertmanager-no-port", {"prometheus_alertmanagers": ["am1.lab:9093", "localhost"]},
+     "prometheus_alertmanagers 'localhost' must be host:port"),
 ]
+# Each refusal names its culprit only: the settings that are right stay out of the message (the
+# retention size, port, URL and archive settings were one message that named them all).
+NOT_NAMED = {"external-url": ["prometheus_retention_size", "prometheus_port", "prometheus_archive_checksum"],
+             "alertmanager-no-port": ["am1.lab", "prometheus_external_url", "prometheus_port"]}
 # Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.
 CLUSTER_WIDE = {"monitoring-host"}
 GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w",
@@ -189,6 +196,12 @@ def test_bad_input_refused_before_any_change(runs, case, culprit):
         runs["batch"].refused(host, culprit)
         assert MARKER not in [task["name"] for task, _result in runs["batch"].tasks(host)]
         assert not (runs["top"] / "batch" / ("marker-" + host)).exists(), "a task ran after the refusal"
+
+
+@pytest.mark.parametrize("case", sorted(NOT_NAMED))
+def test_a_refusal_names_only_the_culprit(runs, case):
+    message = runs["batch"].failure_text("bad-" + case)
+    assert [name for name in NOT_NAMED[case] if name in message] == [], message
 
 
 def test_good_input_passes(runs):
