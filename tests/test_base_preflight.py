@@ -117,6 +117,11 @@ CASES = [
     ("firewall-one-zone", {"base_firewall_manage": True, "base_firewall_cluster_sources": ["10.1.0.0/16"],
                            "base_firewall_public_zone": "trusted"}, {},
      "firewalld's cluster zone (trusted) must differ from the public zone (base_firewall_public_zone)"),
+    # firewalld refused a port without its protocol only in the configure step, after other changes.
+    ("firewall-port-no-protocol", {"base_firewall_manage": True, "base_firewall_cluster_sources": ["10.1.0.0/16"],
+                                   "base_firewall_public_ports": ["2222", "8443/tcp"]},
+     {"head": {"base_firewall_public_ports_host": ["9000-9100/tcpp"]}},
+     "base_firewall_public_ports (or its _group and _host layers) '2222', '9000-9100/tcpp' must be port/protocol"),
 ]
 
 

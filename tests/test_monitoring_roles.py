@@ -126,6 +126,8 @@ BAD = [
      "prometheus_external_url 'prometheus.lab:9090' must be empty or the http(s)://host[:port][/path] users reach"),
     ("external-url-query", {"prometheus_external_url": "https://hpc.example.org/prometheus?x=1"},
      "prometheus_external_url 'https://hpc.example.org/prometheus?x=1' must be empty or"),
+    ("group-wait", {"alertmanager_group_wait": "30 seconds"},
+     "alertmanager_group_wait '30 seconds' is not a duration (30s, 5m, 4h)"),
     # Prometheus took it and sent every alert to localhost:80 (http's port), where nothing listens.
     ("alertmanager-no-port", {"prometheus_alertmanagers": ["am1.lab:9093", "localhost"]},
      "prometheus_alertmanagers 'localhost' must be host:port"),
@@ -133,7 +135,9 @@ BAD = [
 # Each refusal names its culprit only: the settings that are right stay out of the message (the
 # retention size, port, URL and archive settings were one message that named them all).
 NOT_NAMED = {"external-url": ["prometheus_retention_size", "prometheus_port", "prometheus_archive_checksum"],
-             "alertmanager-no-port": ["am1.lab", "prometheus_external_url", "prometheus_port"]}
+             "alertmanager-no-port": ["am1.lab", "prometheus_external_url", "prometheus_port"],
+             "group-wait": ["alertmanager_group_interval", "alertmanager_repeat_interval", "alertmanager_port",
+                            "alertmanager_archive_checksum"]}
 # Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.
 CLUSTER_WIDE = {"monitoring-host"}
 GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w",
