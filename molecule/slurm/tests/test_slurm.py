@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -305,7 +306,8 @@ def assert_refused_in_preflight(proc):
 # --- Re-running the playbooks on a live cluster -----------------------------------------
 
 
-def run_playbook(playbook, *extra, expect_ok=True, inventory=None):
+def playbook_command(playbook, *extra, inventory=None):
+    """ansible-playbook's command and environment, with the scenario's settings."""
     env = dict(os.environ)
     ephemeral = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
     project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
@@ -326,6 +328,11 @@ def run_playbook(playbook, *extra, expect_ok=True, inventory=None):
         playbook,
         *extra,
     ]
+    return cmd, env
+
+
+def run_playbook(playbook, *extra, expect_ok=True, inventory=None):
+    cmd, env = playbook_command(playbook, *extra, inventory=inventory)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1500)
     if not expect_ok:
         return proc
@@ -334,6 +341,24 @@ def run_playbook(playbook, *extra, expect_ok=True, inventory=None):
         m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)
     }
     return changed, proc.stdout
+
+
+def run_playbook_until(playbook, marker, *extra, timeout=1500):
+    """Start the playbook and kill it (and its workers) as soon as its output shows marker, as an
+    admin's Ctrl-C or a lost session would stop it; returns the output until then."""
+    cmd, env = playbook_command(playbook, *extra)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines, deadline = [], time.monotonic() + timeout
+    for line in proc.stdout:
+        lines.append(line)
+        if marker in line or time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait()
+    out = "".join(lines)
+    assert marker in out, out[-4000:]
+    return out
 
 
 def changed_tasks(out):
@@ -467,12 +492,13 @@ def test_configless_round_trip_keeps_job(group, running_job):
     assert sorted(head.check_output("scontrol show hostnames $(squeue -h -j %s -o %%N)", job).split()) == NODES
     (login,) = group("login")
     assert sorted(login.check_output("srun -N2 -t 1 hostname").split()) == NODES
-    # A restart-class change run on the controllers alone: slurmctld restarts and sends slurmd no new
-    # copy (it does at a reconfigure, not at a restart). The next whole run restarts slurmd, which
-    # fetches the controller's file; before, that run changed nothing and slurmd kept the old copy.
+    # A restart-class change, the run stopped once the controller applied it, before the compute
+    # nodes' play: slurmctld restarted and sent slurmd no new copy (it does at a reconfigure, not at
+    # a restart). The next run restarts slurmd, which fetches the controller's file; before, that run
+    # changed nothing and slurmd kept the old copy for good.
     _key, _value, extra = restart_class_change(head)
     extra["slurm_configless"] = True
-    run_playbook(playbook, "-e", json.dumps(extra), "--limit", "control")
+    run_playbook_until(playbook, "PLAY [Slurm compute and login nodes]", "-e", json.dumps(extra))
     controller_file = head.check_output("sha256sum /etc/slurm/slurm.conf").split()[0]
     assert all(conf_cache_digest(node, head) != controller_file for node in group("compute"))
     before = pids(group)
