@@ -115,7 +115,7 @@ ROLE_CASES = {
                     "prometheus_port": 70000},
                    ["prometheus_scrape_interval '15 seconds' is not a Prometheus duration; "
                     "prometheus_retention '2 weeks' is not a Prometheus duration",
-                    "prometheus_port '70000' a port"]),
+                    "prometheus_port '70000' is not a port"]),
     "alertmanager": ({"alertmanager_receiver_url": "hooks.example.org", "alertmanager_group_wait": "soon"},
                      ["alertmanager_receiver_url 'hooks.example.org' is not a URL",
                       "alertmanager_group_wait 'soon'"]),
