@@ -122,6 +122,10 @@ CASES = [
                                    "base_firewall_public_ports": ["2222", "8443/tcp"]},
      {"head": {"base_firewall_public_ports_host": ["9000-9100/tcpp"]}},
      "base_firewall_public_ports (or its _group and _host layers) '2222', '9000-9100/tcpp' must be port/protocol"),
+    # firewalld refused 70000 in the configure step, and stored 10-5 as 5-10: every run added it again.
+    ("firewall-port-out-of-range", {"base_firewall_manage": True, "base_firewall_cluster_sources": ["10.1.0.0/16"],
+                                    "base_firewall_public_ports": ["70000/tcp", "10-5/udp", "22/tcp"]}, {},
+     "base_firewall_public_ports (or its _group and _host layers) '70000/tcp', '10-5/udp' must be port/protocol"),
 ]
 
 

@@ -108,10 +108,10 @@ def rendered(result, host):
 BAD = [
     # (id, variables, culprit expected in the message; {host} is the case's host)
     ("scrape-interval", {"prometheus_scrape_interval": "15 seconds"},
-     "prometheus_scrape_interval '15 seconds' is not a Prometheus duration"),
+     "prometheus_scrape_interval '15 seconds' is not a duration"),
     ("scrape-interval-number", {"prometheus_scrape_interval": 15},
-     "prometheus_scrape_interval '15' is not a Prometheus duration"),
-    ("retention", {"prometheus_retention": "2 weeks"}, "prometheus_retention '2 weeks' is not a Prometheus duration"),
+     "prometheus_scrape_interval '15' is not a duration"),
+    ("retention", {"prometheus_retention": "2 weeks"}, "prometheus_retention '2 weeks' is not a duration"),
     ("retention-unit-order", {"prometheus_retention": "30m1h"}, "prometheus_retention '30m1h'"),
     ("monitoring-host", {"prometheus_server_host": "haed"},
      "prometheus_server_host 'haed' is not a host of the inventory"),
@@ -127,7 +127,12 @@ BAD = [
     ("external-url-query", {"prometheus_external_url": "https://hpc.example.org/prometheus?x=1"},
      "prometheus_external_url 'https://hpc.example.org/prometheus?x=1' must be empty or"),
     ("group-wait", {"alertmanager_group_wait": "30 seconds"},
-     "alertmanager_group_wait '30 seconds' is not a duration (30s, 5m, 4h)"),
+     "alertmanager_group_wait '30 seconds' is not a duration (a duration is a number and a unit"),
+    # amtool refused it only when the configure step got there ("group_interval cannot be zero").
+    ("group-interval-zero", {"alertmanager_group_interval": "0s", "alertmanager_repeat_interval": "0"},
+     "alertmanager_group_interval '0s' must not be zero; alertmanager_repeat_interval '0' must not be zero"),
+    ("evaluation-interval-zero", {"prometheus_evaluation_interval": "0s0ms"},
+     "prometheus_evaluation_interval '0s0ms' must not be zero"),
     # Prometheus took it and sent every alert to localhost:80 (http's port), where nothing listens.
     ("alertmanager-no-port", {"prometheus_alertmanagers": ["am1.lab:9093", "localhost"]},
      "prometheus_alertmanagers 'localhost' must be host:port"),
@@ -140,7 +145,7 @@ NOT_NAMED = {"external-url": ["prometheus_retention_size", "prometheus_port", "p
                             "alertmanager_archive_checksum"]}
 # Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.
 CLUSTER_WIDE = {"monitoring-host"}
-GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w",
+GOOD = {"prometheus_scrape_interval": "30s", "prometheus_retention": "1y2w", "alertmanager_group_wait": "0s",
         "alertmanager_receiver_url": "https://hooks.example.org:8443/alerts?team=hpc"}
 RECEIVER = "https://hooks.example.org/alerts"
 # Behind a reverse proxy's path: Prometheus serves under /prometheus (its route prefix).
@@ -342,7 +347,7 @@ def test_site_preflight_checks_the_server_settings_on_the_servers_only(tmp_path)
     assert checked == {"head": ["prometheus : Check the durations, sizes, port and archive settings",
                                 "alertmanager : Check the receiver URL, the routing intervals and the port"],
                        "c01": [], "login1": []}
-    on_server.refused("head", "prometheus_retention '2 weeks' is not a Prometheus duration")
+    on_server.refused("head", "prometheus_retention '2 weeks' is not a duration")
 
 
 def test_daemons_of_a_node_on_one_port_are_refused(tmp_path):

@@ -113,9 +113,13 @@ ROLE_CASES = {
                    "apptainer.conf has no directive 'no such directive'"]),
     "prometheus": ({"prometheus_scrape_interval": "15 seconds", "prometheus_retention": "2 weeks",
                     "prometheus_port": 70000},
-                   ["prometheus_scrape_interval '15 seconds' is not a Prometheus duration; "
-                    "prometheus_retention '2 weeks' is not a Prometheus duration",
+                   ["prometheus_scrape_interval '15 seconds' is not a duration; "
+                    "prometheus_retention '2 weeks' is not a duration",
                     "prometheus_port '70000' is not a port"]),
+    # One message named all three settings, the right ones too.
+    "node_exporter": ({"node_exporter_port": 70000, "node_exporter_textfile_dir": "textfile"},
+                      ["node_exporter_port '70000' is not a port (1-65535)",
+                       "node_exporter_textfile_dir 'textfile' is not an absolute path"]),
     "alertmanager": ({"alertmanager_receiver_url": "hooks.example.org", "alertmanager_group_wait": "soon"},
                      ["alertmanager_receiver_url 'hooks.example.org' is not a URL",
                       "alertmanager_group_wait 'soon'"]),
@@ -144,3 +148,8 @@ def test_a_role_names_every_mistake_in_one_failure(role_run, role):
     role_run.refused(role, *ROLE_CASES[role][1])
     failed = [task["name"] for task, result in role_run.tasks(role) if result.get("failed")]
     assert len(failed) == 1, failed
+
+
+def test_a_refusal_names_only_its_culprits(role_run):
+    # node_exporter's one message named the port, the textfile directory and the archive checksum.
+    assert "node_exporter_archive_checksum" not in role_run.failure_text("node_exporter")

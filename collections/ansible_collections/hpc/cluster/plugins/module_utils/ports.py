@@ -1,15 +1,17 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""TCP ports as the settings write them: a port (6817) or a range (6817-6818, 60001-63000)."""
+"""Ports as the settings write them: a port (6817) or a range (6817-6818, 60001-63000); firewalld adds a protocol."""
 
 from __future__ import annotations
 
 import re
 
-_SPEC_RE = re.compile(r"(\d+)(?:-(\d+))?")
+_SPEC_RE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 # Slurm's compiled-in ports, where its files set none (slurm.conf(5), slurmdbd.conf(5)).
 DEFAULT_PORTS = {"slurmctldport": 6817, "slurmdport": 6818, "dbdport": 6819}
+# The protocols of firewalld's port entries (firewall-cmd(1), --add-port).
+FIREWALLD_PROTOCOLS = ("tcp", "udp", "sctp", "dccp")
 
 
 def slurm_port_setting(settings, name):
@@ -31,6 +33,25 @@ def port_span(spec):
         return None
     first, last = int(match.group(1)), int(match.group(2) or match.group(1))
     return (first, last) if 1 <= first <= last <= 65535 else None
+
+
+def port_number(value):
+    """The port value names (an integer or its digits, 1-65535), or None: a range, a word, a boolean."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= 65535 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return port_number(int(value))
+    return None
+
+
+def firewalld_port(spec):
+    """True for a port as firewalld takes one: port or first-last, a slash and its protocol (2222/tcp)."""
+    if not isinstance(spec, str) or spec != spec.strip():
+        return False
+    ports, slash, protocol = spec.partition("/")
+    return bool(slash) and protocol in FIREWALLD_PROTOCOLS and port_span(ports) is not None
 
 
 def merged_spans(spans):

@@ -19,7 +19,8 @@ PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
 COLLECTIONS = PLUGINS.parents[3]
 ANSIBLE_DOC = pathlib.Path(sys.executable).parent / "ansible-doc"
 # Directory of the plugin files -> ansible-doc's plugin type.
-TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory", "lookup": "lookup", "callback": "callback"}
+TYPES = {"filter": "filter", "modules": "module", "inventory": "inventory", "lookup": "lookup", "callback": "callback",
+         "test": "test"}
 RENDERED = sorted(
     (TYPES[path.parent.name], path.stem)
     for kind in TYPES for path in (PLUGINS / kind).glob("*.py") if path.name != "__init__.py"

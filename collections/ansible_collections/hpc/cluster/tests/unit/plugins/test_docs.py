@@ -16,7 +16,7 @@ from ansible.module_utils import basic
 
 PLUGINS = pathlib.Path(__file__).resolve().parents[3] / "plugins"
 DOCUMENTED = sorted(
-    p for kind in ("filter", "modules", "inventory", "lookup") for p in (PLUGINS / kind).glob("*.py")
+    p for kind in ("filter", "modules", "inventory", "lookup", "test") for p in (PLUGINS / kind).glob("*.py")
     if p.name != "__init__.py"
 )
 
@@ -45,7 +45,8 @@ def test_all_plugins_found():
         "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages",
         "unit_states", "role_units", "node_reads", "missing_images", "podman_images", "daemon_ready", "conf_values",
         "slurm_conf_value", "slurm_conf_problems", "limits_problems",
-        "port_conflicts", "setting_moves", "slurm_ports", "slurmctld_port", "route_prefix", "configless_slurmd_restart"}
+        "port_conflicts", "setting_moves", "slurm_ports", "slurmctld_port", "route_prefix", "configless_slurmd_restart",
+        "bad_durations", "port", "firewalld_port"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])

@@ -1,0 +1,55 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests port and firewalld_port: what the roles' checks refuse before anything changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hpc.cluster.plugins.test import firewalld_port, port
+
+
+@pytest.mark.parametrize("value", [1, 22, 9090, "9090", 65535, "65535"])
+def test_ports(value):
+    assert port.port(value)
+
+
+@pytest.mark.parametrize("value", [0, "0", 65536, "70000", -1, "-1", "6817-6818", "90 90", " 9090", "9090 ", "91OO",
+                                   "", None, True, False, 9090.0, "٩٠٩٠", [9090]])
+def test_not_ports(value):
+    assert not port.port(value)
+
+
+@pytest.mark.parametrize("value", ["2222/tcp", "53/udp", "60001-63000/udp", "1-65535/tcp", "5-5/sctp", "9/dccp"])
+def test_firewalld_ports(value):
+    assert firewalld_port.firewalld_port(value)
+
+
+@pytest.mark.parametrize("value", [
+    "2222",             # no protocol: firewalld's "improper port format"
+    "2222/",
+    "/tcp",
+    "2222/tpc",
+    "2222/TCP",         # firewalld knows its protocols in lower case only
+    "2222/icmp",
+    "70000/tcp",
+    "0/tcp",
+    "10-5/tcp",         # firewalld stores 5-10: every run would add 10-5 again
+    "1-70000/udp",
+    "2222/tcp ",
+    " 2222/tcp",
+    "22 22/tcp",
+    "ssh/tcp",
+    "2222/tcp/udp",
+    2222,
+    None,
+    ["2222/tcp"],
+])
+def test_not_firewalld_ports(value):
+    assert not firewalld_port.firewalld_port(value)
+
+
+def test_registered():
+    assert port.TestModule().tests() == {"port": port.port}
+    assert firewalld_port.TestModule().tests() == {"firewalld_port": firewalld_port.firewalld_port}
