@@ -136,11 +136,15 @@ BAD = [
     # Prometheus took it and sent every alert to localhost:80 (http's port), where nothing listens.
     ("alertmanager-no-port", {"prometheus_alertmanagers": ["am1.lab:9093", "localhost"]},
      "prometheus_alertmanagers 'localhost' must be host:port"),
+    # Prometheus took it and sent every alert to localhost:70000, which no daemon can listen on.
+    ("alertmanager-port-out-of-range", {"prometheus_alertmanagers": ["localhost:70000", "[fd00::5]:9093"]},
+     "prometheus_alertmanagers 'localhost:70000' must be host:port, the port from 1 to 65535"),
 ]
 # Each refusal names its culprit only: the settings that are right stay out of the message (the
 # retention size, port, URL and archive settings were one message that named them all).
 NOT_NAMED = {"external-url": ["prometheus_retention_size", "prometheus_port", "prometheus_archive_checksum"],
              "alertmanager-no-port": ["am1.lab", "prometheus_external_url", "prometheus_port"],
+             "alertmanager-port-out-of-range": ["fd00::5"],
              "group-wait": ["alertmanager_group_interval", "alertmanager_repeat_interval", "alertmanager_port",
                             "alertmanager_archive_checksum"]}
 # Checked once per run (run_once): a refusal fails every host, so the case has a run of its own.

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 _SPEC_RE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+# host:port as Prometheus' targets write it: a name, an IPv4 address or a bracketed IPv6 address.
+_HOST_PORT_RE = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):([0-9]+)")
 # Slurm's compiled-in ports, where its files set none (slurm.conf(5), slurmdbd.conf(5)).
 DEFAULT_PORTS = {"slurmctldport": 6817, "slurmdport": 6818, "dbdport": 6819}
 # The protocols of firewalld's port entries (firewall-cmd(1), --add-port).
@@ -44,6 +46,12 @@ def port_number(value):
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return port_number(int(value))
     return None
+
+
+def host_port(value):
+    """True for host:port with a port from 1 to 65535 (prometheus.lab:9093, 10.1.0.5:9093, [fd00::5]:9093)."""
+    match = _HOST_PORT_RE.fullmatch(value) if isinstance(value, str) else None
+    return bool(match) and port_number(match.group(1)) is not None
 
 
 def firewalld_port(spec):

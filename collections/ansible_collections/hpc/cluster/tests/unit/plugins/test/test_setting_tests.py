@@ -1,13 +1,13 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Tests port and firewalld_port: what the roles' checks refuse before anything changes."""
+"""Tests port, host_port and firewalld_port: what the roles' checks refuse before anything changes."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpc.cluster.plugins.test import firewalld_port, port
+from ansible_collections.hpc.cluster.plugins.test import firewalld_port, host_port, port
 
 
 @pytest.mark.parametrize("value", [1, 22, 9090, "9090", 65535, "65535"])
@@ -50,6 +50,32 @@ def test_not_firewalld_ports(value):
     assert not firewalld_port.firewalld_port(value)
 
 
+@pytest.mark.parametrize("value", ["prometheus.lab:9093", "localhost:9093", "10.1.0.5:9093", "[fd00::5]:9093",
+                                   "am_1.lab:1", "head:65535"])
+def test_host_ports(value):
+    assert host_port.host_port(value)
+
+
+@pytest.mark.parametrize("value", [
+    "localhost",            # Prometheus would send to http's port 80
+    "localhost:70000",      # Prometheus took it; its alerts went nowhere
+    "localhost:0",
+    "localhost:",
+    ":9093",
+    "http://localhost:9093",
+    "localhost:9093/alerts",
+    "fd00::5:9093",
+    "local host:9093",
+    "localhost:9093 ",
+    "localhost:٩٠٩٣",
+    9093,
+    None,
+])
+def test_not_host_ports(value):
+    assert not host_port.host_port(value)
+
+
 def test_registered():
     assert port.TestModule().tests() == {"port": port.port}
     assert firewalld_port.TestModule().tests() == {"firewalld_port": firewalld_port.firewalld_port}
+    assert host_port.TestModule().tests() == {"host_port": host_port.host_port}
