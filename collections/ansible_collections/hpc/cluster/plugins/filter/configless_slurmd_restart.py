@@ -59,6 +59,7 @@ _value:
 """
 
 import hashlib
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_bytes
@@ -68,6 +69,13 @@ def configless_slurmd_restart(cache_sha256, controller_sha256, controller_previo
     for name, value in (("the cache's digest", cache_sha256), ("controller_sha256", controller_sha256)):
         if value is not None and not isinstance(value, str):
             raise AnsibleFilterError("configless_slurmd_restart: %s must be a string, got %r" % (name, value))
+    # Another type would be hashed as its repr: a digest no file has, and every configless slurmd restarted.
+    if controller_previous is not None and not isinstance(controller_previous, str):
+        raise AnsibleFilterError("configless_slurmd_restart: controller_previous must be the text of slurm.conf, "
+                                 "got %s" % type(controller_previous).__name__)
+    if controller_change is not None and not isinstance(controller_change, Mapping):
+        raise AnsibleFilterError("configless_slurmd_restart: controller_change must be a mapping, got %r"
+                                 % (controller_change,))
     change = controller_change or {}
     if change.get("restart"):
         changed = ", ".join(change.get("changed") or ["slurm.conf"])

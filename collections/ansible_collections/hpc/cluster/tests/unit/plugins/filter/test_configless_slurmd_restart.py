@@ -60,5 +60,16 @@ def test_a_digest_that_is_not_a_string_is_refused():
         configless_slurmd_restart(12, "x")
 
 
+@pytest.mark.parametrize(("previous", "change", "message"), [
+    ({"ClusterName": "lab"}, None, "controller_previous must be the text of slurm.conf, got dict"),
+    (OLD.encode(), None, "controller_previous must be the text of slurm.conf, got bytes"),
+    (None, "restart", "controller_change must be a mapping"),
+])
+def test_a_previous_file_or_decision_of_another_type_is_refused(previous, change, message):
+    # Hashed as its repr, a dict would give a digest no file has: every configless slurmd restarted.
+    with pytest.raises(AnsibleFilterError, match=message):
+        configless_slurmd_restart(sha(OLD), sha(OLD), controller_previous=previous, controller_change=change)
+
+
 def test_registered():
     assert FilterModule().filters()["configless_slurmd_restart"] is configless_slurmd_restart
