@@ -1,0 +1,102 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nfs_mount_problems
+short_description: Every mistake in the NFS clients' mounts, one sentence each, before any mount
+version_added: 0.8.0
+author: hpc.cluster contributors (!UNKNOWN)
+description:
+  - Checks C(nfs_client_mounts) (role nfs_client) and returns one sentence per mistake, naming the mount
+    point; an empty list when there is none.
+  - A mount point and its export path (C(src), default the mount point) must be absolute paths, the options
+    a list, and a mount point must not be listed twice (fstab holds one line per mount point; each run
+    would rewrite it).
+  - With O(exports), the export paths the server's role writes in this run, a mount of a path the server
+    does not export (the path or a directory under it) is refused too; NFS clients would fail to mount
+    it after the server's changes. Without O(exports) (a server the inventory does not manage) that check
+    is left out.
+options:
+  _input:
+    description: The mounts, C(nfs_client_mounts).
+    type: list
+    elements: raw
+    required: true
+  exports:
+    description: The server's export paths (its C(nfs_server_exports) paths), or null when unknown.
+    type: list
+    elements: str
+  server:
+    description: The server's inventory name, for the messages.
+    type: str
+    default: the NFS server
+"""
+
+EXAMPLES = r"""
+- name: Check the mounts
+  ansible.builtin.assert:
+    that: problems | length == 0
+    fail_msg: "{{ problems | join(' ') }}"
+  vars:
+    problems: >-
+      {{ nfs_client_mounts | hpc.cluster.nfs_mount_problems(
+           exports=hostvars[nfs_client_server].__nfs_server_export_paths | default(none), server=nfs_client_server) }}
+  # [{path: /scratch}] against exports /home, /opt/software
+  # => ["nfs_client_mounts /scratch: head does not export /scratch (its exports: /home, /opt/software) ..."]
+"""
+
+RETURN = r"""
+_value:
+  description: One sentence per mistake.
+  type: list
+  elements: str
+"""
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+
+def _exported(src, exports):
+    return any(src == path or src.startswith(path.rstrip("/") + "/") for path in exports)
+
+
+def nfs_mount_problems(mounts, exports=None, server="the NFS server"):
+    if not isinstance(mounts, list):
+        raise AnsibleFilterError("nfs_mount_problems: expected the list nfs_client_mounts, got %s"
+                                 % type(mounts).__name__)
+    if exports is not None and (not isinstance(exports, list) or not all(isinstance(p, str) for p in exports)):
+        raise AnsibleFilterError("nfs_mount_problems: exports must be a list of paths, got %r" % (exports,))
+    problems, seen = [], set()
+    for mount in mounts:
+        if not isinstance(mount, Mapping) or not isinstance(mount.get("path"), str):
+            problems.append("nfs_client_mounts entry %r must be a mapping with a path (and src, options, fstype)."
+                            % (mount,))
+            continue
+        path = mount["path"]
+        src = mount.get("src") or path
+        where = "nfs_client_mounts %s:" % path
+        if not path.startswith("/"):
+            problems.append("%s the mount point is not an absolute path." % where)
+        if not isinstance(src, str) or not src.startswith("/"):
+            if src is not path:  # a relative mount point is its own src: said once, above
+                problems.append("%s src %r is not an absolute path (the export's path on the server)." % (where, src))
+        elif exports is not None and not _exported(src, exports):
+            problems.append("%s %s does not export %s (its exports: %s): every client would fail to mount it "
+                            "after the server's changes. Add it to nfs_server_exports, or mount a path it exports."
+                            % (where, server, src, ", ".join(exports) or "none"))
+        if isinstance(mount.get("options"), str):
+            problems.append("%s options must be a list ([rw, hard]), not the string %r." % (where, mount["options"]))
+        if path in seen:
+            problems.append("%s listed twice: fstab holds one line per mount point, and each run would rewrite it."
+                            % where)
+        seen.add(path)
+    return problems
+
+
+class FilterModule:
+    def filters(self):
+        return {"nfs_mount_problems": nfs_mount_problems}

@@ -1,0 +1,114 @@
+# Copyright (c) 2026, hpc.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""nfs_mount_problems and nfs_export_problems: each mistake of the NFS settings, named."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hpc.cluster.plugins.filter import nfs_export_problems as exports_filter
+from ansible_collections.hpc.cluster.plugins.filter import nfs_mount_problems as mounts_filter
+from ansible_collections.hpc.cluster.plugins.filter.nfs_export_problems import nfs_export_problems
+from ansible_collections.hpc.cluster.plugins.filter.nfs_mount_problems import nfs_mount_problems
+
+EXPORTS = ["/home", "/opt/software"]
+
+
+@pytest.mark.parametrize("mounts", [
+    [],
+    [{"path": "/home"}, {"path": "/opt/software", "options": ["ro"]}],
+    [{"path": "/projects", "src": "/home/projects"}],      # a directory under an export
+    [{"path": "/home", "src": "/home/"}],
+])
+def test_mounts_of_exported_paths(mounts):
+    assert nfs_mount_problems(mounts, exports=EXPORTS, server="head") == []
+
+
+def test_a_path_not_exported():
+    assert nfs_mount_problems([{"path": "/scratch"}, {"path": "/homes", "src": "/homes"}], exports=EXPORTS,
+                              server="head") == [
+        "nfs_client_mounts /scratch: head does not export /scratch (its exports: /home, /opt/software): every "
+        "client would fail to mount it after the server's changes. Add it to nfs_server_exports, or mount a path "
+        "it exports.",
+        "nfs_client_mounts /homes: head does not export /homes (its exports: /home, /opt/software): every "
+        "client would fail to mount it after the server's changes. Add it to nfs_server_exports, or mount a path "
+        "it exports.",
+    ]
+
+
+def test_the_root_export_holds_every_path():
+    assert nfs_mount_problems([{"path": "/scratch"}], exports=["/"]) == []
+
+
+def test_unknown_exports_check_the_mounts_alone():
+    assert nfs_mount_problems([{"path": "/scratch"}]) == []
+    assert nfs_mount_problems([{"path": "/scratch"}], exports=[]) == [
+        "nfs_client_mounts /scratch: the NFS server does not export /scratch (its exports: none): every client "
+        "would fail to mount it after the server's changes. Add it to nfs_server_exports, or mount a path it exports."]
+
+
+@pytest.mark.parametrize(("mount", "problem"), [
+    ({"path": "home"}, "nfs_client_mounts home: the mount point is not an absolute path."),
+    ({"path": "/data", "src": "data"}, "nfs_client_mounts /data: src 'data' is not an absolute path"),
+    ({"path": "/data", "src": 5}, "nfs_client_mounts /data: src 5 is not an absolute path"),
+    ({"path": "/home", "options": "rw,hard"},
+     "nfs_client_mounts /home: options must be a list ([rw, hard]), not the string 'rw,hard'."),
+    ("/home", "nfs_client_mounts entry '/home' must be a mapping with a path"),
+    ({"src": "/home"}, "nfs_client_mounts entry {'src': '/home'} must be a mapping with a path"),
+])
+def test_a_bad_mount(mount, problem):
+    problems = nfs_mount_problems([mount])
+    assert len(problems) == 1 and problems[0].startswith(problem), problems
+
+
+def test_a_mount_point_twice():
+    assert nfs_mount_problems([{"path": "/home"}, {"path": "/opt/software"}, {"path": "/home", "src": "/home2"}]) == [
+        "nfs_client_mounts /home: listed twice: fstab holds one line per mount point, and each run would rewrite it."]
+
+
+@pytest.mark.parametrize(("mounts", "exports", "message"), [
+    ({"path": "/home"}, None, "expected the list nfs_client_mounts, got dict"),
+    ([], "/home", "exports must be a list of paths"),
+    ([], [None], "exports must be a list of paths"),
+])
+def test_mount_arguments_refused(mounts, exports, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        nfs_mount_problems(mounts, exports=exports)
+
+
+@pytest.mark.parametrize("exports", [
+    [],
+    [{"path": "/home", "options": ["rw"]}, {"path": "/opt/software", "clients": "10.1.2.0/24", "options": ["ro"]}],
+    # One path for two client networks: two lines exportfs takes both of.
+    [{"path": "/home", "clients": "10.1.0.0/16", "options": ["rw"]},
+     {"path": "/home", "clients": "10.2.0.0/16", "options": ["ro"]}],
+])
+def test_good_exports(exports):
+    assert nfs_export_problems(exports, network="10.1.0.0/16") == []
+
+
+@pytest.mark.parametrize(("exports", "network", "problems"), [
+    ([{"path": "home", "options": ["rw"]}], "10.1.0.0/16", ["nfs_server_exports home: the path is not absolute."]),
+    ([{"path": "/home", "options": ["rw"]}], "",
+     ["nfs_server_exports /home: no clients (give clients, or set cluster_network)."]),
+    ([{"path": "/home", "options": "rw,sync"}], "10.1.0.0/16",
+     ["nfs_server_exports /home: options must be a list ([rw, sync, no_subtree_check]), not the string 'rw,sync'."]),
+    ([{"path": "/home", "options": ["rw"]}, {"path": "/home/", "options": ["ro"]}], "10.1.0.0/16",
+     ["nfs_server_exports /home/: listed twice for clients 10.1.0.0/16: exportfs would take one of the two lines."]),
+    (["/home"], "10.1.0.0/16",
+     ["nfs_server_exports entry '/home' must be a mapping with a path, clients and options."]),
+])
+def test_bad_exports(exports, network, problems):
+    assert nfs_export_problems(exports, network=network) == problems
+
+
+def test_export_arguments_refused():
+    with pytest.raises(AnsibleFilterError, match="expected the list nfs_server_exports, got str"):
+        nfs_export_problems("/home")
+
+
+def test_registered():
+    assert mounts_filter.FilterModule().filters() == {"nfs_mount_problems": nfs_mount_problems}
+    assert exports_filter.FilterModule().filters() == {"nfs_export_problems": nfs_export_problems}
