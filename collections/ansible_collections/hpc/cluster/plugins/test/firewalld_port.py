@@ -34,11 +34,7 @@ _value:
   type: bool
 """
 
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import firewalld_port as _firewalld_port
-
-
-def firewalld_port(value):
-    return _firewalld_port(value)
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import firewalld_port
 
 
 class TestModule:

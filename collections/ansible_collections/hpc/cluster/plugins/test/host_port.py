@@ -33,11 +33,7 @@ _value:
   type: bool
 """
 
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import host_port as _host_port
-
-
-def host_port(value):
-    return _host_port(value)
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import host_port
 
 
 class TestModule:
