@@ -143,6 +143,9 @@ REMOVE_BAD = [
     ({"nodes": "head"}, "nodes: head (group cluster, control) is not a compute node"),
     ({"nodes": "c01,login1"}, "nodes: login1 (group cluster, login) is not a compute node"),
     ({"nodes": "c[02-01]"}, "nodes: reversed range"),
+    # Taken as 0 s: the node drained, and the run stopped at once naming its jobs.
+    ({"nodes": "c02", "remove_nodes_timeout": "1h"},
+     "remove_nodes: remove_nodes_timeout must be whole seconds to wait for the nodes' jobs, e.g. 3600 (got '1h')."),
 ]
 for _index, (_extra, _message) in enumerate(REMOVE_BAD):
     run_of("remove-bad-%d" % _index)(lambda cluster, extra=_extra: cluster.start("remove_nodes.yml", extra))
@@ -198,8 +201,15 @@ MAINTENANCE_BAD = [
     ({"nodes": "c[01-02],c09"}, "nodes: c09 is not in the inventory (a typo?)."),
     ({"maintenance_batch_size": 0}, "maintenance_batch_size must be a positive number of nodes or a percentage"),
     ({"maintenance_batch_size": "150%"}, "(got '150%')"),
-    ({"maintenance_max_fail_percentage": 101}, "maintenance_max_fail_percentage a whole number from 0 to 100 "
-                                               "(got '101')"),
+    ({"maintenance_max_fail_percentage": 101}, "maintenance_max_fail_percentage must be a whole number from 0 to "
+                                               "100 (got '101')"),
+    # Taken as 0 s: the node drained, and left drained at once when a job ran on it.
+    ({"maintenance_timeout": "1h"}, "maintenance_timeout must be whole seconds to wait for a node's jobs, e.g. 3600 "
+                                    "(got '1h')"),
+    ({"maintenance_reboot_timeout": 0}, "maintenance_reboot_timeout must be whole seconds above 0"),
+    # Neither auto nor always: the nodes were never rebooted, and nothing said so.
+    ({"maintenance_reboot": "yes"}, "maintenance_reboot must be auto (when the update needs it), always or never "
+                                    "(got 'yes')"),
 ]
 for _index, (_extra, _message) in enumerate(MAINTENANCE_BAD):
     run_of("maintenance-bad-%d" % _index)(
