@@ -61,7 +61,9 @@ from ansible.errors import AnsibleFilterError
 
 
 def _exported(src, exports):
-    return any(src == path or src.startswith(path.rstrip("/") + "/") for path in exports)
+    """Whether src is an export path or under one, trailing slashes aside."""
+    src = src.rstrip("/") + "/"
+    return any(src.startswith(path.rstrip("/") + "/") for path in exports)
 
 
 def nfs_mount_problems(mounts, exports=None, server="the NFS server"):

@@ -38,6 +38,11 @@ def test_a_path_not_exported():
     ]
 
 
+def test_trailing_slashes_do_not_matter():
+    assert nfs_mount_problems([{"path": "/home"}, {"path": "/sw", "src": "/opt/software/"}],
+                              exports=["/home/", "/opt/software"]) == []
+
+
 def test_the_root_export_holds_every_path():
     assert nfs_mount_problems([{"path": "/scratch"}], exports=["/"]) == []
 
