@@ -15,11 +15,8 @@ description:
   - False for a port without its protocol (C(2222)), a port out of range (C(70000/tcp)), a reversed range
     (C(10-5/tcp), which firewalld stores turned round, so that every run would add it again) or an unknown
     protocol (C(2222/tpc)); firewalld refuses the others when the port is added.
-options:
-  _input:
-    description: The value to test.
-    type: raw
-    required: true
+extends_documentation_fragment:
+  - hpc.cluster.test_input
 """
 
 EXAMPLES = r"""

@@ -14,11 +14,8 @@ description:
     (C(prometheus.lab:9093), C(10.1.0.5:9093), C([fd00::5]:9093)).
   - False without a port (Prometheus would use http's 80), with a port out of range (Prometheus takes
     C(localhost:70000) and its alerts go nowhere), or with a scheme or a path.
-options:
-  _input:
-    description: The value to test.
-    type: raw
-    required: true
+extends_documentation_fragment:
+  - hpc.cluster.test_input
 """
 
 EXAMPLES = r"""

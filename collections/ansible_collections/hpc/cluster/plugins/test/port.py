@@ -12,11 +12,8 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - True for an integer from 1 to 65535, or the same written in digits (C('9090')).
   - False for a range (C(6817-6818)), a word, a boolean, or a number out of range (C(0), C(70000)).
-options:
-  _input:
-    description: The value to test.
-    type: raw
-    required: true
+extends_documentation_fragment:
+  - hpc.cluster.test_input
 """
 
 EXAMPLES = r"""
