@@ -13,7 +13,8 @@ description:
   - Checks C(nfs_server_exports) (role nfs_server) and returns one sentence per mistake, naming the
     export; an empty list when there is none.
   - An export needs an absolute path, clients (its own, or O(network)) and options as a list; a path is
-    listed once for the same clients (exportfs takes one of two such lines and warns about the other).
+    listed once for the same clients, trailing slashes aside (exportfs takes one of two such lines and warns
+    about the other).
 options:
   _input:
     description: The exports, C(nfs_server_exports).
@@ -46,6 +47,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.hpc.cluster.plugins.module_utils.nfs_paths import same_path_key
+
 
 def nfs_export_problems(exports, network=""):
     if not isinstance(exports, list):
@@ -66,7 +69,7 @@ def nfs_export_problems(exports, network=""):
         if isinstance(export.get("options"), str):
             problems.append("%s options must be a list ([rw, sync, no_subtree_check]), not the string %r."
                             % (where, export["options"]))
-        key = (path.rstrip("/") or "/", export.get("clients") or network)
+        key = (same_path_key(path), export.get("clients") or network)
         if key in seen:
             problems.append("%s listed twice for clients %s: exportfs would take one of the two lines."
                             % (where, key[1]))

@@ -13,8 +13,8 @@ description:
   - Checks C(nfs_client_mounts) (role nfs_client) and returns one sentence per mistake, naming the mount
     point; an empty list when there is none.
   - A mount point and its export path (C(src), default the mount point) must be absolute paths, the options
-    a list, and a mount point must not be listed twice (fstab holds one line per mount point; each run
-    would rewrite it).
+    a list, and a mount point must not be listed twice, trailing slashes aside (fstab holds one line per
+    mount point; each run would rewrite it).
   - With O(exports), the export paths the server's role writes in this run, a mount of a path the server
     does not export (the path or a directory under it) is refused too; NFS clients would fail to mount
     it after the server's changes. Without O(exports) (a server the inventory does not manage) that check
@@ -59,11 +59,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-
-def _exported(src, exports):
-    """Whether src is an export path or under one, trailing slashes aside."""
-    src = src.rstrip("/") + "/"
-    return any(src.startswith(path.rstrip("/") + "/") for path in exports)
+from ansible_collections.hpc.cluster.plugins.module_utils.nfs_paths import same_path_key, under_export
 
 
 def nfs_mount_problems(mounts, exports=None, server="the NFS server"):
@@ -79,23 +75,24 @@ def nfs_mount_problems(mounts, exports=None, server="the NFS server"):
                             % (mount,))
             continue
         path = mount["path"]
-        src = mount.get("src") or path
+        own_src = bool(mount.get("src"))
+        src = mount["src"] if own_src else path
         where = "nfs_client_mounts %s:" % path
         if not path.startswith("/"):
             problems.append("%s the mount point is not an absolute path." % where)
         if not isinstance(src, str) or not src.startswith("/"):
-            if src is not path:  # a relative mount point is its own src: said once, above
+            if own_src:  # a relative mount point without src is said once, above
                 problems.append("%s src %r is not an absolute path (the export's path on the server)." % (where, src))
-        elif exports is not None and not _exported(src, exports):
+        elif exports is not None and not under_export(src, exports):
             problems.append("%s %s does not export %s (its exports: %s): every client would fail to mount it "
                             "after the server's changes. Add it to nfs_server_exports, or mount a path it exports."
                             % (where, server, src, ", ".join(exports) or "none"))
         if isinstance(mount.get("options"), str):
             problems.append("%s options must be a list ([rw, hard]), not the string %r." % (where, mount["options"]))
-        if path in seen:
-            problems.append("%s listed twice: fstab holds one line per mount point, and each run would rewrite it."
-                            % where)
-        seen.add(path)
+        if same_path_key(path) in seen:
+            problems.append("%s listed twice (trailing slashes aside): fstab holds one line per mount point, and "
+                            "each run would rewrite it." % where)
+        seen.add(same_path_key(path))
     return problems
 
 

@@ -44,7 +44,12 @@ def test_trailing_slashes_do_not_matter():
 
 
 def test_the_root_export_holds_every_path():
-    assert nfs_mount_problems([{"path": "/scratch"}], exports=["/"]) == []
+    assert nfs_mount_problems([{"path": "/scratch"}, {"path": "/r", "src": "/"}], exports=["/"]) == []
+
+
+@pytest.mark.parametrize("src", ["/homes", "/hom", "/opt", "/opt/softwares/x"])
+def test_a_path_beside_an_export_is_not_under_it(src):
+    assert len(nfs_mount_problems([{"path": "/x", "src": src}], exports=EXPORTS + ["/data/"])) == 1
 
 
 def test_unknown_exports_check_the_mounts_alone():
@@ -68,9 +73,25 @@ def test_a_bad_mount(mount, problem):
     assert len(problems) == 1 and problems[0].startswith(problem), problems
 
 
-def test_a_mount_point_twice():
-    assert nfs_mount_problems([{"path": "/home"}, {"path": "/opt/software"}, {"path": "/home", "src": "/home2"}]) == [
-        "nfs_client_mounts /home: listed twice: fstab holds one line per mount point, and each run would rewrite it."]
+@pytest.mark.parametrize(("mounts", "where"), [
+    ([{"path": "/home"}, {"path": "/opt/software"}, {"path": "/home", "src": "/home/u"}], "/home"),
+    ([{"path": "/home"}, {"path": "/home/", "src": "/home"}], "/home/"),   # one mount point, two spellings
+    ([{"path": "/data/", "src": "/home"}, {"path": "/data//", "src": "/home"}], "/data//"),
+])
+def test_a_mount_point_twice(mounts, where):
+    assert nfs_mount_problems(mounts, exports=EXPORTS) == [
+        "nfs_client_mounts %s: listed twice (trailing slashes aside): fstab holds one line per mount point, and each "
+        "run would rewrite it." % where]
+
+
+def test_a_relative_mount_point_and_src_each_named():
+    # Equal strings, both given: each is a mistake of its own (not one said twice).
+    assert nfs_mount_problems([{"path": "home", "src": "home"}]) == [
+        "nfs_client_mounts home: the mount point is not an absolute path.",
+        "nfs_client_mounts home: src 'home' is not an absolute path (the export's path on the server).",
+    ]
+    assert nfs_mount_problems([{"path": "home", "src": ""}]) == [
+        "nfs_client_mounts home: the mount point is not an absolute path."]
 
 
 @pytest.mark.parametrize(("mounts", "exports", "message"), [
