@@ -12,7 +12,8 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Takes settings by name and returns one sentence per setting whose value Prometheus or Alertmanager
     would refuse as a duration (a number and a unit, units from largest to smallest, each at most once,
-    no spaces; C(15s), C(1h30m), C(15d)), in the order given. An empty list when all are durations.
+    no spaces; C(15s), C(1h30m), C(15d); at most C(292y), Go's longest duration), in the order given. An
+    empty list when all are durations.
   - A zero duration (C(0s), C(0)) is refused too unless O(zero) is true.
 options:
   _input:
@@ -47,7 +48,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.durations import duration_ms
+from ansible_collections.hpc.cluster.plugins.module_utils.durations import duration_ms, written_ms
 
 
 def bad_durations(settings, zero=False):
@@ -58,7 +59,9 @@ def bad_durations(settings, zero=False):
     bad = []
     for name, value in settings.items():
         milliseconds = duration_ms(value)
-        if milliseconds is None:
+        if milliseconds is None and written_ms(value) is not None:
+            bad.append("%s '%s' is longer than Prometheus and Alertmanager can hold (292y at most)" % (name, value))
+        elif milliseconds is None:
             bad.append("%s '%s' is not a duration" % (name, value))
         elif milliseconds == 0 and not zero:
             bad.append("%s '%s' must not be zero" % (name, value))

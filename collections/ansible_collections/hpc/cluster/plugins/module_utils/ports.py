@@ -56,7 +56,7 @@ def host_port(value):
 
 def firewalld_port(spec):
     """True for a port as firewalld takes one: port or first-last, a slash and its protocol (2222/tcp)."""
-    if not isinstance(spec, str) or spec != spec.strip():
+    if not isinstance(spec, str) or any(char.isspace() for char in spec):
         return False
     ports, slash, protocol = spec.partition("/")
     return bool(slash) and protocol in FIREWALLD_PROTOCOLS and port_span(ports) is not None

@@ -16,13 +16,16 @@ from ansible_collections.hpc.cluster.plugins.module_utils.durations import durat
     ("15s", 15000), ("1m", 60000), ("1h30m", 5400000), ("15d", 1296000000), ("2w", 1209600000),
     ("1y", 31536000000), ("500ms", 500), ("1m30s500ms", 90500), ("0s", 0), ("0", 0), ("00h", 0),
     ("1y2w3d4h5m6s7ms", 31536000000 + 2 * 604800000 + 3 * 86400000 + 4 * 3600000 + 5 * 60000 + 6 * 1000 + 7),
+    # The longest ones promtool 2.42 takes (tried: one millisecond more is "duration out of range").
+    ("292y", 292 * 31536000000), ("106751d23h47m16s854ms", 9223372036854),
 ])
 def test_durations(text, milliseconds):
     assert duration_ms(text) == milliseconds
 
 
 @pytest.mark.parametrize("text", ["", "15", "15 seconds", "15days", "15S", "1.5h", "30m1h", "1h 30m", " 15s", "15s ",
-                                  "1s1s", "ms", "s", "-1s", "1d1y", "15sec", 15, 0, None, True, 1.5, ["15s"]])
+                                  "1s1s", "ms", "s", "-1s", "1d1y", "15sec", 15, 0, None, True, 1.5, ["15s"],
+                                  "293y", "292y52w", "106751d23h47m16s855ms", "9223372036855ms", "1000000y"])
 def test_not_durations(text):
     assert duration_ms(text) is None
 
@@ -35,6 +38,14 @@ def test_each_culprit_named_in_order():
         "prometheus_evaluation_interval '0s' must not be zero",
         "prometheus_retention '15' is not a duration",
     ]
+
+
+def test_too_long_named_apart():
+    assert bad_durations({"prometheus_retention": "300y", "prometheus_scrape_interval": "15 y"}) == [
+        "prometheus_retention '300y' is longer than Prometheus and Alertmanager can hold (292y at most)",
+        "prometheus_scrape_interval '15 y' is not a duration",
+    ]
+    assert bad_durations({"prometheus_retention": "292y"}) == []
 
 
 def test_zero_allowed():

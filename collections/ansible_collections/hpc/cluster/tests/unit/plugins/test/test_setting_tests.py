@@ -40,6 +40,9 @@ def test_firewalld_ports(value):
     "2222/tcp ",
     " 2222/tcp",
     "22 22/tcp",
+    "22 /tcp",          # firewalld never lists a port with a space: the runs would never agree
+    "22/ tcp",
+    "22\t/tcp",
     "ssh/tcp",
     "2222/tcp/udp",
     2222,
