@@ -375,6 +375,6 @@ def test_remove_nodes_timeout_check_holds_without_the_setting(tmp_path):
     plays = yaml.safe_load((TOP / "playbooks" / "remove_nodes.yml").read_text())
     check = [task for task in plays[0]["tasks"] if task.get("name") == "Check the timeout"]
     assert len(check) == 1
-    run = start(tmp_path, [{"hosts": "all", "gather_facts": False, "tasks": check}],
+    run = start(tmp_path, [{"hosts": "all", "gather_facts": False, "vars": plays[0]["vars"], "tasks": check}],
                 {"all": {"hosts": {"head": local_host()}}}).result()
     run.passed("head")

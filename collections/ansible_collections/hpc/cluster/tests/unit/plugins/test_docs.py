@@ -46,7 +46,8 @@ def test_all_plugins_found():
         "unit_states", "role_units", "node_reads", "missing_images", "podman_images", "daemon_ready", "conf_values",
         "slurm_conf_value", "slurm_conf_problems", "limits_problems",
         "port_conflicts", "setting_moves", "slurm_ports", "slurmctld_port", "route_prefix", "configless_slurmd_restart",
-        "bad_durations", "port", "firewalld_port", "host_port", "nfs_mount_problems", "nfs_export_problems"}
+        "bad_durations", "port", "firewalld_port", "host_port", "nfs_mount_problems", "nfs_export_problems",
+        "whole_number"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])

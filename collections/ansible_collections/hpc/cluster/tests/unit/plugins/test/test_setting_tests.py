@@ -1,13 +1,13 @@
 # Copyright (c) 2026, hpc.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Tests port, host_port and firewalld_port: what the roles' checks refuse before anything changes."""
+"""Tests port, host_port, firewalld_port and whole_number: what the roles' checks refuse before anything changes."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpc.cluster.plugins.test import firewalld_port, host_port, port
+from ansible_collections.hpc.cluster.plugins.test import firewalld_port, host_port, port, whole_number
 
 
 @pytest.mark.parametrize("value", [1, 22, 9090, "9090", 65535, "65535"])
@@ -78,7 +78,19 @@ def test_not_host_ports(value):
     assert not host_port.host_port(value)
 
 
+@pytest.mark.parametrize("value", [0, "0", 3600, "3600", "007", 10 ** 12])
+def test_whole_numbers(value):
+    assert whole_number.whole_number(value)
+
+
+@pytest.mark.parametrize("value", ["1h", "60m", "-1", -1, "+5", " 5", "5 ", "1.5", 1.5, "", "٣", True, False, None,
+                                   [5]])
+def test_not_whole_numbers(value):
+    assert not whole_number.whole_number(value)
+
+
 def test_registered():
     assert port.TestModule().tests() == {"port": port.port}
     assert firewalld_port.TestModule().tests() == {"firewalld_port": firewalld_port.firewalld_port}
     assert host_port.TestModule().tests() == {"host_port": host_port.host_port}
+    assert whole_number.TestModule().tests() == {"whole_number": whole_number.whole_number}
