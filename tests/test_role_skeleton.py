@@ -307,6 +307,13 @@ def test_site_preflight_step_validates_every_roles_arguments(tmp_path):
     assert not (tmp_path / "seen-c01").exists()
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"munge_uid": "two hundred"})
     assert run.returncode != 0 and "role munge: " in run.stdout and "munge_uid" in run.stdout, run.stdout[-3000:]
+    # Strings Ansible's validation converts but the roles read as written (-e key=value gives strings).
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather,
+                     extra={"slurm_configless": "false", "slurm_partitions": [{"name": "batch", "groups": "compute"}]})
+    assert run.returncode != 0 and not (tmp_path / "seen-c01").exists()
+    for text in ("role slurm: slurm_configless must be true or false, not the string 'false'",
+                 "role slurm: slurm_partitions[0].groups must be a list, not the string 'compute'"):
+        assert text in run.stdout, run.stdout[-3000:]
     run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather)
     assert run.returncode == 0, run.stdout[-4000:]
     assert (tmp_path / "seen-c01").exists()

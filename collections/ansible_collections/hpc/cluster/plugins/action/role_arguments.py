@@ -78,6 +78,37 @@ def os_problem(roles, task_vars):
             "of that role's vars/RedHat.yml." % (", ".join(unknown), name, version, family, name, family))
 
 
+# The types Ansible's validation takes a string for (converting it) while the role goes on reading
+# the string itself: "iburst" as a list of options is looped over letter by letter, -e flag=false is
+# true in a template and fails the first `when:` (ansible-core 2.19), after changes.
+_KEPT_AS_STRING = {"list": "a list", "dict": "a mapping", "bool": "true or false"}
+
+
+def strings_taken_as(spec, given, validated, where=""):
+    """(name, value, type) of each string in given that the validation converted (validated holds its
+    conversion) for an option of type list, dict or bool; suboptions are named name[0].sub, name.sub."""
+    for name, option in spec.items():
+        if not isinstance(option, Mapping) or name not in given or not isinstance(validated, Mapping):
+            continue
+        value, kept, kind = given[name], validated.get(name), option.get("type", "str")
+        if isinstance(value, str) and not isinstance(kept, str) and kind in _KEPT_AS_STRING:
+            yield where + name, value, kind
+        elif not isinstance(option.get("options"), Mapping):
+            continue
+        elif kind == "list" and isinstance(value, list) and isinstance(kept, list):
+            for index, (item, kept_item) in enumerate(zip(value, kept)):
+                if isinstance(item, Mapping):
+                    yield from strings_taken_as(option["options"], item, kept_item, "%s%s[%d]." % (where, name, index))
+        elif kind == "dict" and isinstance(value, Mapping):
+            yield from strings_taken_as(option["options"], value, kept, "%s%s." % (where, name))
+
+
+def string_problem(role, name, value, kind):
+    return ("role %s: %s must be %s, not the string %r (the role reads it as written; -e key=value and INI "
+            "inventories give strings: write YAML, or -e '{\"%s\": ...}' in JSON)."
+            % (role, name, _KEPT_AS_STRING[kind], value, name.split("[", 1)[0].split(".", 1)[0]))
+
+
 class ActionModule(ActionBase):
     """Check the roles' OS data and validate their settings; fail naming every problem."""
 
@@ -115,10 +146,12 @@ class ActionModule(ActionBase):
                 # As the role's own tasks see them, when the play does not import the role.
                 variables = role_variables(self._loader, roles_dir, role, task_vars)
                 templar = self._templar.copy_with_new_env(available_variables=variables)
-            checked = ArgumentSpecValidator(spec).validate(self._settings(spec, variables, templar),
-                                                           validate_role_argument_spec=True)
+            settings = self._settings(spec, variables, templar)
+            checked = ArgumentSpecValidator(spec).validate(settings, validate_role_argument_spec=True)
             if checked.error_messages:
                 problems.append("role %s: %s." % (role, "; ".join(checked.error_messages)))
+            problems.extend(string_problem(role, *taken)
+                            for taken in strings_taken_as(spec, settings, checked.validated_parameters))
 
         result.update(changed=False, problems=problems, roles=roles)
         if problems:
