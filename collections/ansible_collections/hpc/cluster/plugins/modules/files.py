@@ -311,8 +311,9 @@ class Pending:
             if path not in changed_paths:
                 changed_paths.append(path)
                 replayed.append(path)
+        # Every path holds what it held before the first unapplied write: the daemons run with what the
+        # files say, so the record goes unreported (no restart). A file put back in this call was a change.
         if self.earlier and not any(self._left(path, after) for path in self.recorded):
-            changed_paths.append(self.path)
             if not self.module.check_mode:
                 os.unlink(self.path)
         return replayed

@@ -334,7 +334,25 @@ def test_a_run_stopped_between_the_record_and_the_write_leaves_nothing_to_apply(
     (tmp_path / "secret.conf").write_text("password=old\n")
     marker.write_text('{"previous": {"%s": "a = 1\\n"}}' % (tmp_path / "slurm.conf"))
     rerun = run_pending(run_module, tmp_path, "a = 1\n")
-    assert rerun["previous"] == {} and not marker.exists()
+    # Nothing to apply: no change reported, so no daemon restarts for it.
+    assert rerun["previous"] == {} and not marker.exists() and not rerun["changed"], rerun
+
+
+def test_a_write_its_check_refused_leaves_nothing_to_apply(run_module, tmp_path):
+    """A validate command refused the new content: nothing was written, so the next run, with the old
+    content again, reports no change (chronyd -p refused a chrony.conf; the next run restarted chrony)."""
+    conf, marker = tmp_path / "chrony.conf", tmp_path / "pending.json"
+    conf.write_text("server ntp1\n")
+
+    def write(text, checks):
+        entries = [{"path": str(conf), "state": "file", "content": text, "validate": "/usr/sbin/chronyd -p -f %s"}]
+        result, _calls = run_module(files.main, {"entries": entries, "pending": str(marker)}, checks)
+        return result
+
+    refused = write("bogus\n", [lambda argv: (1, "", "Invalid directive at line 1\n")])
+    assert refused["failed"] and conf.read_text() == "server ntp1\n"
+    rerun = write("server ntp1\n", [])
+    assert not rerun["changed"] and rerun["changed_paths"] == [] and not marker.exists(), rerun
 
 
 def test_a_file_not_reported_is_recorded_by_its_digest_and_replayed_without_content(run_module, tmp_path):
