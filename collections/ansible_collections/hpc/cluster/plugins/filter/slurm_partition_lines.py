@@ -18,7 +18,7 @@ description:
     pasted from a slurm.conf line (C(MaxTime=2-00:00:00 State=UP)), is accepted too. Either way the
     parameters come sorted by name (case-insensitive), list values joined with commas, booleans as
     C(YES)/C(NO)."
-  - Refused with an error naming the partition - a missing or malformed name, a repeated name, more
+  - Refused with one error naming each mistake and its partition - a missing or malformed name, a repeated name, more
     than one default partition, C(groups) that is not a list of known inventory groups or holds no
     host, hosts outside O(compute_group), C(options) that is neither a dictionary nor a
     C(Key=Value) string, a malformed pair, a repeated or reserved key (C(PartitionName), C(Nodes),
@@ -84,6 +84,10 @@ def _fail(msg):
     raise AnsibleFilterError("slurm_partition_lines: %s" % msg)
 
 
+class _Problems(Exception):
+    """A partition's mistake: said, and the partition's line left out."""
+
+
 def _parse_options(where, options):
     """Options as a list of (key, value) pairs, from a dict or a Key=Value string."""
     if options is None:
@@ -91,45 +95,56 @@ def _parse_options(where, options):
     if isinstance(options, Mapping):
         return list(options.items())
     if not isinstance(options, str):
-        _fail("%s: options must be a dictionary (or a 'Key=Value Key=Value' string), got %s"
-              % (where, type(options).__name__))
+        raise _Problems("%s: options must be a dictionary (or a 'Key=Value Key=Value' string), got %s"
+                        % (where, type(options).__name__))
     pairs = []
     for field in options.split():
         key, sep, value = field.partition("=")
         if not sep or not key or not value:
-            _fail("%s: options %r: %r is not Key=Value" % (where, options, field))
+            raise _Problems("%s: options %r: %r is not Key=Value" % (where, options, field))
         pairs.append((key, value))
     return pairs
 
 
-def _value(where, key, value):
+def _value_problem(where, key, value):
+    """(text, None) of an option's value, or (None, the problem)."""
     if isinstance(value, bool):
         text = "YES" if value else "NO"
     elif isinstance(value, (list, tuple)):
         text = ",".join(str(v) for v in value)
     elif isinstance(value, Mapping) or value is None:
-        _fail("%s: option %s must be a string, a number or a list, got %r" % (where, key, value))
+        return None, "%s: option %s must be a string, a number or a list, got %r" % (where, key, value)
     else:
         text = str(value)
     if text == "" or _BAD_VALUE_RE.search(text):
-        _fail("%s: option %s=%r is empty or holds whitespace, a quote or '#'" % (where, key, text))
-    return text
+        return None, "%s: option %s=%r is empty or holds whitespace, a quote or '#'" % (where, key, text)
+    return text, None
 
 
-def _options(where, options):
-    pairs = _parse_options(where, options)
+def _options(where, options, problems):
+    """The (key, value) pairs sorted; each bad one said in problems."""
+    try:
+        pairs = _parse_options(where, options)
+    except _Problems as problem:
+        problems.append(str(problem))
+        return []
     seen = set()
     out = []
     for key, value in pairs:
         if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-            _fail("%s: option %r is not a PartitionName parameter name" % (where, key))
+            problems.append("%s: option %r is not a PartitionName parameter name" % (where, key))
+            continue
         if key.lower() in _RESERVED:
-            _fail("%s: option %s is set from the partition's name, groups and default; remove it "
-                  "from options" % (where, key))
-        if key.lower() in seen:
-            _fail("%s: option %s is given twice" % (where, key))
+            problems.append("%s: option %s is set from the partition's name, groups and default; remove it "
+                            "from options" % (where, key))
+        elif key.lower() in seen:
+            problems.append("%s: option %s is given twice" % (where, key))
         seen.add(key.lower())
-        out.append((key, _value(where, key, value)))
+        text, problem = _value_problem(where, key, value)
+        if problem:
+            problems.append(problem)
+        else:
+            out.append((key, text))
     # Jinja's dictsort order, which the template used before this filter.
     return sorted(out, key=lambda pair: pair[0].lower())
 
@@ -137,25 +152,62 @@ def _options(where, options):
 def _hosts(where, part, groups, compute):
     names = part.get("groups")
     if not isinstance(names, (list, tuple)) or not names or not all(isinstance(g, str) for g in names):
-        _fail("%s: groups must be a non-empty list of inventory group names, got %r" % (where, names))
+        raise _Problems("%s: groups must be a non-empty list of inventory group names, got %r" % (where, names))
     unknown = [g for g in names if g not in groups]
     if unknown:
-        _fail("%s: unknown inventory group(s) %s" % (where, ", ".join(unknown)))
+        raise _Problems("%s: unknown inventory group(s) %s" % (where, ", ".join(unknown)))
     hosts = set()
     for name in names:
         hosts.update(groups[name] or ())
     if not hosts:
-        _fail("%s: its groups %s hold no host" % (where, ", ".join(names)))
+        raise _Problems("%s: its groups %s hold no host" % (where, ", ".join(names)))
     if compute is not None:
         outsiders = sorted(hosts - compute)
         if outsiders:
-            _fail("%s: host(s) %s are not in the compute group" % (where, ", ".join(outsiders[:10])
-                                                                    + (" ..." if len(outsiders) > 10 else "")))
+            raise _Problems("%s: host(s) %s are not in the compute group"
+                            % (where, ", ".join(outsiders[:10]) + (" ..." if len(outsiders) > 10 else "")))
     return hosts
 
 
+def _line(index, part, groups, compute, names, defaults, problems):
+    """The partition's PartitionName line, or None when it has a mistake (each said in problems)."""
+    if not isinstance(part, Mapping):
+        problems.append("slurm_partitions[%d] must be a dictionary, got %r" % (index, part))
+        return None
+    name = part.get("name")
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+        problems.append("slurm_partitions[%d]: name %r must be a non-empty word (no space, '=', '#', quote or "
+                        "comma)" % (index, name))
+        return None
+    where = "partition %s" % name
+    said = len(problems)
+    if name in names:
+        problems.append("%s is declared twice" % where)
+    names.add(name)
+    try:
+        default = boolean(part.get("default", False), strict=True)
+    except TypeError:
+        problems.append("%s: default must be true or false, got %r" % (where, part.get("default")))
+        default = False
+    if default:
+        defaults.append(name)
+    nodes = None
+    try:
+        nodes = compress(sorted(_hosts(where, part, groups, compute)))
+    except _Problems as problem:
+        problems.append(str(problem))
+    except HostlistError as exc:
+        problems.append("%s: %s" % (where, exc))
+    options = _options(where, part.get("options"), problems)
+    if len(problems) > said:
+        return None
+    fields = ["PartitionName=%s" % name, "Nodes=%s" % nodes, "Default=%s" % ("YES" if default else "NO")]
+    return " ".join(fields + ["%s=%s" % pair for pair in options])
+
+
 def slurm_partition_lines(partitions, groups, compute_group=None):
-    """PartitionName lines of slurm.conf, one per partition, in list order."""
+    """PartitionName lines of slurm.conf, one per partition, in list order; every mistake of every
+    partition in one error."""
     if not isinstance(partitions, (list, tuple)):
         _fail("slurm_partitions must be a list, got %s" % type(partitions).__name__)
     if not isinstance(groups, Mapping):
@@ -166,36 +218,13 @@ def slurm_partition_lines(partitions, groups, compute_group=None):
             _fail("compute group %r is not an inventory group" % compute_group)
         compute = set(groups[compute_group] or ())
 
-    lines = []
-    names = set()
-    defaults = []
+    lines, problems, names, defaults = [], [], set(), []
     for index, part in enumerate(partitions):
-        if not isinstance(part, Mapping):
-            _fail("slurm_partitions[%d] must be a dictionary, got %r" % (index, part))
-        name = part.get("name")
-        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-            _fail("slurm_partitions[%d]: name %r must be a non-empty word (no space, '=', '#', "
-                  "quote or comma)" % (index, name))
-        where = "partition %s" % name
-        if name in names:
-            _fail("%s is declared twice" % where)
-        names.add(name)
-        try:
-            default = boolean(part.get("default", False), strict=True)
-        except TypeError:
-            _fail("%s: default must be true or false, got %r" % (where, part.get("default")))
-        if default:
-            defaults.append(name)
-        hosts = _hosts(where, part, groups, compute)
-        try:
-            nodes = compress(sorted(hosts))
-        except HostlistError as exc:
-            _fail("%s: %s" % (where, exc))
-        fields = ["PartitionName=%s" % name, "Nodes=%s" % nodes, "Default=%s" % ("YES" if default else "NO")]
-        fields += ["%s=%s" % pair for pair in _options(where, part.get("options"))]
-        lines.append(" ".join(fields))
+        lines.append(_line(index, part, groups, compute, names, defaults, problems))
     if len(defaults) > 1:
-        _fail("more than one default partition: %s; keep default: true on one" % ", ".join(defaults))
+        problems.append("more than one default partition: %s; keep default: true on one" % ", ".join(defaults))
+    if problems:
+        _fail("; ".join(problems))
     return lines
 
 

@@ -96,6 +96,22 @@ def test_errors_name_the_partition(partitions, message):
     assert str(exc.value).startswith("slurm_partition_lines: ")
 
 
+def test_every_mistake_of_every_partition_in_one_error():
+    partitions = [part("batch", ["computes"], default=True, options={"MaxTime": "1 hour", "State": "UP"}),
+                  part("batch", default=True),
+                  part("gpu", ["empty"], options="State=UP State=DOWN"),
+                  "debug"]
+    with pytest.raises(AnsibleFilterError) as exc:
+        slurm_partition_lines(partitions, GROUPS, compute_group="compute")
+    assert str(exc.value) == (
+        "slurm_partition_lines: partition batch: unknown inventory group(s) computes; "
+        "partition batch: option MaxTime='1 hour' is empty or holds whitespace, a quote or '#'; "
+        "partition batch is declared twice; "
+        "partition gpu: its groups empty hold no host; partition gpu: option State is given twice; "
+        "slurm_partitions[3] must be a dictionary, got 'debug'; "
+        "more than one default partition: batch, batch; keep default: true on one")
+
+
 def test_without_compute_group_any_host_goes():
     assert slurm_partition_lines([part(groups=["cluster"])], GROUPS) == [
         "PartitionName=batch Nodes=c[01-03],g[01-02],head Default=NO"]
