@@ -77,7 +77,7 @@ CASES = [
     ("low-uid", {"cluster_users": USERS + [{"name": "svc", "uid": 202, "gid": 2000}]}, {},
      "service accounts: svc"),
     ("low-gid", {"cluster_groups": GROUPS + [{"name": "munge", "gid": 201}]}, {}, "service accounts: munge"),
-    ("bad-uid", {"cluster_users": [{"name": "eve", "uid": "x"}]}, {}, "needs a valid name, a numeric uid"),
+    ("bad-uid", {"cluster_users": [{"name": "eve", "uid": "x"}]}, {}, "cluster_users eve: uid 'x' is not a number"),
     # A quoted ID is a number: compared as one, and refused when it is not one.
     ("quoted-low-uid", {"cluster_users": USERS + [{"name": "svc", "uid": "150", "gid": 2000}]}, {},
      "service accounts: svc"),
@@ -86,11 +86,12 @@ CASES = [
      "service accounts: svc"),
     ("quoted-dup-uid", {"cluster_users": USERS + [{"name": "carol", "uid": "2001"}]}, {}, "duplicate uid 2001"),
     ("bad-user-gid", {"cluster_users": [{"name": "eve", "uid": 2005, "gid": "staff"}]}, {},
-     "needs a valid name, a numeric uid"),
-    ("uid-newline", {"cluster_users": [{"name": "eve", "uid": "2005\n"}]}, {}, "needs a valid name, a numeric uid"),
-    ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "needs a valid name, a numeric uid"),
+     "cluster_users eve: gid 'staff' is not a number"),
+    ("uid-newline", {"cluster_users": [{"name": "eve", "uid": "2005\n"}]}, {},
+     "cluster_users eve: uid '2005\\n' is not"),
+    ("float-uid", {"cluster_users": [{"name": "eve", "uid": 2005.5}]}, {}, "cluster_users eve: uid 2005.5 is not"),
     ("bad-group-gid", {"cluster_groups": GROUPS + [{"name": "chem", "gid": "2x"}]}, {},
-     "needs a valid name and a numeric gid"),
+     "cluster_groups chem: gid '2x' is not a number"),
     # An account this node has with another ID (every machine has user nobody and a group of GID
     # 65534, nogroup on Debian, nobody on Red Hat): the role never renumbers one.
     ("renumbered-user", {"cluster_users": USERS + [{"name": "nobody", "uid": 60001, "gid": 2000}]}, {},

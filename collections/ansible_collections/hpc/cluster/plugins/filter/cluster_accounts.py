@@ -16,7 +16,7 @@ description:
     when there is none, a personal group named after the user with that GID is added to the groups.
   - An ID is a number or a string of digits (a quoted YAML number counts as one).
   - "Refused, all in one error naming the culprits: an entry without a valid name or numeric ID, or
-    whose C(groups) is not a list; two users with one name or UID; two groups (personal groups
+    whose C(groups) is not a list (each reason said); two users with one name or UID; two groups (personal groups
     included) with one name or GID; an ID below O(min_id), the range of system and service accounts;
     a supplementary group missing from C(cluster_groups)."
   - Call it once per run (C(run_once)); the data is the same for every node.
@@ -74,14 +74,21 @@ def _is_id(value):
     return not isinstance(value, bool) and bool(_ID.match(str(value)))
 
 
-def _valid_user(user):
-    return (isinstance(user, Mapping) and bool(_NAME.match(str(user.get("name", ""))))
-            and _is_id(user.get("uid", "")) and _is_id(user.get("gid", 0))
-            and isinstance(user.get("groups", []), (list, tuple)))
+_NAME_RULE = "lower case letters, digits, '_', '.' and '-', starting with a letter or '_'"
 
 
-def _valid_group(group):
-    return isinstance(group, Mapping) and bool(_NAME.match(str(group.get("name", "")))) and _is_id(group.get("gid", ""))
+def _entry_problems_of(kind, entry, id_keys):
+    """Why entry of cluster_users or cluster_groups (kind) cannot be created, each reason named; [] if it can."""
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+        return ["%s entry %r needs a name and %s" % (kind, entry, " and ".join(id_keys[:1]))]
+    where = "%s %s:" % (kind, entry["name"])
+    problems = [] if _NAME.match(entry["name"]) else ["%s not an account name (%s)" % (where, _NAME_RULE)]
+    for index, key in enumerate(id_keys):
+        if (index == 0 or key in entry) and not _is_id(entry.get(key)):
+            problems.append("%s %s %r is not a number" % (where, key, entry.get(key)))
+    if kind == "cluster_users" and not isinstance(entry.get("groups", []), (list, tuple)):
+        problems.append("%s groups must be a list, not %r" % (where, entry["groups"]))
+    return problems
 
 
 def _repeated(values):
@@ -94,11 +101,15 @@ def _repeated(values):
 
 
 def _entry_problems(users, groups):
-    problems = ["cluster_groups entry %s needs a valid name and a numeric gid" % (group,)
-                for group in groups if not _valid_group(group)]
-    problems += ["cluster_users entry %s needs a valid name, a numeric uid (and gid), and groups as a list" % (user,)
-                 for user in users if not _valid_user(user)]
-    return problems
+    """(problems, users that can be created, groups that can be)."""
+    problems, good = [], {"users": [], "groups": []}
+    for kind, entries, id_keys in (("cluster_groups", groups, ("gid",)), ("cluster_users", users, ("uid", "gid"))):
+        for entry in entries:
+            found = _entry_problems_of(kind, entry, id_keys)
+            problems += found
+            if not found:
+                good[kind.split("_")[1]].append(entry)
+    return problems, good["users"], good["groups"]
 
 
 def _complete(users, groups):
@@ -152,11 +163,11 @@ def cluster_accounts(users, groups=None, min_id=1000):
     for name, value in (("cluster_users", users), ("cluster_groups", groups)):
         if not isinstance(value, (list, tuple)):
             raise AnsibleFilterError("cluster_accounts: %s must be a list, got %s" % (name, type(value).__name__))
-    problems = _entry_problems(users, groups)
-    if problems:
-        raise AnsibleFilterError("; ".join(problems))
-    out_users, out_groups = _complete(users, groups)
-    problems = _data_problems(out_users, out_groups, {group["name"] for group in groups}, int(min_id))
+    # The entries that can be created are checked together too: every mistake in one error.
+    problems, good_users, good_groups = _entry_problems(users, groups)
+    out_users, out_groups = _complete(good_users, good_groups)
+    named = {group["name"] for group in groups if isinstance(group, Mapping) and isinstance(group.get("name"), str)}
+    problems += _data_problems(out_users, out_groups, named, int(min_id))
     if problems:
         raise AnsibleFilterError("; ".join(problems))
     return {"users": out_users, "groups": out_groups}

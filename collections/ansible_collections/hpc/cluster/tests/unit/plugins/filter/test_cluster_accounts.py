@@ -50,18 +50,22 @@ ERRORS = [
     ("all-at-once", USERS + [{"name": "carol", "uid": 2001, "groups": ["chem"]}],
      GROUPS + [{"name": "munge", "gid": 201}], 1000,
      ["duplicate uid 2001", "service accounts: munge", "carol: chem"]),
-    # Malformed entries: every one named, before anything is computed.
+    # Malformed entries: each named with its reason, with the other entries' mistakes in the same error.
     ("bad-entries", [{"name": "eve", "uid": "x"}, {"name": "Eve", "uid": 2005}, {"name": "f", "uid": 2005.5},
                      {"name": "g", "uid": "2005\n"}, {"name": "h", "uid": 2006, "gid": "staff"},
-                     {"name": "i", "uid": 2007, "groups": "physics"}, {"name": "j", "uid": True}, "k"],
+                     {"name": "i", "uid": 2007, "groups": "physics"}, {"name": "j", "uid": True}, "k",
+                     {"name": "m", "uid": 2008}, {"name": "n", "uid": 2008, "groups": ["chem", "gone"]}],
      [{"name": "chem", "gid": "2x"}, {"gid": 2200}], 1000,
-     ["cluster_groups entry {'name': 'chem', 'gid': '2x'} needs a valid name and a numeric gid",
-      "cluster_groups entry {'gid': 2200}",
-      "cluster_users entry {'name': 'eve', 'uid': 'x'} needs a valid name, a numeric uid (and gid), "
-      "and groups as a list",
-      "{'name': 'Eve', 'uid': 2005}", "{'name': 'f', 'uid': 2005.5}", "{'name': 'g', 'uid': '2005\\n'}",
-      "{'name': 'h', 'uid': 2006, 'gid': 'staff'}", "{'name': 'i', 'uid': 2007, 'groups': 'physics'}",
-      "{'name': 'j', 'uid': True}", "entry k needs"]),
+     ["cluster_groups chem: gid '2x' is not a number",
+      "cluster_groups entry {'gid': 2200} needs a name and gid",
+      "cluster_users eve: uid 'x' is not a number",
+      "cluster_users Eve: not an account name (lower case letters, digits, '_', '.' and '-', starting with a "
+      "letter or '_')",
+      "cluster_users f: uid 2005.5 is not a number", "cluster_users g: uid '2005\\n' is not a number",
+      "cluster_users h: gid 'staff' is not a number", "cluster_users i: groups must be a list, not 'physics'",
+      "cluster_users j: uid True is not a number", "cluster_users entry 'k' needs a name and uid",
+      # The entries that can be created: checked in the same error (chem is named, so not missing).
+      "cluster_users: duplicate uid 2008", "missing from cluster_groups: n: gone"]),
 ]
 
 
@@ -82,3 +86,12 @@ def test_not_lists(users, groups):
 
 def test_registered():
     assert FilterModule().filters()["cluster_accounts"] is cluster_accounts
+
+
+def test_a_bad_entry_hides_no_other_mistake():
+    with pytest.raises(AnsibleFilterError) as caught:
+        cluster_accounts([{"name": "Carol", "uid": 2004}, {"name": "dan", "uid": 2001}, {"name": "erin", "uid": 2001}])
+    assert str(caught.value) == (
+        "cluster_users Carol: not an account name (lower case letters, digits, '_', '.' and '-', starting with a "
+        "letter or '_'); cluster_users: duplicate uid 2001; cluster_groups (with the users' personal groups): "
+        "duplicate gid 2001")
