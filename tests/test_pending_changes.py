@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playbook_harness import TOP, local_host, start
 
-ROLES = ["prometheus", "alertmanager", "node_exporter", "chrony", "slurm_exporter", "podman", "nfs_server"]
+ROLES = ["prometheus", "alertmanager", "node_exporter", "chrony", "slurm_exporter", "podman", "nfs_server", "grafana"]
 
 
 def role_write(role):
