@@ -314,7 +314,8 @@ def test_site_preflight_step_validates_every_roles_arguments(tmp_path):
     for text in ("role slurm: slurm_configless must be true or false, not the string 'false'",
                  "role slurm: slurm_partitions[0].groups must be a list, not the string 'compute'"):
         assert text in run.stdout, run.stdout[-3000:]
-    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather)
+    # The one-run flags the messages tell to pass with -e are read through | bool: taken as strings.
+    run = run_shared(tmp_path, hosts, ["munge", "slurm"], gather, extra={"slurm_state_migrate": "true"})
     assert run.returncode == 0, run.stdout[-4000:]
     assert (tmp_path / "seen-c01").exists()
 
@@ -346,3 +347,23 @@ def test_role_units_chooses_the_os_data_as_set_vars_does():
     expected = [Templar(loader=DataLoader(), variables={"ansible_facts": facts}).template(trust_as_template(name))
                 for name in own["vars"]["__munge_vars_files"]["files"]]
     assert os_data_names(facts) == expected == ["Rocky_10.yml", "Rocky.yml", "RedHat.yml", "default.yml"]
+
+
+def test_the_booleans_taken_as_strings_are_read_through_bool_only():
+    """The preflight takes -e prometheus_data_moved=true (a string) for the one-run flags it lists in
+    bool_strings: right only while every role reads them through | bool (a bare `when:` fails on a
+    string in ansible-core 2.19, and a template takes "false" as true)."""
+    path = TOP / "playbooks/tasks/preflight_roles.yml"
+    check = next(task for task in yaml.safe_load(path.read_text()) if "hpc.cluster.role_arguments" in task)
+    names = check["hpc.cluster.role_arguments"]["bool_strings"]
+    specs = {name: option for spec in TOP.glob("roles/*/meta/argument_specs.yml")
+             for name, option in yaml.safe_load(spec.read_text())["argument_specs"]["main"]["options"].items()}
+    assert names and [name for name in names if specs.get(name, {}).get("type") != "bool"] == []
+    bare = re.compile(r"\b(%s)\b(?!\s*\|\s*bool\b)(?!=true)" % "|".join(names))
+    files = [file for pattern in ("roles/*/tasks/*.yml", "roles/*/handlers/*.yml", "roles/*/vars/*.yml",
+                                  "roles/*/templates/**/*.j2", "playbooks/**/*.yml") for file in TOP.glob(pattern)]
+    found = ["%s:%d: %s" % (file.relative_to(TOP), number, line.strip())
+             for file in files if file != path
+             for number, line in enumerate(file.read_text().splitlines(), 1)
+             if not line.lstrip().startswith("#") and bare.search(line)]
+    assert found == [], "read without | bool, so a string would break them: drop them from bool_strings"

@@ -33,6 +33,7 @@ ARGUMENT_SPEC = {
     "roles_dir": {"type": "str"},
     "specs": {"type": "dict"},
     "defaults": {"type": "bool", "default": False},
+    "bool_strings": {"type": "list", "elements": "str", "default": []},
 }
 ONE_OF = [["roles_dir", "specs"]]
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -84,13 +85,16 @@ def os_problem(roles, task_vars):
 _KEPT_AS_STRING = {"list": "a list", "dict": "a mapping", "bool": "true or false"}
 
 
-def strings_taken_as(spec, given, validated, where=""):
+def strings_taken_as(spec, given, validated, where="", bool_strings=()):
     """(name, value, type) of each string in given that the validation converted (validated holds its
-    conversion) for an option of type list, dict or bool; suboptions are named name[0].sub, name.sub."""
+    conversion) for an option of type list, dict or bool; suboptions are named name[0].sub, name.sub.
+    The booleans of bool_strings (top-level names), which the roles read through | bool, may be strings."""
     for name, option in spec.items():
         if not isinstance(option, Mapping) or name not in given or not isinstance(validated, Mapping):
             continue
         value, kept, kind = given[name], validated.get(name), option.get("type", "str")
+        if kind == "bool" and not where and name in bool_strings:
+            continue
         if isinstance(value, str) and not isinstance(kept, str) and kind in _KEPT_AS_STRING:
             yield where + name, value, kind
         elif not isinstance(option.get("options"), Mapping):
@@ -150,8 +154,8 @@ class ActionModule(ActionBase):
             checked = ArgumentSpecValidator(spec).validate(settings, validate_role_argument_spec=True)
             if checked.error_messages:
                 problems.append("role %s: %s." % (role, "; ".join(checked.error_messages)))
-            problems.extend(string_problem(role, *taken)
-                            for taken in strings_taken_as(spec, settings, checked.validated_parameters))
+            problems.extend(string_problem(role, *taken) for taken in strings_taken_as(
+                spec, settings, checked.validated_parameters, bool_strings=args["bool_strings"]))
 
         result.update(changed=False, problems=problems, roles=roles)
         if problems:

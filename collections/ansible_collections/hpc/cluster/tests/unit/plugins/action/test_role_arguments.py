@@ -72,6 +72,15 @@ def test_each_converted_string_named_where_it_is():
     ], [])
 
 
+def test_the_booleans_read_through_bool_may_be_strings():
+    settings = {"chrony_cluster_server": "true", "podman_storage": {"rootless": "yes"}}
+    checked = ArgumentSpecValidator(SPEC).validate(settings, validate_role_argument_spec=True)
+    taken = strings_taken_as(SPEC, settings, checked.validated_parameters,
+                             bool_strings=["chrony_cluster_server", "rootless"])
+    # Top-level names only: a suboption of the same name is still refused.
+    assert list(taken) == [("podman_storage.rootless", "yes", "bool")]
+
+
 def test_a_string_the_validation_refuses_is_said_once_by_it():
     names, errors = taken({"chrony_cluster_server": "maybe", "slurm_config": "not a mapping"})
     assert names == [] and len(errors) == 2
