@@ -33,6 +33,17 @@ options:
     description: The server's inventory name, for the messages.
     type: str
     default: the NFS server
+  mounted:
+    description:
+      - The node's mounts (C(ansible_facts['mounts']), each C({mount, device, fstype})), or null.
+      - An NFS mount point already mounted from another export, or from another server address than
+        O(address), is refused; a remount (what M(ansible.posix.mount) does when fstab changed) keeps
+        the old source. A source named by host name is not compared with O(address).
+    type: list
+    elements: dict
+  address:
+    description: The server's cluster address, as the mounts name it.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -43,7 +54,8 @@ EXAMPLES = r"""
   vars:
     problems: >-
       {{ nfs_client_mounts | hpc.cluster.nfs_mount_problems(
-           exports=hostvars[nfs_client_server].__nfs_server_export_paths | default(none), server=nfs_client_server) }}
+           exports=hostvars[nfs_client_server].__nfs_server_export_paths | default(none), server=nfs_client_server,
+           mounted=ansible_facts['mounts'] | default(none), address='10.1.0.10') }}
   # [{path: /scratch}] against exports /home, /opt/software
   # => ["nfs_client_mounts /scratch: head does not export /scratch (its exports: /home, /opt/software) ..."]
 """
@@ -55,6 +67,7 @@ _value:
   elements: str
 """
 
+import ipaddress
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
@@ -62,12 +75,39 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.hpc.cluster.plugins.module_utils.nfs_paths import same_path_key, under_export
 
 
-def nfs_mount_problems(mounts, exports=None, server="the NFS server"):
+def _is_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _moved_source(path, src, mounted, address):
+    """The source path is mounted from, when a remount would keep it: another export, or another server
+    address than address (None when it is not mounted over NFS, or from the same source)."""
+    for entry in mounted:
+        if not isinstance(entry, Mapping) or not str(entry.get("fstype", "")).startswith("nfs"):
+            continue
+        if same_path_key(str(entry.get("mount", ""))) != same_path_key(path):
+            continue
+        host, colon, export = str(entry.get("device", "")).rpartition(":")
+        host = host.strip("[]")
+        if colon and (same_path_key(export) != same_path_key(src)
+                      or address and _is_address(host) and host != address):
+            return entry["device"]
+    return None
+
+
+def nfs_mount_problems(mounts, exports=None, server="the NFS server", mounted=None, address=None):
     if not isinstance(mounts, list):
         raise AnsibleFilterError("nfs_mount_problems: expected the list nfs_client_mounts, got %s"
                                  % type(mounts).__name__)
     if exports is not None and (not isinstance(exports, list) or not all(isinstance(p, str) for p in exports)):
         raise AnsibleFilterError("nfs_mount_problems: exports must be a list of paths, got %r" % (exports,))
+    if mounted is not None and not isinstance(mounted, list):
+        raise AnsibleFilterError("nfs_mount_problems: mounted must be the list ansible_facts['mounts'], got %s"
+                                 % type(mounted).__name__)
     problems, seen = [], set()
     for mount in mounts:
         if not isinstance(mount, Mapping) or not isinstance(mount.get("path"), str):
@@ -87,6 +127,10 @@ def nfs_mount_problems(mounts, exports=None, server="the NFS server"):
             problems.append("%s %s does not export %s (its exports: %s): every client would fail to mount it "
                             "after the server's changes. Add it to nfs_server_exports, or mount a path it exports."
                             % (where, server, src, ", ".join(exports) or "none"))
+        elif mounted and (source := _moved_source(path, src, mounted, address)):
+            problems.append("%s mounted from %s, not %s:%s: a remount keeps the old source. Unmount it where "
+                            "nothing uses it (umount %s), then run again." % (where, source, address or server, src,
+                                                                               path))
         if isinstance(mount.get("options"), str):
             problems.append("%s options must be a list ([rw, hard]), not the string %r." % (where, mount["options"]))
         if same_path_key(path) in seen:

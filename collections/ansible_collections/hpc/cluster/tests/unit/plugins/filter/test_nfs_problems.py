@@ -138,3 +138,36 @@ def test_export_arguments_refused():
 def test_registered():
     assert mounts_filter.FilterModule().filters() == {"nfs_mount_problems": nfs_mount_problems}
     assert exports_filter.FilterModule().filters() == {"nfs_export_problems": nfs_export_problems}
+
+
+NFS_HOME = {"mount": "/home", "device": "10.1.0.10:/home", "fstype": "nfs4"}
+
+
+@pytest.mark.parametrize("mounted", [
+    [],
+    [NFS_HOME],
+    [dict(NFS_HOME, device="10.1.0.10:/home/")],                           # trailing slashes aside
+    [dict(NFS_HOME, device="head:/home")],                                 # a host name: not compared
+    [dict(NFS_HOME, fstype="ext4", device="/dev/sdb1")],                   # not NFS: mounted over, as before
+    [{"mount": "/homes", "device": "10.9.9.9:/homes", "fstype": "nfs"}],   # another mount point
+])
+def test_mounted_from_the_same_source(mounted):
+    assert nfs_mount_problems([{"path": "/home"}], exports=EXPORTS, mounted=mounted, address="10.1.0.10") == []
+
+
+@pytest.mark.parametrize(("entry", "source"), [
+    (dict(NFS_HOME, device="10.1.0.99:/home"), "10.1.0.99:/home"),          # another server
+    (dict(NFS_HOME, device="10.1.0.10:/export/home"), "10.1.0.10:/export/home"),   # another export
+    (dict(NFS_HOME, device="[fd00::5]:/home", fstype="nfs"), "[fd00::5]:/home"),
+    (dict(NFS_HOME, mount="/home/", device="head:/srv/home"), "head:/srv/home"),
+])
+def test_mounted_from_another_source(entry, source):
+    assert nfs_mount_problems([{"path": "/home"}, {"path": "/opt/software"}], exports=EXPORTS, server="head",
+                              mounted=[entry], address="10.1.0.10") == [
+        "nfs_client_mounts /home: mounted from %s, not 10.1.0.10:/home: a remount keeps the old source. Unmount it "
+        "where nothing uses it (umount /home), then run again." % source]
+
+
+def test_mounted_refused_when_not_a_list():
+    with pytest.raises(AnsibleFilterError, match="mounted must be the list"):
+        nfs_mount_problems([], mounted={"mount": "/home"})
