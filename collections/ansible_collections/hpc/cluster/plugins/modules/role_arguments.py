@@ -18,6 +18,9 @@ description:
     data was found (the project's roles load C(vars/default.yml) as the last fallback, which sets
     C(__<role>_os_unknown)), and the role's variables hold to its argument spec, validated as
     M(ansible.builtin.validate_argument_spec) does (only the variables that are set, templated).
+  - A string given for an option of type list, dict or bool (C(-e key=value) and INI inventories give
+    strings) is a problem too, named with the option (C(slurm_partitions[0].groups) for a suboption).
+    The validation converts it, but the role reads the variable as written.
   - Fails when any role has a problem, naming every problem of every role in one message (numbered
     when there are several).
 options:
@@ -48,6 +51,13 @@ options:
       - A play can then check the settings of roles that later plays run, in the same task.
     type: bool
     default: false
+  bool_strings:
+    description:
+      - Options of type bool (top-level names) that may be given as strings (C(-e prometheus_data_moved=true)),
+        because the roles read them through C(| bool) only.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
