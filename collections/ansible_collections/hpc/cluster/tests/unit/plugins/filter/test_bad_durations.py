@@ -71,3 +71,12 @@ def test_refused_arguments(settings, zero, message):
 
 def test_registered():
     assert FilterModule().filters()["bad_durations"] is bad_durations
+
+
+def test_the_duration_ms_filter():
+    from ansible_collections.hpc.cluster.plugins.filter import duration_ms as module
+    assert module.duration_ms("1h30m") == 5400000 and module.duration_ms("0") == 0
+    for bad in ("15 seconds", 15, "293y"):
+        with pytest.raises(AnsibleFilterError, match="is not a duration Prometheus takes"):
+            module.duration_ms(bad)
+    assert module.FilterModule().filters() == {"duration_ms": module.duration_ms}
