@@ -109,6 +109,7 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.hpc.cluster.plugins.module_utils.slurm import parse_oneliners
 
@@ -171,6 +172,14 @@ def _number(value, name, kind):
         return kind(value)
     except (TypeError, ValueError):
         raise AnsibleFilterError("health_table: %s must be a number, got %r" % (name, value)) from None
+
+
+def _flag(value, name):
+    """A yes/no setting as -e passes it too ('false' is false)."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AnsibleFilterError("health_table: %s must be true or false, got %r" % (name, value)) from None
 
 
 def _row(host, report, slurm, limits):
@@ -266,8 +275,8 @@ def health_table(hosts, slurm_nodes="", max_time_offset=0.5, require_time_sync=T
     limits = {
         "max_time_offset": _number(max_time_offset, "max_time_offset", float),
         "max_disk_percent": _number(max_disk_percent, "max_disk_percent", int),
-        "require_time_sync": bool(require_time_sync),
-        "allow_drain": bool(allow_drain),
+        "require_time_sync": _flag(require_time_sync, "require_time_sync"),
+        "allow_drain": _flag(allow_drain, "allow_drain"),
         "ignore_units": ignore,
         "slurm_read": bool((slurm_nodes or "").strip()),
     }

@@ -143,6 +143,18 @@ def test_limits_and_ignores():
     assert result["healthy"] is True, result["unhealthy"]
 
 
+def test_yes_no_limits_given_as_strings():
+    """-e health_allow_drain=false passes the string 'false': false, not a non-empty string taken as true."""
+    hosts = {"c02": report(df=DF, chrony=CHRONY_SLOW)}
+    strict = health_table(hosts, slurm_nodes=SCONTROL, allow_drain="false", require_time_sync="yes",
+                          max_disk_percent=95, max_time_offset=3)
+    assert strict == health_table(hosts, slurm_nodes=SCONTROL, allow_drain=False, require_time_sync=True,
+                                  max_disk_percent=95, max_time_offset=3)
+    assert not strict["healthy"]
+    assert health_table(hosts, slurm_nodes=SCONTROL, allow_drain="true", max_disk_percent=95, max_time_offset=3)[
+        "healthy"]
+
+
 def test_unreadable_slurm_list_is_named():
     result = health_table({"c01": report()}, slurm_nodes="")
     assert result["unhealthy"] == {"c01": ["Slurm's node list unreadable"]}
@@ -161,6 +173,8 @@ def test_several_problems_are_joined():
     (({"c01": {}}, "", "fast"), "max_time_offset must be a number"),
     (({"c01": {}}, "", 1, True, "full"), "max_disk_percent must be a number"),
     (({"c01": {}}, "", 1, True, 90, False, [3]), "ignore_units must be a list of strings"),
+    (({"c01": {}}, "", 1, True, 90, "sometimes"), "allow_drain must be true or false, got 'sometimes'"),
+    (({"c01": {}}, "", 1, "maybe"), "require_time_sync must be true or false, got 'maybe'"),
 ])
 def test_bad_input_raises(args, message):
     with pytest.raises(AnsibleFilterError, match="^health_table: " + message):
