@@ -112,6 +112,9 @@ BAD = [
     ("scrape-interval-number", {"prometheus_scrape_interval": 15},
      "prometheus_scrape_interval '15' is not a duration"),
     ("retention", {"prometheus_retention": "2 weeks"}, "prometheus_retention '2 weeks' is not a duration"),
+    # The configure step's file lookup failed on it, after the other roles' changes.
+    ("rule-file-missing", {"prometheus_rule_files": ["/nonexistent/site.rules.yml"]},
+     "prometheus_rule_files /nonexistent/site.rules.yml: not a file on the controller"),
     # promtool refused it only in the configure step, after the other roles' changes.
     ("scrape-timeout", {"prometheus_scrape_interval": "10s", "prometheus_scrape_timeout": "30s"},
      "prometheus_scrape_timeout '30s' is longer than prometheus_scrape_interval '10s': Prometheus refuses that"),

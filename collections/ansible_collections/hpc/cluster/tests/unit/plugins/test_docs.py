@@ -47,7 +47,7 @@ def test_all_plugins_found():
         "slurm_conf_value", "slurm_conf_problems", "limits_problems",
         "port_conflicts", "setting_moves", "slurm_ports", "slurmctld_port", "route_prefix", "configless_slurmd_restart",
         "bad_durations", "port", "firewalld_port", "host_port", "nfs_mount_problems", "nfs_export_problems",
-        "whole_number", "duration_ms"}
+        "whole_number", "duration_ms", "prometheus_rule_problems"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTED, ids=[p.stem for p in DOCUMENTED])
