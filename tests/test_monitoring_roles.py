@@ -178,8 +178,13 @@ def runs(tmp_path_factory):
     batch.mkdir()
     started = {"batch": start(batch, [preflight_play(batch, "cluster:cases:render", gather_once=True), WHERE_PLAY,
                                       render_play()], inventory(GOOD, cases=cases, render=render))}
+    # A site rule file dropped from prometheus_rule_files since the last run, and one still there.
+    (out["slurm"] / "prometheus/rules").mkdir(parents=True)
+    (out["slurm"] / "prometheus/rules/site-dropped.yml").write_text("groups: []\n")
+    (top / "kept.yml").write_text("groups:\n  - name: site\n    rules:\n      - alert: Up\n        expr: up == 1\n")
     started["slurm"] = render_run(top / "run-slurm", {"render-slurm": {"out_dir": str(out["slurm"])}},
                                   cluster_vars={"slurm_version": "25.11",
+                                                "prometheus_rule_files": [str(top / "kept.yml")],
                                                 "slurm_config": {"SlurmctldPort": "6827-6828"}})
     for case, variables, _culprit in BAD:
         if case in CLUSTER_WIDE:
@@ -295,6 +300,8 @@ def test_slurm_openmetrics_from_25_11(runs):
     slurm = json.loads((out / "prometheus/file_sd/slurm.json").read_text())
     # slurmctld's port as slurm.conf sets it (the first of a range): a fixed 6817 missed a moved one.
     assert [t["targets"] for t in slurm] == [["10.1.0.10:6827"]]
+    # Prometheus loads every rules/*.yml: a site file no longer listed went on alerting.
+    assert sorted(p.name for p in (out / "prometheus/rules").iterdir()) == ["hpc-cluster.rules.yml", "site-kept.yml"]
 
 
 def test_added_node_changes_only_the_targets(runs):

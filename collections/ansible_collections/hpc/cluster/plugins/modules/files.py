@@ -83,6 +83,12 @@ options:
           - For a C(line) entry that is added, a Python regular expression; the line goes after the
             last line that matches it, or at the end of the file when none does.
         type: str
+      prune:
+        description:
+          - For a C(directory) entry, a shell pattern (C(site-*.yml)) of file names in it; the files and
+            links it matches that no entry of this call names are removed (as C(absent) entries), so a
+            file dropped from the settings does not stay behind. Subdirectories are left alone.
+        type: str
       validate:
         description:
           - A command that checks the new content before the file is replaced, with C(%s) for the
@@ -147,6 +153,7 @@ replayed:
   elements: str
 """
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -174,6 +181,9 @@ def check_entry(index, entry):
     if (state == "line") != (entry.get("line") is not None):
         raise Refused("entries[%d] (%s): %s" % (index, path, "a line entry needs line" if state == "line"
                                                   else "line is for a line entry (state line)"))
+    if entry.get("prune") is not None and (state != "directory" or not entry["prune"] or "/" in entry["prune"]):
+        raise Refused("entries[%d] (%s): prune is a file name pattern (no '/') of a directory entry, not %r"
+                      % (index, path, entry["prune"]))
     for key in ("regexp", "insertafter"):
         if entry.get(key) is not None:
             try:
@@ -329,7 +339,10 @@ def converge(module, entries, pending):
     pending ahead of its write."""
     changed_paths, diffs, previous, after = [], [], {}, {}
     check = module.check_mode
-    for entry, state in entries:
+    named = {os.path.normpath(entry["path"]) for entry, _state in entries}
+    # A directory's prune adds absent entries at the end (the loop goes on over them).
+    work = list(entries)
+    for entry, state in work:
         path = entry["path"]
         if state == "absent":
             if os.path.lexists(path):
@@ -354,6 +367,12 @@ def converge(module, entries, pending):
             if os.path.isdir(path):
                 if module.set_fs_attributes_if_different(attributes(module, entry, path), False, expand=False):
                     changed_paths.append(path)
+                if entry.get("prune"):
+                    work += [({"path": full, "report_previous": entry.get("report_previous")}, "absent")
+                               for full in (os.path.join(path, name) for name in sorted(os.listdir(path))
+                                            if fnmatch.fnmatchcase(name, entry["prune"]))
+                               if os.path.normpath(full) not in named
+                               and (os.path.islink(full) or not os.path.isdir(full))]
         else:
             # Without content: an existing file's owner, group and mode only (kind_problem checked it).
             content = None if entry.get("content") is None else to_bytes(entry["content"])
@@ -403,6 +422,7 @@ def main():
                 regexp=dict(type="str"),
                 insertafter=dict(type="str"),
                 create=dict(type="bool", default=False),
+                prune=dict(type="str"),
             )),
             pending=dict(type="path"),
             user_dirs=dict(type="dict", options=dirs_of_users.OPTIONS),

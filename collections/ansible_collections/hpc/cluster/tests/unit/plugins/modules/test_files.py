@@ -377,3 +377,48 @@ def test_a_pending_file_that_is_no_record_is_refused(run_module, tmp_path):
     result = run_pending(run_module, tmp_path, "a = 2\n")
     assert result["failed"] and "pending.json: not a record of pending changes" in result["msg"]
     assert not (tmp_path / "slurm.conf").exists()
+
+
+# --- prune: files a directory should no longer hold --------------------------------------------
+
+def test_prune_removes_the_matching_files_no_entry_names(run_module, tmp_path):
+    """Prometheus loads every rules/*.yml: a site rule file dropped from the settings went on alerting."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for name in ("hpc-cluster.rules.yml", "site-old.yml", "site-kept.yml", "other.txt"):
+        (rules / name).write_text(name + "\n")
+    (rules / "site-dir.yml").mkdir()
+    (rules / "site-link.yml").symlink_to(rules / "other.txt")
+    entries = [{"path": str(rules), "prune": "site-*.yml"},
+               {"path": str(rules / "site-kept.yml"), "state": "file", "content": "site-kept.yml\n"},
+               {"path": str(rules / "site-new.yml"), "state": "file", "content": "new\n"}]
+    checked = run(run_module, entries, check_mode=True)
+    assert checked["changed_paths"] == [str(rules / "site-new.yml"), str(rules / "site-link.yml"),
+                                        str(rules / "site-old.yml")]
+    assert (rules / "site-old.yml").exists() and not (rules / "site-new.yml").exists()
+    result = run(run_module, entries)
+    assert result["changed_paths"] == checked["changed_paths"]
+    assert sorted(p.name for p in rules.iterdir()) == ["hpc-cluster.rules.yml", "other.txt", "site-dir.yml",
+                                                       "site-kept.yml", "site-new.yml"]
+    assert not run(run_module, entries)["changed"]
+
+
+def test_prune_keeps_a_record_of_what_it_removed(run_module, tmp_path):
+    rules, marker = tmp_path / "rules", tmp_path / "pending.json"
+    rules.mkdir()
+    (rules / "site-old.yml").write_text("groups: []\n")
+    result, _calls = run_module(files.main, {"entries": [{"path": str(rules), "prune": "site-*.yml"}],
+                                             "pending": str(marker)}, [])
+    old = str(rules / "site-old.yml")
+    assert result["changed_paths"] == [old] and old in marker.read_text()
+
+
+@pytest.mark.parametrize("entry", [
+    {"state": "file", "content": "x\\n", "prune": "*.yml"},
+    {"prune": "rules/*.yml"},
+    {"prune": ""},
+])
+def test_prune_is_a_name_pattern_of_a_directory_entry(run_module, tmp_path, entry):
+    result = run(run_module, [dict(entry, path=str(tmp_path / "rules"))])
+    assert result["failed"] and "prune is a file name pattern (no '/') of a directory entry" in result["msg"]
+    assert not (tmp_path / "rules").exists()
