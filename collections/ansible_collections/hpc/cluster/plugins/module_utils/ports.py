@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 _SPEC_RE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 # host:port as Prometheus' targets write it: a name, an IPv4 address or a bracketed IPv6 address.
 _HOST_PORT_RE = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):([0-9]+)")
+_DOTTED_RE = re.compile(r"[0-9.]+")
 # Slurm's compiled-in ports, where its files set none (slurm.conf(5), slurmdbd.conf(5)).
 DEFAULT_PORTS = {"slurmctldport": 6817, "slurmdport": 6818, "dbdport": 6819}
 # The protocols of firewalld's port entries (firewall-cmd(1), --add-port).
@@ -49,9 +51,23 @@ def port_number(value):
 
 
 def host_port(value):
-    """True for host:port with a port from 1 to 65535 (prometheus.lab:9093, 10.1.0.5:9093, [fd00::5]:9093)."""
+    """True for host:port with a port from 1 to 65535 (prometheus.lab:9093, 10.1.0.5:9093, [fd00::5]:9093);
+    a host of digits and dots must be an IPv4 address (not 10.1.0.300)."""
     match = _HOST_PORT_RE.fullmatch(value) if isinstance(value, str) else None
-    return bool(match) and port_number(match.group(1)) is not None
+    if not match or port_number(match.group(1)) is None:
+        return False
+    host = value[:match.start(1) - 1]
+    if host.startswith("["):
+        return _is_address(host[1:-1], ipaddress.IPv6Address)
+    return not _DOTTED_RE.fullmatch(host) or _is_address(host, ipaddress.IPv4Address)
+
+
+def _is_address(text, kind):
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
 
 
 def firewalld_port(spec):

@@ -13,7 +13,8 @@ description:
   - True for a host name, an IPv4 address or a bracketed IPv6 address, a colon, and a port from 1 to 65535
     (C(prometheus.lab:9093), C(10.1.0.5:9093), C([fd00::5]:9093)).
   - False without a port (Prometheus would use http's 80), with a port out of range (Prometheus takes
-    C(localhost:70000) and its alerts go nowhere), or with a scheme or a path.
+    C(localhost:70000) and its alerts go nowhere), with a scheme or a path, or with a host of digits and
+    dots that is not an IPv4 address (C(10.1.0.300:9100)) or brackets around what is not an IPv6 one.
 extends_documentation_fragment:
   - hpc.cluster.test_input
 """

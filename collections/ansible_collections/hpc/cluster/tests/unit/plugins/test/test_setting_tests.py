@@ -54,7 +54,7 @@ def test_not_firewalld_ports(value):
 
 
 @pytest.mark.parametrize("value", ["prometheus.lab:9093", "localhost:9093", "10.1.0.5:9093", "[fd00::5]:9093",
-                                   "am_1.lab:1", "head:65535"])
+                                   "am_1.lab:1", "head:65535", "0.0.0.0:9100", "[::]:9100", "[::1]:9093"])
 def test_host_ports(value):
     assert host_port.host_port(value)
 
@@ -71,6 +71,10 @@ def test_host_ports(value):
     "local host:9093",
     "localhost:9093 ",
     "localhost:٩٠٩٣",
+    "10.1.0.300:9093",  # digits and dots: an IPv4 address or nothing
+    "10.1.0:9093",
+    "[fd00::g]:9093",
+    "[10.1.0.5]:9093",
     9093,
     None,
 ])
