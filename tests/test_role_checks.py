@@ -117,9 +117,12 @@ ROLE_CASES = {
                     "prometheus_retention '2 weeks' is not a duration",
                     "prometheus_port '70000' is not a port"]),
     # One message named all three settings, the right ones too.
-    "node_exporter": ({"node_exporter_port": 70000, "node_exporter_textfile_dir": "textfile"},
+    # The exporter took the address and failed to bind at its restart, unseen, on every node.
+    "node_exporter": ({"node_exporter_port": 70000, "node_exporter_textfile_dir": "textfile",
+                       "node_exporter_listen_address": "10.1.0.300"},
                       ["node_exporter_port '70000' is not a port (1-65535)",
-                       "node_exporter_textfile_dir 'textfile' is not an absolute path"]),
+                       "node_exporter_textfile_dir 'textfile' is not an absolute path",
+                       "node_exporter_listen_address '10.1.0.300' must be an address of the node"]),
     "alertmanager": ({"alertmanager_receiver_url": "hooks.example.org", "alertmanager_group_wait": "soon"},
                      ["alertmanager_receiver_url 'hooks.example.org' is not a URL",
                       "alertmanager_group_wait 'soon'"]),
