@@ -35,3 +35,30 @@ def test_every_daemon_wait_names_its_unit():
     # slurmdbd's and slurmctld's starts and restarts, Prometheus' start, the key rotation's slurmctld.
     assert len(waits) >= 6
     assert [(str(path), task["name"]) for path, task in waits if not task["hpc.cluster.daemon_ready"].get("unit")] == []
+
+
+def test_every_restart_handler_of_a_daemon_is_waited_for():
+    """systemd returns from a restart before the daemon binds: a node exporter restarted on a flag it
+    refused, or an Alertmanager on a port in use, stopped unseen while the run passed (lab)."""
+    import yaml
+    from task_files import TOP
+
+    unwaited = []
+    for path in sorted(TOP.glob("roles/*/handlers/main.yml")):
+        handlers = yaml.safe_load(path.read_text()) or []
+        for index, handler in enumerate(handlers):
+            module = handler.get("ansible.builtin.systemd_service") or {}
+            if module.get("state") != "restarted" or str(module.get("name", "")).endswith(".timer}}"):
+                continue
+            after = [later for later in handlers[index + 1:] if later.get("listen") == handler.get("listen")]
+            if not any("hpc.cluster.daemon_ready" in later for later in after):
+                unwaited.append("%s: %s" % (path.relative_to(TOP), handler["name"]))
+    # Left, each for a reason: Prometheus' restart is waited for in its service step, after the
+    # handlers ran (flush_handlers); the Slurm collector's timer answers on no port; Grafana cannot run
+    # here (not packaged for Debian) to try a wait on; slurmd's is not waited for yet (a slurmd that
+    # stops shows DOWN in sinfo and health.yml names it). munge and chrony restart through
+    # ansible.builtin.service and answer on no port.
+    assert unwaited == ["roles/grafana/handlers/main.yml: Restart Grafana",
+                        "roles/prometheus/handlers/main.yml: Restart Prometheus",
+                        "roles/slurm/handlers/main.yml: Restart slurmd",
+                        "roles/slurm_exporter/handlers/main.yml: Restart the collector's timer"], unwaited
