@@ -67,20 +67,12 @@ _value:
   elements: str
 """
 
-import ipaddress
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hpc.cluster.plugins.module_utils.nfs_paths import same_path_key, under_export
-
-
-def _is_address(host):
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import is_address
 
 
 def _moved_source(path, src, mounted, address):
@@ -94,7 +86,7 @@ def _moved_source(path, src, mounted, address):
         host, colon, export = str(entry.get("device", "")).rpartition(":")
         host = host.strip("[]")
         if colon and (same_path_key(export) != same_path_key(src)
-                      or address and _is_address(host) and host != address):
+                      or address and is_address(host) and host != address):
             return entry["device"]
     return None
 

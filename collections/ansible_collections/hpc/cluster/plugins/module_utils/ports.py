@@ -58,11 +58,12 @@ def host_port(value):
         return False
     host = value[:match.start(1) - 1]
     if host.startswith("["):
-        return _is_address(host[1:-1], ipaddress.IPv6Address)
-    return not _DOTTED_RE.fullmatch(host) or _is_address(host, ipaddress.IPv4Address)
+        return is_address(host[1:-1], ipaddress.IPv6Address)
+    return not _DOTTED_RE.fullmatch(host) or is_address(host, ipaddress.IPv4Address)
 
 
-def _is_address(text, kind):
+def is_address(text, kind=ipaddress.ip_address):
+    """Whether text is an IP address (of kind: ipaddress.IPv4Address, IPv6Address, or either)."""
     try:
         kind(text)
     except ValueError:
