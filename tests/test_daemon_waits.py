@@ -32,8 +32,9 @@ def test_no_daemon_is_waited_for_with_a_retried_uri():
 
 def test_every_daemon_wait_names_its_unit():
     waits = [(path, task) for path, task in all_tasks() if "hpc.cluster.daemon_ready" in task]
-    # slurmdbd's and slurmctld's starts and restarts, Prometheus' start, the key rotation's slurmctld.
-    assert len(waits) >= 6
+    # slurmdbd's and slurmctld's starts and restarts, Prometheus' start, the key rotation's slurmctld,
+    # slurmd's start and restarts.
+    assert len(waits) >= 9
     assert [(str(path), task["name"]) for path, task in waits if not task["hpc.cluster.daemon_ready"].get("unit")] == []
 
 
@@ -55,10 +56,8 @@ def test_every_restart_handler_of_a_daemon_is_waited_for():
                 unwaited.append("%s: %s" % (path.relative_to(TOP), handler["name"]))
     # Left, each for a reason: Prometheus' restart is waited for in its service step, after the
     # handlers ran (flush_handlers); the Slurm collector's timer answers on no port; Grafana cannot run
-    # here (not packaged for Debian) to try a wait on; slurmd's is not waited for yet (a slurmd that
-    # stops shows DOWN in sinfo and health.yml names it). munge and chrony restart through
+    # here (not packaged for Debian) to try a wait on. munge and chrony restart through
     # ansible.builtin.service and answer on no port.
     assert unwaited == ["roles/grafana/handlers/main.yml: Restart Grafana",
                         "roles/prometheus/handlers/main.yml: Restart Prometheus",
-                        "roles/slurm/handlers/main.yml: Restart slurmd",
                         "roles/slurm_exporter/handlers/main.yml: Restart the collector's timer"], unwaited

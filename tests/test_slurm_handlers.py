@@ -248,11 +248,9 @@ elif args == "restart slurmd" and os.path.exists(os.environ["FAKE_FAIL"]):
 '''
 
 
-def test_a_change_written_and_not_applied_is_applied_by_the_next_run(tmp_path):
-    """configure.yml's write and the role's handlers on a compute node: the first run writes a
-    restart-class slurm.conf change and stops at slurmd's restart; the next run, with nothing left
-    to write, restarts slurmd all the same (before, it changed nothing and slurmd kept the old
-    file); the one after changes nothing."""
+def compute_write_and_handlers(tmp_path, slurmd_port):
+    """configure.yml's write of a restart-class slurm.conf change and the role's handlers, on a
+    compute node whose slurmd answers on slurmd_port; returns run() -> (result, calls) and the paths."""
     configure = yaml.safe_load((TOP / "roles/slurm/tasks/configure.yml").read_text())
     write = next(task for task in configure if "hpc.cluster.files" in task)
     handlers = yaml.safe_load((TOP / "roles/slurm/handlers/main.yml").read_text())
@@ -274,6 +272,7 @@ def test_a_change_written_and_not_applied_is_applied_by_the_next_run(tmp_path):
              "__slurm_local_config": True, "__slurm_is_control": False, "__slurm_is_compute": True,
              "__slurm_conf_dir": str(conf_dir), "__slurm_conf_text": new_conf, "__slurm_version": "22.05.8",
              "slurm_restart_keys": [], "__slurm_primary": "head", "__slurm_slurmd_env_file": str(tmp_path / "env"),
+             "__slurm_config": {"SlurmdPort": slurmd_port}, "slurm_slurmd_wait": 5,
              "__slurm_pending_marker": ROLE_VARS["__slurm_pending_marker"],
              **{name: ROLE_VARS[name] for name in ("__slurm_slurmd_dropin", "__slurm_slurmd_start_files")}}
     env = environment(PATH="%s:%s" % (fake, os.environ["PATH"]), FAKE_LOG=str(log), FAKE_FAIL=str(fail))
@@ -284,15 +283,45 @@ def test_a_change_written_and_not_applied_is_applied_by_the_next_run(tmp_path):
         result = start(tmp_path, play, {"all": {"hosts": {"c01": local_host()}}}, extra=extra, env=env).result()
         return result, [line for line in log.read_text().splitlines() if not line.startswith("show")]
 
-    fail.touch()
-    stopped, calls = run()
-    assert stopped.stats("c01")["failures"] == 1 and "restart slurmd" in calls
-    assert conf.read_text() == new_conf and marker.exists()
-    fail.unlink()
-    rerun, calls = run()
-    rerun.passed("c01")
-    assert rerun.task_result("c01", write["name"])["replayed"] == [str(conf)]
-    assert calls == ["daemon-reload", "restart slurmd"] and not marker.exists()
-    last, calls = run()
-    last.passed("c01")
-    assert last.stats("c01")["changed"] == 0 and calls == []
+    return run, write, conf, new_conf, marker, fail
+
+
+def listening_port():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return server
+
+
+def test_a_change_written_and_not_applied_is_applied_by_the_next_run(tmp_path):
+    """The first run writes a restart-class slurm.conf change and stops at slurmd's restart; the next
+    run, with nothing left to write, restarts slurmd all the same (before, it changed nothing and
+    slurmd kept the old file); the one after changes nothing."""
+    with listening_port() as slurmd:
+        run, write, conf, new_conf, marker, fail = compute_write_and_handlers(tmp_path, slurmd.getsockname()[1])
+        fail.touch()
+        stopped, calls = run()
+        assert stopped.stats("c01")["failures"] == 1 and "restart slurmd" in calls
+        assert conf.read_text() == new_conf and marker.exists()
+        fail.unlink()
+        rerun, calls = run()
+        rerun.passed("c01")
+        assert rerun.task_result("c01", write["name"])["replayed"] == [str(conf)]
+        assert calls == ["daemon-reload", "restart slurmd"] and not marker.exists()
+        last, calls = run()
+        last.passed("c01")
+        assert last.stats("c01")["changed"] == 0 and calls == []
+
+
+def test_a_slurmd_that_stops_after_its_restart_fails_the_run(tmp_path):
+    """systemd's restart returns before slurmd reads its configuration: one that stopped there (a
+    NodeName it is not) went unseen while the run passed. Now the run fails, and the change stays
+    recorded for the next run. (No systemd here: the wait reads no unit state, and times out.)"""
+    with listening_port() as taken:
+        port = taken.getsockname()[1]
+    run, write, conf, new_conf, marker, fail = compute_write_and_handlers(tmp_path, port)
+    result, calls = run()
+    assert calls == ["daemon-reload", "restart slurmd"]
+    assert result.stats("c01")["failures"] == 1
+    assert "slurmd did not answer on 127.0.0.1:%d within 5 s" % port in result.failure_text("c01")
+    assert marker.exists()
