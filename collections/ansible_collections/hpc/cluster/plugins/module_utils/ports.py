@@ -8,6 +8,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.hpc.cluster.plugins.module_utils.whole_number import whole_number
+
 _SPEC_RE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 # host:port as Prometheus' targets write it: a name, an IPv4 address or a bracketed IPv6 address.
 _HOST_PORT_RE = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):([0-9]+)")
@@ -41,13 +43,8 @@ def port_span(spec):
 
 def port_number(value):
     """The port value names (an integer or its digits, 1-65535), or None: a range, a word, a boolean."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 1 <= value <= 65535 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return port_number(int(value))
-    return None
+    number = whole_number(value)
+    return number if number is not None and 1 <= number <= 65535 else None
 
 
 def host_port(value):

@@ -28,15 +28,13 @@ _value:
   type: bool
 """
 
+from ansible_collections.hpc.cluster.plugins.module_utils.whole_number import whole_number
 
-def whole_number(value):
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+def is_whole_number(value):
+    return whole_number(value) is not None
 
 
 class TestModule:
     def tests(self):
-        return {"whole_number": whole_number}
+        return {"whole_number": is_whole_number}

@@ -84,17 +84,18 @@ def test_not_host_ports(value):
 
 @pytest.mark.parametrize("value", [0, "0", 3600, "3600", "007", 10 ** 12])
 def test_whole_numbers(value):
-    assert whole_number.whole_number(value)
+    assert whole_number.is_whole_number(value) is True
+    assert whole_number.whole_number(value) == int(value)
 
 
 @pytest.mark.parametrize("value", ["1h", "60m", "-1", -1, "+5", " 5", "5 ", "1.5", 1.5, "", "٣", True, False, None,
                                    [5]])
 def test_not_whole_numbers(value):
-    assert not whole_number.whole_number(value)
+    assert whole_number.is_whole_number(value) is False
 
 
 def test_registered():
     assert port.TestModule().tests() == {"port": port.port}
     assert firewalld_port.TestModule().tests() == {"firewalld_port": firewalld_port.firewalld_port}
     assert host_port.TestModule().tests() == {"host_port": host_port.host_port}
-    assert whole_number.TestModule().tests() == {"whole_number": whole_number.whole_number}
+    assert whole_number.TestModule().tests() == {"whole_number": whole_number.is_whole_number}
