@@ -84,24 +84,23 @@ def _fail(msg):
     raise AnsibleFilterError("slurm_partition_lines: %s" % msg)
 
 
-class _Problems(Exception):
-    """A partition's mistake: said, and the partition's line left out."""
-
-
-def _parse_options(where, options):
-    """Options as a list of (key, value) pairs, from a dict or a Key=Value string."""
+def _parse_options(where, options, problems):
+    """Options as a list of (key, value) pairs, from a dict or a Key=Value string; a string that is
+    not Key=Value fields said in problems (and no pair)."""
     if options is None:
         return []
     if isinstance(options, Mapping):
         return list(options.items())
     if not isinstance(options, str):
-        raise _Problems("%s: options must be a dictionary (or a 'Key=Value Key=Value' string), got %s"
+        problems.append("%s: options must be a dictionary (or a 'Key=Value Key=Value' string), got %s"
                         % (where, type(options).__name__))
+        return []
     pairs = []
     for field in options.split():
         key, sep, value = field.partition("=")
         if not sep or not key or not value:
-            raise _Problems("%s: options %r: %r is not Key=Value" % (where, options, field))
+            problems.append("%s: options %r: %r is not Key=Value" % (where, options, field))
+            return []
         pairs.append((key, value))
     return pairs
 
@@ -123,14 +122,9 @@ def _value_problem(where, key, value):
 
 def _options(where, options, problems):
     """The (key, value) pairs sorted; each bad one said in problems."""
-    try:
-        pairs = _parse_options(where, options)
-    except _Problems as problem:
-        problems.append(str(problem))
-        return []
     seen = set()
     out = []
-    for key, value in pairs:
+    for key, value in _parse_options(where, options, problems):
         if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
             problems.append("%s: option %r is not a PartitionName parameter name" % (where, key))
             continue
@@ -149,24 +143,24 @@ def _options(where, options, problems):
     return sorted(out, key=lambda pair: pair[0].lower())
 
 
-def _hosts(where, part, groups, compute):
+def _hosts_problem(where, part, groups, compute):
+    """(the partition's hosts, None), or (None, what is wrong with its groups)."""
     names = part.get("groups")
     if not isinstance(names, (list, tuple)) or not names or not all(isinstance(g, str) for g in names):
-        raise _Problems("%s: groups must be a non-empty list of inventory group names, got %r" % (where, names))
+        return None, "%s: groups must be a non-empty list of inventory group names, got %r" % (where, names)
     unknown = [g for g in names if g not in groups]
     if unknown:
-        raise _Problems("%s: unknown inventory group(s) %s" % (where, ", ".join(unknown)))
+        return None, "%s: unknown inventory group(s) %s" % (where, ", ".join(unknown))
     hosts = set()
     for name in names:
         hosts.update(groups[name] or ())
     if not hosts:
-        raise _Problems("%s: its groups %s hold no host" % (where, ", ".join(names)))
-    if compute is not None:
-        outsiders = sorted(hosts - compute)
-        if outsiders:
-            raise _Problems("%s: host(s) %s are not in the compute group"
-                            % (where, ", ".join(outsiders[:10]) + (" ..." if len(outsiders) > 10 else "")))
-    return hosts
+        return None, "%s: its groups %s hold no host" % (where, ", ".join(names))
+    outsiders = sorted(hosts - compute) if compute is not None else []
+    if outsiders:
+        return None, "%s: host(s) %s are not in the compute group" % (
+            where, ", ".join(outsiders[:10]) + (" ..." if len(outsiders) > 10 else ""))
+    return hosts, None
 
 
 def _line(index, part, groups, compute, names, defaults, problems):
@@ -192,12 +186,14 @@ def _line(index, part, groups, compute, names, defaults, problems):
     if default:
         defaults.append(name)
     nodes = None
-    try:
-        nodes = compress(sorted(_hosts(where, part, groups, compute)))
-    except _Problems as problem:
-        problems.append(str(problem))
-    except HostlistError as exc:
-        problems.append("%s: %s" % (where, exc))
+    hosts, problem = _hosts_problem(where, part, groups, compute)
+    if problem:
+        problems.append(problem)
+    else:
+        try:
+            nodes = compress(sorted(hosts))
+        except HostlistError as exc:
+            problems.append("%s: %s" % (where, exc))
     options = _options(where, part.get("options"), problems)
     if len(problems) > said:
         return None
