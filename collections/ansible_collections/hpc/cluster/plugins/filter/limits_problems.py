@@ -12,7 +12,8 @@ author: hpc.cluster contributors (!UNKNOWN)
 description:
   - Role base's check of its merged limits (domain to item to soft and hard values), made before
     anything changes.
-  - Refuses a domain or item that is not a mapping, a value that is neither a number nor
+  - Refuses an item pam_limits does not know (limits.conf(5); it logs C(unknown limit item) and skips
+    the line), a domain or item that is not a mapping, a value that is neither a number nor
     C(unlimited), a soft limit above its hard limit, and an open-file limit (C(nofile)) that is
     C(unlimited) or above O(nr_open). pam_limits skips a line it cannot read, lowers a soft limit to
     its hard one, and cannot set an open-file limit above C(fs.nr_open) (the users keep a lower
@@ -45,6 +46,7 @@ _value:
   elements: str
 """
 
+import difflib
 import re
 
 from ansible.errors import AnsibleFilterError
@@ -54,6 +56,8 @@ UNLIMITED = ("unlimited", "infinity", "-1")
 RESOURCE_ITEMS = ("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nofile", "nproc", "rss",
                   "rtprio", "sigpending", "stack")
 FREE_ITEMS = ("chroot", "nonewprivs")  # not numbers
+# Every item limits.conf(5) names (Linux-PAM 1.5; chroot is Debian's), as pam_limits compares them (case and all).
+ITEMS = RESOURCE_ITEMS + FREE_ITEMS + ("maxlogins", "maxsyslogins", "nice", "priority")
 _INTEGER_RE = re.compile(r"-?\d+")
 
 
@@ -73,6 +77,10 @@ NOT_SET = ("pam_limits cannot set it: it logs 'Could not set limit' and the user
 
 def _item_problems(domain, item, types, nr_open):
     where = "%s %s" % (domain, item)
+    if item not in ITEMS:
+        close = difflib.get_close_matches(str(item).lower(), ITEMS, n=1)
+        return ["limits %s: pam_limits knows no item %r and would skip the line%s; its items: %s"
+                % (where, item, " (did you mean %s?)" % close[0] if close else "", ", ".join(sorted(ITEMS)))]
     values = {kind: value for kind, value in types.items() if value is not None}
     if "-" in values:
         values = dict({"soft": values["-"], "hard": values["-"]}, **{k: v for k, v in values.items() if k != "-"})

@@ -34,6 +34,12 @@ def test_the_role_defaults_and_common_limits_are_fine():
     ({"*": {"memlock": {"soft": "unlimited", "hard": 64}}}, "limits * memlock: soft unlimited is above hard 64"),
     ({"*": {"nproc": {"soft": "lots"}}}, "limits * nproc: soft 'lots' is not a number or unlimited"),
     ({"*": {"nproc": {"max": 10}}}, "limits * nproc: type max is not soft, hard or -"),
+    # A typo: pam_limits logs "unknown limit item" and skips the line (lab: nofiles written, users kept 1024).
+    ({"*": {"nofiles": {"soft": 1, "hard": 10}}},
+     "limits * nofiles: pam_limits knows no item 'nofiles' and would skip the line (did you mean nofile?)"),
+    ({"@hpc": {"NOFILE": {"-": 4096}}}, "limits @hpc NOFILE: pam_limits knows no item 'NOFILE'"),
+    ({"*": {"bandwidth": {"-": 4096}}}, "limits * bandwidth: pam_limits knows no item 'bandwidth' and would skip the "
+                                        "line; its items: as, chroot, core,"),
     ({"*": "nofile 4096"}, "limits for a domain must be {item: {soft: value, hard: value}}; not so for *: nofile 4096"),
 ])
 def test_limits_pam_cannot_set_are_named(limits, expected):
