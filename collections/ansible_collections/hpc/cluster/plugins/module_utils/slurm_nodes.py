@@ -181,6 +181,24 @@ def _device_files(count):
     return "/dev/nvidia0" if count == 1 else "/dev/nvidia[0-%d]" % (count - 1)
 
 
+def _file_count(host, pos, entry):
+    """How many device files the entry's file names (File=/dev/nvidia[0-3] is 4), which is its count
+    (gres.conf(5)); a count that says otherwise is refused."""
+    where = "host %s: slurm_gres[%d]" % (host, pos)
+    try:
+        files = expand(str(entry["file"]))
+    except HostlistError as exc:
+        raise SlurmNodeError("%s.file %r is not a device file or range Slurm reads "
+                             "(/dev/nvidia0, /dev/nvidia[0-3]): %s" % (where, entry["file"], exc)) from None
+    if entry.get("count") is not None and int(entry["count"]) != len(files):
+        raise SlurmNodeError(
+            "%s: count %s, but file %s names %d device file(s): slurm.conf's Gres= would say %s and slurmd "
+            "would find %d (fewer than Gres= makes slurmctld mark the node INVALID, more leave GPUs unused); "
+            "give the count of the files, or leave count out"
+            % (where, entry["count"], entry["file"], len(files), entry["count"], len(files)))
+    return len(files)
+
+
 def gres_entries(host, declared, gpus, autodetect=False):
     """gres.conf entries of one host: its declared slurm_gres, else its GPUs (hpc_gpus).
 
@@ -203,6 +221,8 @@ def gres_entries(host, declared, gpus, autodetect=False):
                     "('Removing file-less GPU') and slurmctld marks the node INVALID (gres/gpu count reported "
                     "lower than configured). Give them (file: %s), or set slurm_gres_autodetect"
                     % (host, pos, _device_files(int(entry.get("count") or 1))))
+            if entry.get("file"):
+                _file_count(host, pos, entry)
             entries.append({key: value for key, value in entry.items() if value is not None})
         return entries
     if not gpus:
@@ -227,7 +247,9 @@ def gres_string(entries):
     counts = {}
     for entry in entries:
         key = entry["name"] + (":%s" % entry["type"] if entry.get("type") else "")
-        counts[key] = counts.get(key, 0) + int(entry.get("count", 1))
+        # An entry with device files counts them (File=/dev/nvidia[0-3] is 4, as slurmd counts them).
+        number = len(expand(str(entry["file"]))) if entry.get("file") else int(entry.get("count", 1))
+        counts[key] = counts.get(key, 0) + number
     return ",".join("%s:%d" % (key, counts[key]) for key in sorted(counts, key=_lower))
 
 

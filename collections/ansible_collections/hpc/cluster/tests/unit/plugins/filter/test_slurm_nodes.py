@@ -221,6 +221,14 @@ ERRORS = [
      "host c1: slurm_gres[0].count must be a positive integer, got 'four'"),
     ({"c1": host(slurm_gres=[{"name": "gpu", "count": 0}])}, 0,
      "host c1: slurm_gres[0].count must be a positive integer, got 0"),
+    # A count beside device files that name another number: Gres= said the count, slurmd found the files.
+    ({"c1": host(slurm_gres=[{"name": "gpu", "type": "a100", "file": "/dev/nvidia[0-3]", "count": 8}])}, 0,
+     "host c1: slurm_gres[0]: count 8, but file /dev/nvidia[0-3] names 4 device file(s): slurm.conf's Gres= would"
+     " say 8 and slurmd would find 4"),
+    ({"c1": host(slurm_gres=[{"name": "gpu", "file": "/dev/nvidia[0-"}])}, 0,
+     "host c1: slurm_gres[0].file '/dev/nvidia[0-' is not a device file or range Slurm reads"),
+    ({"c1": host(slurm_gres=[{"name": "gpu", "file": "/dev/nvidia[0-1]x"}])}, 0,
+     "host c1: slurm_gres[0].file '/dev/nvidia[0-1]x' is not a device file or range Slurm reads"),
     ({"g1": host(gpus=[{"type": "a100"}])}, 0, "host g1: fact hpc_gpus[0] has no device file"),
     ({"g1": host(gpus="a100")}, 0, "host g1: fact hpc_gpus must be a list, got str"),
     ({"c1": {"ansible_facts": "x"}}, 0, "host c1: ansible_facts must be a dictionary, got str"),
@@ -264,3 +272,15 @@ def test_autodetect_finds_the_gpus_device_files():
     assert data["node_lines"] == [
         "NodeName=c1 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=23081 Gres=gpu:a100:4"]
     assert data["gres"] == {"c1": [{"name": "gpu", "type": "a100", "count": 4}]}
+
+
+@pytest.mark.parametrize(("declared", "gres"), [
+    # Device files without a count: as many GPUs as files (before, Gres= said 1 and 3 of 4 sat unused).
+    ([{"name": "gpu", "type": "a100", "file": "/dev/nvidia[0-3]"}], "gpu:a100:4"),
+    ([{"name": "gpu", "type": "a100", "file": "/dev/nvidia[0-1],/dev/nvidia3"}], "gpu:a100:3"),
+    ([{"name": "gpu", "type": "a100", "file": "/dev/nvidia[0-3]", "count": "4"}], "gpu:a100:4"),
+    ([{"name": "gpu", "type": "a100", "file": "/dev/nvidia0"}, {"name": "shard", "count": 8}], "gpu:a100:1,shard:8"),
+])
+def test_device_files_are_counted(declared, gres):
+    lines = slurm_nodes({"g1": host(2, 32, 2, 515000, slurm_gres=declared)})["node_lines"]
+    assert lines[0].endswith(" Gres=%s" % gres), lines

@@ -1,0 +1,81 @@
+"""A compute node's declared GPU device files (slurm_gres `file`) that the node lacks are refused by
+the Slurm preflight, naming them, before anything changes.
+
+Before, gres.conf named them, slurmd stopped at its start on every such node ("fatal: can't stat
+gres.conf file /dev/nvidia0", lab), and the run passed. The site preflight reads the missing files
+in its one read task (hpc.cluster.node_reads, read gres_files); role slurm's checks refuse them. The
+read, the fact it leaves and the check are taken from the files and run here, on this machine."""
+
+import pytest
+import yaml
+from playbook_harness import TOP, local_host, start
+
+
+def _slurm_play():
+    plays = yaml.safe_load((TOP / "playbooks/preflight.yml").read_text())
+    return next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
+
+
+def _task(tasks, module, name_start):
+    return next(task for task in tasks if module in task and task["name"].startswith(name_start))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    top = tmp_path_factory.mktemp("gres-files")
+    devices = top / "dev"
+    devices.mkdir()
+    for name in ("nvidia0", "nvidia1", "nvidia2"):
+        (devices / name).touch()
+    play = _slurm_play()
+    reads = _task(play["tasks"], "hpc.cluster.node_reads", "Read this node's")
+    keep = _task(play["tasks"], "ansible.builtin.set_fact", "Keep the munge key state")
+    checks = yaml.safe_load((TOP / "roles/slurm/tasks/checks.yml").read_text())
+    check = _task(checks, "hpc.cluster.checks", "Check the package source")
+    role_vars = yaml.safe_load((TOP / "roles/slurm/vars/main.yml").read_text())
+    tasks = [
+        {"name": "Read the missing device files",
+         "hpc.cluster.node_reads": {"reads": {"gres_files": reads["hpc.cluster.node_reads"]["reads"]["gres_files"]}},
+         "register": "__preflight_slurm_reads"},
+        {"name": "Keep them", "ansible.builtin.set_fact": {
+            "__slurm_gres_files_missing": keep["ansible.builtin.set_fact"]["__slurm_gres_files_missing"]}},
+        {"name": "Check", "hpc.cluster.checks": {"checks": [
+            item for item in check["hpc.cluster.checks"]["checks"] if "__slurm_gres_files_missing" in str(item)]}},
+    ]
+    variables = {name: role_vars[name] for name in ("__slurm_gres_declared_files", "__slurm_missing_files_probe")}
+    dev = str(devices)
+    hosts = {
+        # nvidia3 is not there: named, and only it.
+        "missing": local_host(__slurm_is_compute=True, slurm_gres=[
+            {"name": "gpu", "type": "a100", "file": dev + "/nvidia[0-1]"},
+            {"name": "gpu", "type": "a100", "file": dev + "/nvidia[2-3]"}]),
+        "present": local_host(__slurm_is_compute=True, slurm_gres=[
+            {"name": "gpu", "file": dev + "/nvidia[0-2]"}, {"name": "shard", "count": 8}]),
+        # Not a range Slurm reads: left to hpc.cluster.slurm_cluster_data, which names the host.
+        "malformed": local_host(__slurm_is_compute=True, slurm_gres=[{"name": "gpu", "file": dev + "/nvidia[0-"}]),
+        "login": local_host(__slurm_is_compute=False, slurm_gres=[{"name": "gpu", "file": dev + "/nvidia9"}]),
+        "declares-none": local_host(__slurm_is_compute=True),
+    }
+    play = [{"name": "Slurm preflight's gres file read", "hosts": "all", "gather_facts": False,
+             "vars": variables, "tasks": tasks}]
+    result = start(top, play, {"all": {"hosts": hosts}}).result()
+    return result, dev
+
+
+def test_a_missing_device_file_is_refused_by_name(run):
+    result, dev = run
+    result.refused("missing", "slurm on missing: slurm_gres declares device file(s) %s/nvidia3, which this node "
+                   "does not have: slurmd would stop at its start" % dev)
+    assert "nvidia2" not in result.failure_text("missing")
+
+
+@pytest.mark.parametrize("host", ["present", "malformed", "login", "declares-none"])
+def test_no_refusal_where_the_files_are_there_or_not_read(run, host):
+    result, _dev = run
+    result.passed(host)
+
+
+def test_the_read_is_left_out_where_nothing_is_declared(run):
+    result, _dev = run
+    for host in ("login", "declares-none", "malformed"):
+        assert "gres_files" not in result.task_result(host, "Read the missing device files")["reads"]
