@@ -46,9 +46,16 @@ options:
     type: float
     default: 0.1
   journal_lines:
-    description: How many of the unit's last journal lines a failure shows.
+    description: How many of the unit's last journal lines (and of O(log_file)'s) a failure shows.
     type: int
     default: 15
+  log_file:
+    description:
+      - The daemon's own log file (Slurm's C(SlurmdLogFile)); its last lines come with a failure too. A
+        daemon that logs to a file writes why it stopped there, not to the journal (slurmd's
+        C(can't stat gres.conf file)). Empty or missing, none are shown.
+    type: str
+    default: ""
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -78,6 +85,11 @@ state:
   returned: always
 journal:
   description: The unit's last journal lines, on a failure.
+  type: list
+  elements: str
+  returned: failure
+log_lines:
+  description: The last lines of O(log_file), on a failure.
   type: list
   elements: str
   returned: failure
@@ -141,6 +153,28 @@ def journal(module, unit, lines):
     return out.splitlines() if rc == 0 else []
 
 
+def log_tail(path, lines, chunk=65536):
+    """The last lines of the file at path ([] when it is empty, missing or unreadable)."""
+    if not path:
+        return []
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - chunk))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return text.splitlines()[-lines:] if lines > 0 else []
+
+
+def log_text(module, lines, log_lines):
+    """The journal lines, then the log file's, as a failure message shows them."""
+    text = "\n".join(lines) or "(none)"
+    if log_lines:
+        text += "\nthe last lines of %s:\n%s" % (module.params["log_file"], "\n".join(log_lines))
+    return text
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -151,6 +185,7 @@ def main():
             timeout=dict(type="int", default=60),
             interval=dict(type="float", default=0.1),
             journal_lines=dict(type="int", default=15),
+            log_file=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
@@ -179,18 +214,21 @@ def main():
             next_state = now + STATE_EVERY
             if state in STOPPED:
                 lines = journal(module, p["unit"], p["journal_lines"])
+                log_lines = log_tail(p["log_file"], p["journal_lines"])
                 module.fail_json(
                     msg="%s is %s (%s) and never answered on %s; its last log lines:\n%s"
-                        % (p["unit"], state, result or "no result", what, "\n".join(lines) or "(none)"),
-                    elapsed=round(now - start, 2), state=state, journal=lines)
+                        % (p["unit"], state, result or "no result", what, log_text(module, lines, log_lines)),
+                    elapsed=round(now - start, 2), state=state, journal=lines, log_lines=log_lines)
         if now - start >= p["timeout"]:
             lines = journal(module, p["unit"], p["journal_lines"]) if systemctl else []
-            module.fail_json(
-                msg="%s did not answer on %s within %d s%s" % (
-                    label, what, p["timeout"],
-                    "; its unit is %s; its last log lines:\n%s" % (state or "unknown", "\n".join(lines) or "(none)")
-                    if systemctl else ""),
-                elapsed=round(now - start, 2), state=state, journal=lines)
+            log_lines = log_tail(p["log_file"], p["journal_lines"])
+            if systemctl:
+                said = "; its unit is %s; its last log lines:\n%s" % (state or "unknown",
+                                                                      log_text(module, lines, log_lines))
+            else:
+                said = "; the last lines of %s:\n%s" % (p["log_file"], "\n".join(log_lines)) if log_lines else ""
+            module.fail_json(msg="%s did not answer on %s within %d s%s" % (label, what, p["timeout"], said),
+                             elapsed=round(now - start, 2), state=state, journal=lines, log_lines=log_lines)
         time.sleep(p["interval"])
 
 

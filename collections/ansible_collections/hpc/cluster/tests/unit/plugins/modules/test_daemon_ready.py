@@ -169,3 +169,41 @@ def test_what_is_not_a_port_fails_before_any_wait(run_module, clock, monkeypatch
                                              ("60001-63000", 60001)])
 def test_first_port(value, port):
     assert daemon_ready.first_port(value) == port
+
+
+def test_a_stopped_daemon_shows_the_end_of_its_own_log_file(run_module, clock, monkeypatch, tmp_path):
+    # slurmd logs to SlurmdLogFile: its journal held only systemd's lines, the reason was in the file (lab).
+    log = tmp_path / "slurmd.log"
+    log.write_text("".join("[2026-12-07T13:58:%02d] old line %d\n" % (n, n) for n in range(40))
+                   + "[2026-12-07T13:59:07.032] fatal: can't stat gres.conf file /dev/nvidia0\n")
+    monkeypatch.setattr(daemon_ready, "answers", lambda *a, **k: False)
+    journal = ["--unit", "slurmd", "--lines", "3", "--no-pager", "--output", "cat"]
+    result, _ = run_module(daemon_ready.main, {"port": 6818, "unit": "slurmd", "journal_lines": 3,
+                                               "log_file": str(log)}, [
+        (("systemctl", ["show", "--property=ActiveState,Result", "--", "slurmd"]), 0,
+         "ActiveState=failed\nResult=exit-code\n", ""),
+        (("journalctl", journal), 0, "slurmd.service: Failed with result 'exit-code'.\n", ""),
+    ])
+    assert result["failed"] is True
+    assert result["log_lines"] == ["[2026-12-07T13:58:38] old line 38", "[2026-12-07T13:58:39] old line 39",
+                                   "[2026-12-07T13:59:07.032] fatal: can't stat gres.conf file /dev/nvidia0"]
+    assert result["msg"].endswith("slurmd.service: Failed with result 'exit-code'.\nthe last lines of %s:\n"
+                                  "[2026-12-07T13:58:38] old line 38\n[2026-12-07T13:58:39] old line 39\n"
+                                  "[2026-12-07T13:59:07.032] fatal: can't stat gres.conf file /dev/nvidia0" % log)
+
+
+def test_a_timeout_without_systemd_shows_the_log_file(run_module, clock, monkeypatch, tmp_path):
+    log = tmp_path / "slurmd.log"
+    log.write_text("error: Unable to bind listen port (6818): Address already in use\n")
+    monkeypatch.setattr(daemon_ready, "systemd_running", lambda: False)
+    monkeypatch.setattr(daemon_ready, "answers", lambda *a, **k: False)
+    result, calls = run_module(daemon_ready.main, {"port": 6818, "unit": "slurmd", "timeout": 1,
+                                                   "log_file": str(log)}, [])
+    assert calls == [] and result["failed"] is True
+    assert result["msg"] == ("slurmd did not answer on 127.0.0.1:6818 within 1 s; the last lines of %s:\n"
+                             "error: Unable to bind listen port (6818): Address already in use" % log)
+
+
+@pytest.mark.parametrize("path", ["", "/nonexistent/slurmd.log"])
+def test_no_log_file_no_lines(path):
+    assert daemon_ready.log_tail(path, 15) == []
