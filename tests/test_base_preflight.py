@@ -107,6 +107,12 @@ CASES = [
     # A key this node's kernel does not have: refused by the preflight, before anything changes.
     ("sysctl-unknown-key", {"base_sysctl": {"net.bogus.param": 1}}, {},
      "this node's kernel does not have net.bogus.param (sysctl: cannot stat"),
+    # A login shell that is not there: useradd took it, and those users could not log in (lab).
+    ("shell-missing", {"base_users_shell": "/bin/bsah", "base_packages": [], "base_packages_extra": []}, {},
+     "base on head: login shell(s) /bin/bsah (base_users_shell, or the shell of an entry of cluster_users) are"
+     " not an executable file here"),
+    ("user-shell-missing", {"cluster_users": USERS + [{"name": "carol", "uid": 2003, "shell": "bash"}],
+                            "base_packages": [], "base_packages_extra": []}, {}, "login shell(s) bash (base_users"),
     # firewalld on with nothing trusted would cut the cluster's own traffic.
     ("firewall-no-sources", {"base_firewall_manage": True, "base_firewall_cluster_sources": []}, {},
      "trust 'network'); got (none)"),
@@ -371,3 +377,24 @@ def test_check_run_puts_a_user_in_a_group_the_run_would_create(tmp_path):
                    dict(BASE, cluster_groups=groups, cluster_users=users, base_users_create_home=False), check=True)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "changed: [head] => (item=hpc-test-new-group (62000))" in run.stdout
+
+
+def test_a_shell_a_package_of_the_run_may_bring_is_checked_again_before_any_account(tmp_path):
+    """With packages to install, the preflight cannot tell whether one brings the shell (zsh in
+    base_packages_extra and /usr/bin/zsh): it lets it pass; the users step reads it again after the
+    packages, and refuses it before a group or user is made."""
+    cluster_vars = dict(BASE, base_users_shell="/usr/bin/no-such-shell", base_packages_extra=["no-such-shell"],
+                        cluster_users=[{"name": "hpc-shell-test", "uid": 2901}], cluster_groups=[],
+                        base_users_create_home=False)
+    try:
+        run = run_role(tmp_path, ["preflight.yml", "users.yml"], cluster_vars)
+    finally:
+        # Code without the check makes the account on this machine: take it away again.
+        subprocess.run(["userdel", "hpc-shell-test"], capture_output=True, check=False)
+        subprocess.run(["groupdel", "hpc-shell-test"], capture_output=True, check=False)
+    assert run.returncode != 0, run.stdout[-4000:]
+    assert "TASK [base : Check the cluster users and groups" in run.stdout
+    assert ("base on head: login shell(s) /usr/bin/no-such-shell (base_users_shell, or the shell of an entry of"
+            " cluster_users) are not an executable file here, and no package this run installed brought them"
+            in run.stdout), run.stdout[-4000:]
+    assert "Create the cluster groups" not in run.stdout

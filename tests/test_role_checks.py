@@ -94,13 +94,18 @@ ROLE_CASES = {
                ["chrony_sources entries need type pool, server or peer and an address;"
                 " not so: {'address': '', 'type': 'pool'}",
                 "chrony_cluster_server needs hosts in group nosuchgroup"]),
+    # A shell that is not there, a relative home root and a group the inventory lacks passed, and left
+    # users who could not log in, a useradd refusal half-way, and a firewall message about sources (lab).
     "base": ({"cluster_network": "10.1.0.0",
               "base_limits": {"*": "nofile 4096", "@hpc": {"nofile": {"soft": 65536, "hard": 1024}}},
-              "base_sysctl": {"vm.swappiness": [10]}},
+              "base_sysctl": {"vm.swappiness": [10]},
+              "base_users_home_root": "home", "base_hosts_group": "nosuch"},
              ["cluster_network must be an IPv4 CIDR such as 10.0.0.0/16, not 10.1.0.0",
               "limits for a domain must be {item: {soft: value, hard: value}}; not so for *: nofile 4096",
               "limits @hpc nofile: soft 65536 is above hard 1024 (pam_limits would lower it to the hard limit)",
-              "not so for vm.swappiness"]),
+              "not so for vm.swappiness",
+              "base_users_home_root must be an absolute path such as /home, not 'home'",
+              "base_hosts_group 'nosuch' is not a group of the inventory with hosts in it"]),
     "repos": ({"repos_mirrors": {"epel": "mirror.example.org/epel", "crb": "https://mirror.example.org/crb",
                                  "ohpc": "example"}},
               ["repos_mirrors.epel is mirror.example.org/epel; repos_mirrors.ohpc is example"]),

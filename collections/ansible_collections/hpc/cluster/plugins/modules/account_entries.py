@@ -28,6 +28,13 @@ options:
     type: list
     elements: str
     default: []
+  shells:
+    description:
+      - Login shells the users are to have; those that are not the absolute path of an executable file
+        on this node come back in RV(missing_shells) (a user given one cannot log in).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - hpc.cluster.attributes
@@ -53,6 +60,11 @@ groups:
   description: Group name to its GID. A group the name service does not know is left out.
   returned: always
   type: dict
+missing_shells:
+  description: The O(shells) that are not the absolute path of an executable file here, in their order.
+  returned: always
+  type: list
+  elements: str
 """
 
 import grp
@@ -94,16 +106,23 @@ def read(users, groups):
             {name: gid for name, gid in gids.items() if gid is not None})
 
 
+def missing_shells(shells):
+    return [path for path in dict.fromkeys(shells)
+            if not (os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK))]
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             users=dict(type="list", elements="str", default=[]),
             groups=dict(type="list", elements="str", default=[]),
+            shells=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     users, groups = read(module.params["users"], module.params["groups"])
-    module.exit_json(changed=False, users=users, groups=groups)
+    module.exit_json(changed=False, users=users, groups=groups,
+                     missing_shells=missing_shells(module.params["shells"]))
 
 
 if __name__ == "__main__":

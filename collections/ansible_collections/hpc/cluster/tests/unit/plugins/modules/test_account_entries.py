@@ -52,3 +52,15 @@ def test_known_accounts_read_unknown_left_out(name_service):
 
 def test_nothing_asked_nothing_read(name_service):
     assert account_entries.read([], []) == ({}, {})
+
+
+def test_shells_that_are_no_executable_file_are_named(tmp_path):
+    shell = tmp_path / "bash"
+    shell.write_text("#!/bin/sh\n")
+    shell.chmod(0o755)
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    # A typo locked every cluster user out (the users were made with it, and the run passed).
+    assert account_entries.missing_shells([str(shell), "/bin/bsah", str(plain), str(tmp_path), "/bin/bsah",
+                                           "bash"]) == ["/bin/bsah", str(plain), str(tmp_path), "bash"]
+    assert account_entries.missing_shells([]) == []
