@@ -211,6 +211,12 @@ MAINTENANCE_BAD = [
     # Neither auto nor always: the nodes were never rebooted, and nothing said so.
     ({"maintenance_reboot": "yes"}, "maintenance_reboot must be auto (when the update needs it), always or never "
                                     "(got 'yes')"),
+    # Refused by apt in the update step, after the first node was drained (lab).
+    ({"maintenance_apt_upgrade": "bogus"}, "maintenance_apt_upgrade must be dist, full, safe, yes or no, as apt's "
+                                           "upgrade takes it (got 'bogus')"),
+    ({"maintenance_update_exclude": {"slurm*": True}}, "maintenance_update_exclude must be a list of package name "
+                                                       "patterns"),
+    ({"maintenance_update_exclude": ["slurm*", 7]}, "(got [\"slurm*\", 7])"),
 ]
 for _index, (_extra, _message) in enumerate(MAINTENANCE_BAD):
     run_of("maintenance-bad-%d" % _index)(
