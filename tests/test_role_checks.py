@@ -116,11 +116,13 @@ ROLE_CASES = {
                    "apptainer_package_url": "apptainer.rpm"},
                   ["apptainer_package_url 'apptainer.rpm' is not an http(s) or ftp URL",
                    "apptainer.conf has no directive 'no such directive'"]),
+    # A node group the inventory lacks left Prometheus with nothing to scrape (lab), unsaid.
     "prometheus": ({"prometheus_scrape_interval": "15 seconds", "prometheus_retention": "2 weeks",
-                    "prometheus_port": 70000},
+                    "prometheus_port": 70000, "prometheus_node_group": "nosuch"},
                    ["prometheus_scrape_interval '15 seconds' is not a duration; "
                     "prometheus_retention '2 weeks' is not a duration",
-                    "prometheus_port '70000' is not a port"]),
+                    "prometheus_port '70000' is not a port",
+                    "prometheus_node_group 'nosuch' is not a group of the inventory with hosts in it"]),
     # One message named all three settings, the right ones too.
     # The exporter took the address and failed to bind at its restart, unseen, on every node.
     "node_exporter": ({"node_exporter_port": 70000, "node_exporter_textfile_dir": "textfile",
