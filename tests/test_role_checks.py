@@ -90,10 +90,12 @@ def test_checks_action_refuses_a_check_without_a_message(action_run):
 ROLE_CASES = {
     "chrony": ({"chrony_sources": [{"type": "pool", "address": ""},
                                    {"type": "server", "address": "ntp.example.org"}],
-                "chrony_cluster_server": True, "chrony_server_group": "nosuchgroup"},
+                "chrony_cluster_server": True, "chrony_server_group": "nosuchgroup", "chrony_local_stratum": 16},
                ["chrony_sources entries need type pool, server or peer and an address;"
                 " not so: {'address': '', 'type': 'pool'}",
-                "chrony_cluster_server needs hosts in group nosuchgroup"]),
+                "chrony_cluster_server needs hosts in group nosuchgroup",
+                # chronyd -p refused it in the configure step, after the other roles' changes.
+                "chrony_local_stratum must be from 1 to 15 (chronyd's local stratum), or 0 for none; not 16"]),
     # A shell that is not there, a relative home root and a group the inventory lacks passed, and left
     # users who could not log in, a useradd refusal half-way, and a firewall message about sources (lab).
     "base": ({"cluster_network": "10.1.0.0",
