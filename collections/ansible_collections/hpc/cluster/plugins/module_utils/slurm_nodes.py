@@ -140,6 +140,17 @@ def node_params(host, facts, declared, gres, reserve, granularity):
             raise SlurmNodeError("host %s: slurm_node.CPUs=%d is larger than Sockets x CoresPerSocket x "
                                  "ThreadsPerCore = %d" % (host, cpus, most))
 
+    # slurmctld resets a CoreSpecCount of all the cores or more to 1, and every Slurm command then
+    # prints "CoreSpecCount=5 is invalid, reset to 1" (22.05, lab).
+    spec = next((key for key in declared if key.lower() == "corespeccount"), None)
+    if spec is not None:
+        count = _integer(declared[spec], SlurmNodeError(
+            "host %s: slurm_node.%s must be a whole number, got %r" % (host, spec, declared[spec])), 0)
+        cores = hardware["Sockets"] * hardware["CoresPerSocket"]
+        if count >= cores:
+            raise SlurmNodeError("host %s: slurm_node.%s=%d leaves no core for jobs (Sockets x CoresPerSocket = %d):"
+                                 " slurmctld resets it to 1" % (host, spec, count, cores))
+
     if gres not in (None, "") and "Gres" not in declared:
         if not isinstance(gres, str):
             raise SlurmNodeError("host %s: gres must be a string, got %r" % (host, gres))

@@ -201,6 +201,13 @@ ERRORS = [
      "host c1: fact memtotal_mb is missing (gather facts, or declare slurm_node.RealMemory)"),
     ({"c1": {}}, 0, "host c1: fact processor_count is missing (gather facts, or declare slurm_node.Sockets)"),
     ({"c1": host(cores="two")}, 0, "host c1: processor_cores must be a positive integer, got 'two'"),
+    # slurmctld reset it to 1, and every Slurm command printed "CoreSpecCount=5 is invalid" (lab).
+    ({"c1": host(slurm_node={"CoreSpecCount": 5})}, 0,
+     "host c1: slurm_node.CoreSpecCount=5 leaves no core for jobs (Sockets x CoresPerSocket = 2): slurmctld"
+     " resets it to 1"),
+    ({"c1": host(slurm_node={"CoreSpecCount": 2})}, 0, "host c1: slurm_node.CoreSpecCount=2 leaves no core"),
+    ({"c1": host(slurm_node={"corespeccount": "two"})}, 0,
+     "host c1: slurm_node.corespeccount must be a whole number, got 'two'"),
     ({"c1": host(slurm_node={"NodeName": "x"})}, 0, "host c1: slurm_node must not set NodeName"),
     ({"c1": host(slurm_node=["x"])}, 0, "host c1: slurm_node must be a dictionary, got list"),
     ({"c1": host(slurm_node={"Features": ""})}, 0, "host c1: slurm_node.Features is empty"),
@@ -284,3 +291,8 @@ def test_autodetect_finds_the_gpus_device_files():
 def test_device_files_are_counted(declared, gres):
     lines = slurm_nodes({"g1": host(2, 32, 2, 515000, slurm_gres=declared)})["node_lines"]
     assert lines[0].endswith(" Gres=%s" % gres), lines
+
+
+def test_core_spec_count_below_the_cores_is_kept():
+    lines = slurm_nodes({"c1": host(2, 32, 2, 515000, slurm_node={"CoreSpecCount": 2})})["node_lines"]
+    assert "CoreSpecCount=2" in lines[0]
