@@ -78,6 +78,7 @@ _KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NAME_RE = re.compile(r"[^\s=#\"',]+")
 _BAD_VALUE_RE = re.compile(r"[\s\"'#]")
 _RESERVED = ("partitionname", "nodes", "default")
+_STATES = ("UP", "DOWN", "DRAIN", "INACTIVE")  # slurm.conf(5), PartitionName State
 
 
 def _fail(msg):
@@ -117,6 +118,9 @@ def _value_problem(where, key, value):
         text = str(value)
     if text == "" or _BAD_VALUE_RE.search(text):
         return None, "%s: option %s=%r is empty or holds whitespace, a quote or '#'" % (where, key, text)
+    # Slurm reads a State by its first letters: State=DOWNN took the partition down, and the run passed.
+    if key.lower() == "state" and text.upper() not in _STATES:
+        return None, "%s: option %s=%s is not a partition state (%s)" % (where, key, text, ", ".join(_STATES))
     return text, None
 
 

@@ -31,6 +31,7 @@ def part(name="batch", groups=("compute",), **extra):
 
 CASES = [
     # The role's default: the output the Jinja loop produced before, byte for byte.
+    ([part(options={"State": "drain"})], ["PartitionName=batch Nodes=c[01-03],g[01-02] Default=NO State=drain"]),
     ([part(default=True, options={"MaxTime": "INFINITE", "State": "UP"})],
      ["PartitionName=batch Nodes=c[01-03],g[01-02] Default=YES MaxTime=INFINITE State=UP"]),
     # No options, no default; options null.
@@ -85,6 +86,10 @@ ERRORS = [
     ("space-value", [part(options={"Reason": "two words"})], "partition batch: option Reason='two words'"),
     ("quote-value", [part(options='State="UP"')], "partition batch: option State='\"UP\"'"),
     ("empty-value", [part(options={"State": ""})], "partition batch: option State=''"),
+    # Slurm reads the first letters: DOWNN took the partition down (lab), and the run passed.
+    ("state-typo", [part(options={"State": "DOWNN"})],
+     "partition batch: option State=DOWNN is not a partition state (UP, DOWN, DRAIN, INACTIVE)"),
+    ("state-word", [part(options="state=open")], "partition batch: option state=open is not a partition state"),
 ]
 
 
