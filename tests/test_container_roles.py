@@ -105,6 +105,8 @@ BAD = [
      ["apptainer on {host}: apptainer.conf has no directive 'allow setuidd'"]),
     ("bind-path-missing", {"apptainer_config": {"bind path": ["/home", "/nonexistent/software:/opt/sw"]}},
      ["apptainer on {host}: bind path source(s) /nonexistent/software do not exist on this node"]),
+    ("bind-path-relative", {"apptainer_config": {"bind path": ["/home", "software:/opt/sw"]}},
+     ["apptainer on {host}: bind path source(s) software are no absolute paths"]),
     ("mirror-not-a-url", {"podman_registry_mirrors": [{"prefix": "docker.io", "url": "mirror.example.org"}]},
      ["podman on {host}: podman_registry_mirrors", "mirror.example.org"]),
     ("mirror-bad-scheme", {"podman_registry_mirrors": [{"prefix": "docker.io", "url": "ftp://m.example.org/x"}]},
@@ -123,6 +125,8 @@ BAD = [
     ("image-file-one-missing", {"podman_images_from_files": [{"name": "localhost/x", "file": "/etc/hosts"},
                                                              {"name": "localhost/y", "file": "/nonexistent/y.tar"}]},
      ["podman on {host}: podman_images_from_files names file(s) missing on this node: /nonexistent/y.tar."]),
+    ("image-file-relative", {"podman_images_from_files": [{"name": "localhost/x", "file": "images/x.tar"}]},
+     ["podman on {host}: podman_images_from_files names file(s) by no absolute path: images/x.tar"]),
     ("alias-short-target", {"podman_short_name_aliases": {"ubuntu": "ubuntu"}}, ["refused: ubuntu"]),
 ]
 # Checked once per run (run_once, cluster-wide data): a refusal there fails every host of the play.
@@ -195,18 +199,18 @@ def test_apptainer_conf_from_layers_uses_known_directives_only(runs):
     assert ("mount home", "yes") in pairs
 
 
-def test_the_bind_path_sources_are_checked_in_one_command_per_node(runs):
+def test_the_bind_path_sources_are_checked_in_one_read_per_node(runs):
     """Every source in one call (a stat per path cost a round trip each); all exist here."""
     reads = runs["batch"].task_result("render-layers", APPTAINER_READS)["reads"]
     probe = reads["binds"]
-    assert "results" not in probe and probe["rc"] == 0 and probe["stdout_lines"] == [], probe
-    assert probe["cmd"][-3:] == ["/etc/hosts", "/home", "/tmp"]
+    assert "results" not in probe and probe["missing"] == [] and probe["unread"] == [], probe
+    assert probe["invocation"]["module_args"]["paths"][-3:] == ["/etc/hosts", "/home", "/tmp"]
 
 
 def test_the_image_files_are_looked_for_in_one_command_per_node(runs):
     """Both archives in one call (a stat per file cost a round trip each): the missing one only."""
     probe = runs["batch"].task_result("bad-image-file-one-missing", PODMAN_READS)["reads"]["image_files"]
-    assert "results" not in probe and probe["stdout_lines"] == ["/nonexistent/y.tar"], probe
+    assert "results" not in probe and probe["missing"] == ["/nonexistent/y.tar"], probe
 
 
 def test_apptainer_nvidia_layer_from_gpu_facts(runs):

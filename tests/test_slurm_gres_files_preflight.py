@@ -42,7 +42,7 @@ def run(tmp_path_factory):
         {"name": "Check", "hpc.cluster.checks": {"checks": [
             item for item in check["hpc.cluster.checks"]["checks"] if "__slurm_gres_files_missing" in str(item)]}},
     ]
-    variables = {name: role_vars[name] for name in ("__slurm_gres_declared_files", "__slurm_missing_files_probe")}
+    variables = {"__slurm_gres_declared_files": role_vars["__slurm_gres_declared_files"]}
     dev = str(devices)
     hosts = {
         # nvidia3 is not there: named, and only it.
@@ -51,8 +51,9 @@ def run(tmp_path_factory):
             {"name": "gpu", "type": "a100", "file": dev + "/nvidia[2-3]"}]),
         "present": local_host(__slurm_is_compute=True, slurm_gres=[
             {"name": "gpu", "file": dev + "/nvidia[0-2]"}, {"name": "shard", "count": 8}]),
-        # Not a range Slurm reads: left to hpc.cluster.slurm_cluster_data, which names the host.
+        # Not ranges Slurm reads: left to hpc.cluster.slurm_cluster_data, which names the host.
         "malformed": local_host(__slurm_is_compute=True, slurm_gres=[{"name": "gpu", "file": dev + "/nvidia[0-"}]),
+        "reversed": local_host(__slurm_is_compute=True, slurm_gres=[{"name": "gpu", "file": dev + "/nvidia[3-1]"}]),
         "login": local_host(__slurm_is_compute=False, slurm_gres=[{"name": "gpu", "file": dev + "/nvidia9"}]),
         "declares-none": local_host(__slurm_is_compute=True),
     }
@@ -69,7 +70,7 @@ def test_a_missing_device_file_is_refused_by_name(run):
     assert "nvidia2" not in result.failure_text("missing")
 
 
-@pytest.mark.parametrize("host", ["present", "malformed", "login", "declares-none"])
+@pytest.mark.parametrize("host", ["present", "malformed", "reversed", "login", "declares-none"])
 def test_no_refusal_where_the_files_are_there_or_not_read(run, host):
     result, _dev = run
     result.passed(host)
@@ -77,5 +78,12 @@ def test_no_refusal_where_the_files_are_there_or_not_read(run, host):
 
 def test_the_read_is_left_out_where_nothing_is_declared(run):
     result, _dev = run
-    for host in ("login", "declares-none", "malformed"):
+    for host in ("login", "declares-none"):
         assert "gres_files" not in result.task_result(host, "Read the missing device files")["reads"]
+
+
+@pytest.mark.parametrize("host", ["malformed", "reversed"])
+def test_a_file_that_is_no_slurm_range_is_not_read(run, host):
+    result, dev = run
+    read = result.task_result(host, "Read the missing device files")["reads"]["gres_files"]
+    assert read["missing"] == [] and read["unread"] == [dev + ("/nvidia[0-" if host == "malformed" else "/nvidia[3-1]")]
