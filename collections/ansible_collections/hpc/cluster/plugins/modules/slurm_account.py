@@ -28,7 +28,11 @@ description:
     C(sacctmgr) again when a later entry names it; after a removal, every table is read again.
     Users added with the same settings share one command (C(add user alice,bob ...)), as do users
     removed on the same conditions (C(delete user where name=alice,bob ...))."
-  - With O(entries), every entry is checked before anything changes.
+  - With O(entries), every entry is checked before anything changes, and so is every QOS the
+    account and user entries name (O(qos), O(default_qos)): it must be a QOS entry of the batch
+    kept or added, or exist in the database (read once, with the batch's first reads), not one the
+    batch removes. sacctmgr refuses an unknown QOS only at the entry naming it, after the changes
+    of the entries before it.
   - Run it where C(sacctmgr) reaches slurmdbd (usually the controller, once).
   - "sacctmgr's rules are checked before anything runs: sacctmgr stores account, cluster, QOS
     and (by default) user names in lower case and reads a comma in a name as a list, so names
@@ -593,6 +597,41 @@ def first_reads(prepared):
     return list(order)
 
 
+def unknown_qos_named(prepared):
+    """{QOS name: [labels of the account and user entries kept or added that name it]} of the QOS
+    no QOS entry of the batch keeps or adds, each name and label once, in order; and the set of QOS
+    the batch removes."""
+    kept = {entry["name"] for entry, _t, _l in prepared if entry["type"] == "qos" and entry["state"] == "present"}
+    removed = {entry["name"] for entry, _t, _l in prepared if entry["type"] == "qos" and entry["state"] == "absent"}
+    named = {}
+    for entry, _table, _limits in prepared:
+        if entry["type"] not in ("account", "user") or entry["state"] != "present":
+            continue
+        label = "%s %s" % (entry["type"], entry_label(entry))
+        for name in list(entry["qos"] or []) + ([entry["default_qos"]] if entry["default_qos"] else []):
+            if name in kept:
+                continue
+            labels = named.setdefault(name, [])
+            if label not in labels:
+                labels.append(label)
+    return named, removed - kept
+
+
+def qos_problems(named, removed, existing):
+    """Why sacctmgr would refuse the QOS the entries name: one text per QOS, [] when none."""
+    problems = []
+    for name, labels in named.items():
+        if name in removed:
+            problems.append("QOS %s, named by %s, is removed by this batch" % (name, ", ".join(labels)))
+        elif name not in existing:
+            problems.append("QOS %s, named by %s, is neither in the accounting database nor among the QOS entries"
+                            % (name, ", ".join(labels)))
+    if problems:
+        problems.append("sacctmgr would refuse it at that entry, after the changes of the entries before it "
+                        "(QOS in the database: %s)" % (", ".join(sorted(existing)) or "none"))
+    return problems
+
+
 def missing_unix_users(prepared, pending):
     """The users to keep or add in accounting that this host cannot resolve, each once, in order."""
     missing = []
@@ -630,7 +669,17 @@ def main():
 
     mgr = Sacctmgr(module, batch_tables(prepared) if batch else None)
     if batch:
-        mgr.prefetch(first_reads(prepared))
+        named, removed = unknown_qos_named(prepared)
+        reads = first_reads(prepared)
+        if named:
+            mgr.tables["qos"].want(["Name"])
+            reads += [] if "qos" in reads else ["qos"]
+        mgr.prefetch(reads)
+        if named and not mgr.offline:
+            existing = {row["Name"] for row in mgr.show("qos", [], ["Name"])}
+            problems = qos_problems(named, removed, existing)
+            if problems:
+                module.fail_json(msg="; ".join(problems))
     before, after = {}, {}
     for entry, table, limits in prepared:
         ran = len(mgr.commands)

@@ -402,11 +402,13 @@ def test_entries_unchanged_read_each_table_once(run_module):
          # With the column bob's entry compares (QOS), asked before the first read.
          read_all("association", ASSOC_USER_FIELDS + ["QOS"],
                   "lab|physics|alice||normal\nlab|chemistry|alice||normal\nlab|chemistry|bob||long,normal\n"
-                  "lab|chemistry|||normal\n", where=["cluster=lab"])])
+                  "lab|chemistry|||normal\n", where=["cluster=lab"]),
+         # The QOS bob names, none of them an entry: their names, read with the others at once.
+         read_all("qos", ["Name"], "normal\nlong\n")])
     assert result["failed"] is False, result
     assert result["changed"] is False
     assert result["commands"] == []
-    assert len(calls) == 2
+    assert len(calls) == 3
     assert result["before"] == result["after"] == {}
 
 
@@ -578,6 +580,7 @@ def test_entries_add_new_users_with_the_same_settings_in_one_command(run_module)
         ]},
         [read_all("user", USER_FIELDS, ""),
          read_all("association", ASSOC_USER_FIELDS + ["QOS"], "", where=["cluster=lab"]),
+         read_all("qos", ["Name"], "normal\nlong\n"),
          change("add", "user", "ann,cat,dan", "Account=physics", "Cluster=lab", "DefaultAccount=physics"),
          change("add", "user", "ben", "Account=physics", "Cluster=lab", "DefaultAccount=physics", "QOS=long"),
          change("add", "user", "ann", "Account=theory", "Cluster=lab")],
@@ -797,6 +800,7 @@ def test_an_accounts_changed_settings_make_every_association_stale(run_module):
         [read_all("account", ACCOUNT_FIELDS, "physics|physics|physics\ntheory|theory|theory\n"),
          read_all("association", fields, "lab|physics|||normal|root\nlab|theory|||normal|physics\n",
                   where=["cluster=lab"]),
+         read_all("qos", ["Name"], "normal\nlong\n"),
          change("modify", "account", "where", "name=physics", "cluster=lab", "set", "QOS=normal,long"),
          read_all("association", fields, "lab|physics|||long,normal|root\nlab|theory|||long,normal|physics\n",
                   where=["cluster=lab"])])
@@ -818,3 +822,72 @@ def test_an_accounts_description_keeps_the_association_rows(run_module):
          change("modify", "account", "where", "name=physics", "set", "Description=Physics")])
     assert result["failed"] is False, result
     assert len(calls) == 4
+
+
+# The QOS that account and user entries name: each a QOS entry kept or added, or in the database.
+QOS_NAMED = [
+    {"type": "qos", "name": "long", "limits": {"MaxWall": "7-00:00:00"}},
+    {"type": "qos", "name": "old", "state": "absent"},
+    {"type": "account", "name": "physics", "qos": ["normal", "long"], "default_qos": "normal"},
+    {"type": "user", "name": "alice", "account": "physics", "qos": ["normal", "longg"]},
+    {"type": "user", "name": "bob", "account": "physics", "qos": ["old"], "default_qos": "old"},
+    {"type": "user", "name": "carol", "account": "physics", "qos": ["longg"], "default_qos": "longg"},
+    # Removed: the QOS it names no longer matter.
+    {"type": "user", "name": "dan", "account": "physics", "qos": ["gone"], "state": "absent"},
+]
+ROWS = {
+    "qos": [{"Name": "normal"}, {"Name": "old"}, {"Name": "long", "Description": "long", "MaxWall": "7-00:00:00"}],
+    "account": [{"Account": "physics"}],
+    "association": [{"Cluster": "lab", "Account": "physics", "QOS": "long,normal", "DefaultQOS": "normal",
+                     "ParentName": "root"},
+                    {"Cluster": "lab", "Account": "physics", "User": "alice", "QOS": "long,normal"},
+                    {"Cluster": "lab", "Account": "physics", "User": "carol", "QOS": "long", "DefaultQOS": "long"}],
+    "user": [{"User": "alice", "DefaultAccount": "physics"}, {"User": "carol", "DefaultAccount": "physics"}],
+}
+
+
+def database(rows):
+    """A read of any table whole, answered from rows (missing columns empty); one call per read."""
+    def answer(argv):
+        assert argv[1:4] == Q and argv[-1].startswith("format="), argv
+        fields = argv[-1][len("format="):].split(",")
+        return 0, "".join("|".join(row.get(field, "") for field in fields) + "\n" for row in rows[argv[4]]), ""
+    return answer
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check"])
+def test_a_qos_named_that_is_neither_declared_nor_in_the_database_is_refused_before_any_change(run_module,
+                                                                                              check_mode):
+    rows = dict(ROWS, qos=ROWS["qos"][:2])
+    result, calls = run_module(slurm_account.main, {"cluster": "lab", "entries": QOS_NAMED}, [database(rows)] * 4,
+                               check_mode=check_mode)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "QOS longg, named by user alice@physics, user carol@physics, is neither in the accounting database nor "
+        "among the QOS entries; QOS old, named by user bob@physics, is removed by this batch; sacctmgr would "
+        "refuse it at that entry, after the changes of the entries before it (QOS in the database: normal, old)")
+    assert len(calls) == 4 and not any(call[1] == "-i" for call in calls)
+
+
+def test_the_qos_named_are_read_with_the_first_reads_where_no_entry_declares_them(run_module):
+    entries = [QOS_NAMED[2], dict(QOS_NAMED[3], qos=["normal", "long"]),
+               dict(QOS_NAMED[5], qos=["long"], default_qos="long")]
+    result, calls = run_module(slurm_account.main, {"cluster": "lab", "entries": entries}, [database(ROWS)] * 4)
+    assert result["failed"] is False, result
+    assert result["changed"] is False and len(calls) == 4
+    assert calls[-1][-2:] == ["qos", "format=Name"]
+
+
+def test_a_qos_declared_in_the_batch_needs_no_read(run_module):
+    entries = [QOS_NAMED[0], dict(QOS_NAMED[5], qos=["long"], default_qos="long")]
+    result, calls = run_module(slurm_account.main, {"cluster": "lab", "entries": entries}, [database(ROWS)] * 3)
+    assert result["failed"] is False, result
+    assert result["changed"] is False
+    assert [call[4] for call in calls] == ["qos", "user", "association"]
+
+
+def test_without_slurmdbd_check_mode_does_not_refuse_the_qos_named(run_module, monkeypatch):
+    monkeypatch.setattr(slurm_account.Sacctmgr, "prefetch", lambda self, entities: setattr(self, "offline", True))
+    result, _calls = run_module(slurm_account.main, {"cluster": "lab", "entries": QOS_NAMED[3:4]}, [],
+                                check_mode=True)
+    assert result["failed"] is False, result
