@@ -29,7 +29,7 @@ description:
     Users added with the same settings share one command (C(add user alice,bob ...)), as do users
     removed on the same conditions (C(delete user where name=alice,bob ...))."
   - With O(entries), every entry is checked before anything changes, and so is every QOS the
-    account and user entries name (O(qos), O(default_qos)): it must be a QOS entry of the batch
+    account and user entries name (O(qos), O(default_qos)) - it must be a QOS entry of the batch
     kept or added, or exist in the database (read once, with the batch's first reads), not one the
     batch removes. sacctmgr refuses an unknown QOS only at the entry naming it, after the changes
     of the entries before it.
