@@ -19,6 +19,9 @@ description:
   - With O(slurm_ranges), each entry is a device file list as gres.conf's C(File=) takes it
     (C(/dev/nvidia[0-3])) and is expanded first; an entry Slurm would not read is not checked and
     comes back in RV(unread), for the check that reads the setting to name.
+  - With O(executable), a path that exists but is no file root may run (no execute bit, or a
+    directory) comes back in RV(not_executable), for the programs a daemon runs such as Slurm's
+    C(Prolog).
   - Never changes anything.
 options:
   paths:
@@ -28,6 +31,10 @@ options:
     required: true
   slurm_ranges:
     description: Expand each entry of O(paths) as a Slurm range list first.
+    type: bool
+    default: false
+  executable:
+    description: Read whether each path that exists is a file root may run.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -50,6 +57,12 @@ missing:
   type: list
   elements: str
   sample: [/dev/nvidia3]
+not_executable:
+  description: With O(executable), the paths that exist but are no file root may run, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/slurm/prolog.sh]
 unread:
   description: The entries of O(paths) that are no absolute path, or with O(slurm_ranges) no range Slurm reads.
   returned: always
@@ -89,11 +102,15 @@ def main():
         argument_spec=dict(
             paths=dict(type="list", elements="str", required=True),
             slurm_ranges=dict(type="bool", default=False),
+            executable=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     paths, unread = paths_to_read(module.params["paths"], module.params["slurm_ranges"])
-    module.exit_json(changed=False, missing=[path for path in paths if not os.path.exists(path)], unread=unread)
+    there = [path for path in paths if os.path.exists(path)]
+    not_executable = [path for path in there if not (os.path.isfile(path) and os.access(path, os.X_OK))]
+    module.exit_json(changed=False, missing=[path for path in paths if path not in there],
+                     not_executable=not_executable if module.params["executable"] else [], unread=unread)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,19 @@ def test_plain_paths(devices, run_module):
         result, calls = run_module(missing_paths.main, {"paths": paths}, [], check_mode=check)
         assert calls == [] and result["changed"] is False
         assert result["missing"] == [str(devices / "nvidia2"), str(devices / "nvidia3")]
-        assert result["unread"] == []
+        assert result["unread"] == [] and result["not_executable"] == []
+
+
+def test_executable(devices, run_module):
+    """A program that exists but root may not run (no execute bit, or a directory) is named apart."""
+    program = devices / "prolog"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    (devices / "nvidia0").chmod(0o644)
+    paths = [str(program), str(devices / "nvidia0"), str(devices), str(devices / "nvidia3")]
+    result, _ = run_module(missing_paths.main, {"paths": paths, "executable": True}, [])
+    assert result["missing"] == [str(devices / "nvidia3")]
+    assert result["not_executable"] == [str(devices / "nvidia0"), str(devices)]
 
 
 def test_a_plain_path_is_not_expanded(devices, run_module):
