@@ -167,12 +167,12 @@ def log_tail(path, lines, chunk=65536):
     return text.splitlines()[-lines:] if lines > 0 else []
 
 
-def log_text(module, lines, log_lines):
-    """The journal lines, then the log file's, as a failure message shows them."""
-    text = "\n".join(lines) or "(none)"
+def log_text(log_file, lines, log_lines):
+    """The journal lines (None: no journal read), then the log file's, as a failure message shows them."""
+    parts = [] if lines is None else ["\n".join(lines) or "(none)"]
     if log_lines:
-        text += "\nthe last lines of %s:\n%s" % (module.params["log_file"], "\n".join(log_lines))
-    return text
+        parts.append("the last lines of %s:\n%s" % (log_file, "\n".join(log_lines)))
+    return "\n".join(parts)
 
 
 def main():
@@ -217,16 +217,16 @@ def main():
                 log_lines = log_tail(p["log_file"], p["journal_lines"])
                 module.fail_json(
                     msg="%s is %s (%s) and never answered on %s; its last log lines:\n%s"
-                        % (p["unit"], state, result or "no result", what, log_text(module, lines, log_lines)),
+                        % (p["unit"], state, result or "no result", what, log_text(p["log_file"], lines, log_lines)),
                     elapsed=round(now - start, 2), state=state, journal=lines, log_lines=log_lines)
         if now - start >= p["timeout"]:
             lines = journal(module, p["unit"], p["journal_lines"]) if systemctl else []
             log_lines = log_tail(p["log_file"], p["journal_lines"])
             if systemctl:
                 said = "; its unit is %s; its last log lines:\n%s" % (state or "unknown",
-                                                                      log_text(module, lines, log_lines))
+                                                                      log_text(p["log_file"], lines, log_lines))
             else:
-                said = "; the last lines of %s:\n%s" % (p["log_file"], "\n".join(log_lines)) if log_lines else ""
+                said = "; " + log_text(p["log_file"], None, log_lines) if log_lines else ""
             module.fail_json(msg="%s did not answer on %s within %d s%s" % (label, what, p["timeout"], said),
                              elapsed=round(now - start, 2), state=state, journal=lines, log_lines=log_lines)
         time.sleep(p["interval"])
