@@ -56,12 +56,14 @@ class Cluster:
             path.chmod(path.stat().st_mode | stat.S_IXUSR)
         self.answers = {}
         self.host_vars = {}
+        # The hosts of group compute (head too: a controller that runs jobs).
+        self.compute = ["c01", "c02"]
 
     def calls(self):
         log = self.fake / "calls.log"
         return log.read_text().splitlines() if log.exists() else []
 
-    def start(self, playbook, extra=None, check=False, limit=None):
+    def start(self, playbook, extra=None, check=False, limit=None, list_hosts=False):
         """Start the playbook in the pool; returns a future of its result."""
         (self.fake / "answers.json").write_text(json.dumps(self.answers))
         local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
@@ -73,7 +75,7 @@ class Cluster:
         inventory = {"all": {"children": {"cluster": {"children": {
             "control": {"hosts": hosts("head")},
             "login": {"hosts": hosts("login1")},
-            "compute": {"hosts": hosts("c01", "c02")},
+            "compute": {"hosts": hosts(*self.compute)},
         }, "vars": {"cluster_name": "test"}}}}}
         env = dict(os.environ, ANSIBLE_CONFIG=str(TOP / "ansible.cfg"), ANSIBLE_CACHE_PLUGIN="memory",
                    ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
@@ -83,6 +85,8 @@ class Cluster:
         args = ["--check"] if check else []
         if limit:
             args += ["--limit", limit]
+        if list_hosts:
+            args += ["--list-hosts"]
         return start(self.tmp, TOP / "playbooks" / playbook, inventory, extra=extra or {}, args=args, env=env)
 
 
@@ -141,8 +145,6 @@ REMOVE_BAD = [
     ({}, "nodes: no node given (name compute nodes as a Slurm hostlist, e.g. -e nodes=c[01-02])."),
     ({"nodes": ""}, "nodes: no node given"),
     ({"nodes": []}, "nodes: no node given"),
-    ({"nodes": "head"}, "nodes: head (group cluster, control) is not a compute node"),
-    ({"nodes": "c01,login1"}, "nodes: login1 (group cluster, login) is not a compute node"),
     ({"nodes": "c[02-01]"}, "nodes: reversed range"),
     # Taken as 0 s: the node drained, and the run stopped at once naming its jobs.
     ({"nodes": "c02", "remove_nodes_timeout": "1h"},
@@ -158,6 +160,20 @@ def test_remove_nodes_refuses_bad_input_before_asking_slurm(runs, index, message
     cluster, run = runs["remove-bad-%d" % index]
     failed_with(run, "Remove nodes", message)
     assert cluster.calls() == []
+
+
+@run_of("remove-not-compute")
+def _remove_not_compute(cluster):
+    cluster.answers["scontrol"] = {"--oneliner show node": (0, node_line("c01") + node_line("c02"))}
+    return cluster.start("remove_nodes.yml", {"nodes": "c01,login1,head"})
+
+
+def test_remove_nodes_refuses_a_host_that_is_no_compute_node_nor_a_node_slurm_knows(runs):
+    """Asked of Slurm first: a controller that ran jobs too may have left group compute only."""
+    cluster, run = runs["remove-not-compute"]
+    failed_with(run, "Remove nodes", "nodes: login1 (group cluster, login), head (group cluster, control) are not "
+                                     "compute nodes")
+    assert cluster.calls() == ["scontrol --oneliner show node"]
 
 
 @run_of("remove-unknown")
@@ -229,6 +245,49 @@ def test_rolling_maintenance_refuses_bad_input_before_any_change(runs, index, me
     cluster, run = runs["maintenance-bad-%d" % index]
     failed_with(run, "Rolling maintenance", message)
     assert cluster.calls() == []
+
+
+@run_of("maintenance-controller-named")
+def _maintenance_controller_named(cluster):
+    cluster.compute = ["head", "c01", "c02"]
+    return cluster.start("rolling_maintenance.yml", {"nodes": "head,c01"})
+
+
+def test_rolling_maintenance_refuses_a_controller_that_runs_jobs_too(runs):
+    """Its update and reboot would take slurmctld with it: named, before any change."""
+    cluster, run = runs["maintenance-controller-named"]
+    failed_with(run, "Rolling maintenance", "nodes: head is also in group control, whose hosts this playbook "
+                                            "does not act on.")
+    assert cluster.calls() == []
+
+
+@run_of("maintenance-controller-default")
+def _maintenance_controller_default(cluster):
+    cluster.compute = ["head", "c01", "c02"]
+    return cluster.start("rolling_maintenance.yml", list_hosts=True)
+
+
+def test_rolling_maintenance_leaves_out_a_controller_that_runs_jobs_too_by_default(runs):
+    _cluster, run = runs["maintenance-controller-default"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    play = run.stdout.split("Rolling maintenance: drain, update")[1].split("play #")[0]
+    assert sorted(line.strip() for line in play.split("hosts (2):")[1].splitlines() if line.strip()) == [
+        "c01", "c02"], play
+
+
+@run_of("remove-controller-step-2")
+def _remove_controller_step_2(cluster):
+    """A controller that ran jobs too has left group compute (not the inventory); Slurm knows it."""
+    cluster.answers["scontrol"] = {"--oneliner show node": (0, node_line("head", "IDLE+DRAIN") + node_line("c01"))}
+    return cluster.start("remove_nodes.yml", {"nodes": "head"})
+
+
+def test_remove_nodes_takes_a_controller_that_left_group_compute(runs):
+    """Step 2 for it was refused ('head (group control) is not a compute node'): now it goes on to the
+    drain check of the nodes Slurm knows (the fake answers no more)."""
+    cluster, run = runs["remove-controller-step-2"]
+    assert "is not a compute node" not in run.stdout + run.stderr
+    assert cluster.calls()[:2] == ["scontrol --oneliner show node", "scontrol show node -o head"], cluster.calls()
 
 
 # --- rotate_munge_key.yml -------------------------------------------------------------------------

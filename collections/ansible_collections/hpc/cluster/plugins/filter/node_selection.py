@@ -16,7 +16,8 @@ description:
   - Problems are returned in RV(_value.problems), one message per kind, each naming the culprits;
     the caller refuses them (C(ansible.builtin.assert)) before any change.
   - Refused are an empty selection, a malformed hostlist (or one Slurm would not accept), hosts of
-    the inventory outside O(compute_group) (named with their groups, e.g. a control host), and
+    the inventory outside O(compute_group) (named with their groups, e.g. a control host), compute
+    nodes that are also in a group of O(exclude_groups) (a controller that runs jobs too), and
     names that are neither in the inventory nor, with O(allow_removed), known to Slurm (O(known)).
   - The inventory is read once (group -> hosts, inverted into host -> groups), so the cost grows
     linearly with the number of hosts.
@@ -41,11 +42,19 @@ options:
     elements: str
   allow_removed:
     description:
-      - Accept names that are not in the inventory but that Slurm still knows (O(known)); they
-        are returned in RV(_value.removed). For C(remove_nodes.yml), whose second step runs after the
-        admin deleted the nodes from the inventory.
+      - Accept names that are no compute nodes of the inventory but that Slurm still knows
+        (O(known)); they are returned in RV(_value.removed). For C(remove_nodes.yml), whose second
+        step runs after the admin deleted the nodes from the inventory, or from group compute only
+        (a controller that ran jobs too).
     type: bool
     default: false
+  exclude_groups:
+    description:
+      - Groups whose hosts the caller does not act on even where they are compute nodes too (the
+        controllers, for a playbook that updates and reboots nodes).
+    type: list
+    elements: str
+    default: []
 seealso:
   - plugin: hpc.cluster.hostlist_expand
     plugin_type: filter
@@ -68,7 +77,11 @@ EXAMPLES = r"""
   vars:
     groups: {all: [head, c01, c02], control: [head], compute: [c01, c02]}
   # => {nodes: [c01, c02, head, c9], in_inventory: [c01, c02], removed: [c9], unknown: [],
-  #     problems: ["nodes: head (group control) is not a compute node: ..."]}
+  #     outside_compute: [head], problems: ["nodes: head (group control) is not a compute node: ..."]}
+
+- name: Compute nodes, but not a controller that runs jobs too
+  ansible.builtin.set_fact:
+    __selection: "{{ nodes | hpc.cluster.node_selection(groups, exclude_groups=['control']) }}"
 """
 
 RETURN = r"""
@@ -85,7 +98,14 @@ _value:
       type: list
       elements: str
     removed:
-      description: The names Slurm knows that are not in the inventory (only with O(allow_removed)).
+      description: The names Slurm knows that are no compute nodes of the inventory (only with O(allow_removed)).
+      type: list
+      elements: str
+    outside_compute:
+      description:
+        - The names of inventory hosts outside O(compute_group) (and, with O(allow_removed), not in
+          O(known)). With O(allow_removed), a caller that has not read Slurm's node list calls the
+          filter again with O(known) when this or RV(_value.unknown) is not empty.
       type: list
       elements: str
     unknown:
@@ -134,12 +154,15 @@ def _expand(nodes):
     return expand(",".join(item.strip() for item in items if item.strip()), slurm=True)
 
 
-def node_selection(nodes, groups, compute_group="compute", known=None, allow_removed=False):
+def node_selection(nodes, groups, compute_group="compute", known=None, allow_removed=False, exclude_groups=()):
     """Expand and check a day-2 node selection; see DOCUMENTATION."""
     if not isinstance(groups, Mapping):
         raise AnsibleFilterError("node_selection: groups must be a dict of group -> hosts, got %s"
                                  % type(groups).__name__)
-    result = {"nodes": [], "in_inventory": [], "removed": [], "unknown": [], "problems": []}
+    if isinstance(exclude_groups, str) or not all(isinstance(group, str) for group in exclude_groups):
+        raise AnsibleFilterError("node_selection: exclude_groups must be a list of group names, got %r"
+                                 % (exclude_groups,))
+    result = {"nodes": [], "in_inventory": [], "removed": [], "unknown": [], "outside_compute": [], "problems": []}
     try:
         names = _expand(nodes)
     except HostlistError as exc:
@@ -160,17 +183,19 @@ def node_selection(nodes, groups, compute_group="compute", known=None, allow_rem
     compute = set(groups.get(compute_group) or [])
     known = set(known) if known is not None else None
 
-    not_compute, unknown = [], []
+    excluded_hosts = {host for group in exclude_groups for host in groups.get(group) or []}
+    not_compute, unknown, excluded = [], [], []
     for name in names:
         if name in compute:
-            result["in_inventory"].append(name)
-        elif name in inventory:
-            not_compute.append(name)
+            (excluded if name in excluded_hosts else result["in_inventory"]).append(name)
         elif allow_removed and known is not None and name in known:
             result["removed"].append(name)
+        elif name in inventory:
+            not_compute.append(name)
         else:
             unknown.append(name)
 
+    result["outside_compute"] = not_compute
     if not_compute:
         result["problems"].append(
             "nodes: %s %s: day-2 playbooks act on hosts of group '%s' only." % (
@@ -178,6 +203,10 @@ def node_selection(nodes, groups, compute_group="compute", known=None, allow_rem
                           for name in not_compute),
                 "is not a compute node" if len(not_compute) == 1 else "are not compute nodes",
                 compute_group))
+    if excluded:
+        result["problems"].append("nodes: %s %s also in group %s, whose hosts this playbook does not act on." % (
+            _names(excluded), "is" if len(excluded) == 1 else "are",
+            ", ".join(group for group in exclude_groups if set(groups.get(group) or []) & set(excluded))))
     result["unknown"] = unknown
     if unknown:
         verb = "is" if len(unknown) == 1 else "are"

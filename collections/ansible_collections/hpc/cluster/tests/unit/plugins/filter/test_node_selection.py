@@ -35,7 +35,8 @@ def test_filter_name():
 ])
 def test_good_selection(nodes, expected):
     result = node_selection(nodes, GROUPS)
-    assert result == {"nodes": expected, "in_inventory": expected, "removed": [], "unknown": [], "problems": []}
+    assert result == {"nodes": expected, "in_inventory": expected, "removed": [], "unknown": [], "outside_compute": [],
+                      "problems": []}
 
 
 @pytest.mark.parametrize("nodes", [None, "", "  ", [], [""]])
@@ -78,7 +79,7 @@ def test_removed_nodes_slurm_still_knows_are_accepted_only_when_allowed():
     known = ["c01", "c02", "c09"]
     allowed = node_selection("c02,c09", GROUPS, known=known, allow_removed=True)
     assert allowed == {"nodes": ["c02", "c09"], "in_inventory": ["c02"], "removed": ["c09"], "unknown": [],
-                       "problems": []}
+                       "outside_compute": [], "problems": []}
     refused = node_selection("c02,c09", GROUPS, known=known)
     assert refused["unknown"] == ["c09"]
     assert refused["problems"] == ["nodes: c09 is not in the inventory (a typo?)."]
@@ -121,3 +122,33 @@ def test_without_slurms_list_removed_names_are_unknown_for_a_second_call():
     assert first["problems"] == ["nodes: c09 is not in the inventory (a typo?)."]
     second = node_selection("c02,c09", GROUPS, known=["c09"], allow_removed=True)
     assert second["problems"] == [] and second["removed"] == ["c09"]
+
+
+# A controller that runs jobs too (in groups control and compute).
+BOTH = dict(GROUPS, control=["head", "c03"])
+
+
+def test_a_compute_node_in_an_excluded_group_is_refused():
+    """Rolling maintenance drained, updated and rebooted a controller that was a compute node too."""
+    result = node_selection("c[01-03]", BOTH, exclude_groups=["control", "login"])
+    assert result["in_inventory"] == ["c01", "c02"]
+    assert result["problems"] == ["nodes: c03 is also in group control, whose hosts this playbook does not act on."]
+    assert node_selection("c[01-03]", BOTH)["problems"] == []
+
+
+@pytest.mark.parametrize("exclude", ["control", ["control", 5]])
+def test_exclude_groups_must_be_a_list_of_names(exclude):
+    with pytest.raises(AnsibleFilterError, match="^node_selection: exclude_groups must be a list of group names"):
+        node_selection("c01", GROUPS, exclude_groups=exclude)
+
+
+def test_a_controller_that_left_group_compute_is_removed_where_slurm_knows_it():
+    """remove_nodes.yml's second step for a controller that ran jobs too: it left group compute, not
+    the inventory; Slurm still knows it."""
+    first = node_selection("head", GROUPS, allow_removed=True)
+    assert first["outside_compute"] == ["head"] and first["unknown"] == []
+    second = node_selection("head", GROUPS, known=["head", "c01"], allow_removed=True)
+    assert second["problems"] == [] and second["removed"] == ["head"] and second["outside_compute"] == []
+    # Not a node Slurm knows (a login host): still not a compute node.
+    third = node_selection("login1", GROUPS, known=["head", "c01"], allow_removed=True)
+    assert third["problems"][0].startswith("nodes: login1 (group cluster, login) is not a compute node")
