@@ -85,6 +85,13 @@ options:
     description: Whether the accounting host has a non-empty string C(slurmdbd_db_password).
     type: bool
     default: false
+  slurm_user:
+    description:
+      - The account the role makes for slurmctld and gives its directories (C(slurm_user)); a
+        C(SlurmUser) that names another is refused (slurmctld stops at its next restart, unable to
+        write its state). Empty to leave C(SlurmUser) unchecked.
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -187,7 +194,8 @@ def secret_keys(config):
 
 def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, control_group="control",
                             controllers=(), state_save_shared=False, configless=False, mismatch=(), reference="",
-                            variables=(), accounting=False, accounting_host="", accounting_password_set=False):
+                            variables=(), accounting=False, accounting_host="", accounting_password_set=False,
+                            slurm_user=""):
     problems = []
     unknown = [key for key in config if key not in known_keys]
     unknown_cgroup = [key for key in (cgroup or {}) if key not in known_cgroup_keys]
@@ -233,6 +241,12 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
         problems.append(
             "slurm: %s than %s (%s): slurm.conf must be the same on every node; set them on a group holding the "
             "whole cluster." % ("; ".join(mismatch), reference, ", ".join(variables)))
+    if slurm_user and str(config.get("SlurmUser", slurm_user)) != str(slurm_user):
+        problems.append(
+            "slurm: SlurmUser '%s' in slurm_config/slurm_config_group is not slurm_user '%s', the account the role "
+            "makes and gives StateSaveLocation and the spool and log directories: slurmctld took it at the reconfigure "
+            "and stopped at its next restart ('Incorrect permissions on state save loc', lab). Set slurm_user (with "
+            "slurm_uid and slurm_gid) instead, and leave SlurmUser out." % (config["SlurmUser"], slurm_user))
     if accounting and not (accounting_host and accounting_password_set):
         problems.append(
             "slurm: accounting is on (slurm_accounting) but slurmdbd_db_password is not set for the accounting host "

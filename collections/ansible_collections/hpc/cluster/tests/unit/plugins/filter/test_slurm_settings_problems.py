@@ -159,3 +159,16 @@ def test_select_type_parameters_the_plugin_refuses_are_named(select, params, exp
         assert len(found) == 1 and expected in found[0], found
     else:
         assert found == []
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"SlurmUser": "slurm"}, []),
+    ({}, []),
+    ({"SlurmUser": "nobody"}, ["slurm: SlurmUser 'nobody' in slurm_config/slurm_config_group is not slurm_user "
+                               "'slurm', the account the role makes"]),
+])
+def test_a_slurm_user_other_than_the_roles_account_is_refused(config, expected):
+    """slurmctld took SlurmUser=nobody at the reconfigure and stopped at its next restart (lab)."""
+    found = problems(config, known_keys=["SlurmUser"], known_cgroup_keys=[], slurm_user="slurm")
+    assert [problem[:len(text)] for problem, text in zip(found, expected)] == expected
+    assert len(found) == len(expected)
