@@ -436,11 +436,12 @@ def test_every_cluster_wide_problem_is_named_in_one_error(lab):
     other settings: one run, one error naming all of them (hpc.cluster.slurm_settings_problems)."""
     lab.host_vars = {"c02": {"slurm_cgroup_config": {"ConstrainTypo": "yes"}}}
     run = lab.run({"slurm_config": {"SelectTypo": "x", "JobCompPass": "s3cret-jc",
-                                    "SlurmctldParameters": "idle_on_node_suspend"},
+                                    "SlurmctldParameters": "idle_on_node_suspend", "SlurmUser": "nobody"},
                    "slurm_configless": True})
     failed_with(run, "TASK [slurm : Check the cluster-wide Slurm settings]", "unknown key(s) SelectTypo",
                 "JobCompPass in slurm.conf", "add enable_configless to it",
-                "host c02 sees different slurm_cgroup_config")
+                "host c02 sees different slurm_cgroup_config",
+                "SlurmUser 'nobody' in slurm_config/slurm_config_group is not slurm_user 'slurm'")
     assert "s3cret-jc" not in run.stdout + run.stderr
 
 
