@@ -217,6 +217,16 @@ def test_accounting_entries_to_remove_that_active_jobs_use_are_refused(lab):
     passed(lab.run(dict({"slurm_config": {"StateSaveLocation": state}}, **accounting)))
 
 
+def test_a_cluster_name_other_than_the_accounting_databases_is_refused(lab):
+    """slurmdbd_cluster_name set apart from slurm_cluster_name: the accounting step declares another
+    cluster, and slurmctld (AccountingStorageEnforce=associations) would refuse every job."""
+    accounting = {"slurm_accounting": True, "slurmdbd_db_password": "not-a-secret-of-any-cluster"}
+    failed_with(lab.run(dict(accounting, slurmdbd_cluster_name="other")),
+                "slurm: ClusterName 'lab' is not the cluster role slurmdbd declares in the accounting database, "
+                "'other' (slurmdbd_cluster_name)")
+    passed(lab.run(dict(accounting, slurmdbd_cluster_name="lab")))
+
+
 def test_a_busy_node_whose_layout_would_change_is_refused(lab):
     # slurmctld aborts the jobs of a node whose sockets or cores change: Slurm has c01 and c02 with
     # 64 sockets of 64 cores, the facts of this machine give another layout; c01 runs a job.

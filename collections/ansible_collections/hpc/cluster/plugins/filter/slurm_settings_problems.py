@@ -92,6 +92,13 @@ options:
         write its state). Empty to leave C(SlurmUser) unchecked.
     type: str
     default: ""
+  accounting_cluster:
+    description:
+      - With O(accounting), the cluster role slurmdbd declares in the accounting database
+        (C(slurmdbd_cluster_name)); a C(ClusterName) that is another (compared without case, as
+        slurmctld lower-cases it) is refused. Empty to leave it unchecked.
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -195,7 +202,7 @@ def secret_keys(config):
 def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, control_group="control",
                             controllers=(), state_save_shared=False, configless=False, mismatch=(), reference="",
                             variables=(), accounting=False, accounting_host="", accounting_password_set=False,
-                            slurm_user=""):
+                            slurm_user="", accounting_cluster=""):
     problems = []
     unknown = [key for key in config if key not in known_keys]
     unknown_cgroup = [key for key in (cgroup or {}) if key not in known_cgroup_keys]
@@ -247,6 +254,13 @@ def slurm_settings_problems(config, known_keys, known_cgroup_keys, cgroup=None, 
             "makes and gives StateSaveLocation and the spool and log directories: slurmctld took it at the reconfigure "
             "and stopped at its next restart ('Incorrect permissions on state save loc', lab). Set slurm_user (with "
             "slurm_uid and slurm_gid) instead, and leave SlurmUser out." % (config["SlurmUser"], slurm_user))
+    cluster = str(config.get("ClusterName", ""))
+    if accounting and accounting_cluster and cluster.lower() != str(accounting_cluster).lower():
+        problems.append(
+            "slurm: ClusterName '%s' is not the cluster role slurmdbd declares in the accounting database, '%s' "
+            "(slurmdbd_cluster_name): slurmctld would find no association of its own, and with "
+            "AccountingStorageEnforce=associations refuse every job. Set slurm_cluster_name, which both follow, and "
+            "leave ClusterName and slurmdbd_cluster_name out." % (cluster, accounting_cluster))
     if accounting and not (accounting_host and accounting_password_set):
         problems.append(
             "slurm: accounting is on (slurm_accounting) but slurmdbd_db_password is not set for the accounting host "

@@ -172,3 +172,20 @@ def test_a_slurm_user_other_than_the_roles_account_is_refused(config, expected):
     found = problems(config, known_keys=["SlurmUser"], known_cgroup_keys=[], slurm_user="slurm")
     assert [problem[:len(text)] for problem, text in zip(found, expected)] == expected
     assert len(found) == len(expected)
+
+
+@pytest.mark.parametrize("cluster, accounting_cluster, accounting, refused", [
+    ("lab", "lab", True, False),
+    ("Lab", "lab", True, False),
+    ("lab", "", True, False),
+    ("lab", "other", False, False),
+    ("lab", "other", True, True),
+])
+def test_a_cluster_name_other_than_the_accounting_databases_is_refused(cluster, accounting_cluster, accounting,
+                                                                       refused):
+    found = check({"ClusterName": cluster}, accounting=accounting, accounting_host="head",
+                  accounting_password_set=True, accounting_cluster=accounting_cluster)
+    expected = ["slurm: ClusterName 'lab' is not the cluster role slurmdbd declares in the accounting database, "
+                "'other' (slurmdbd_cluster_name)"] if refused else []
+    assert [problem[:len(text)] for problem, text in zip(found, expected)] == expected
+    assert len(found) == len(expected)
