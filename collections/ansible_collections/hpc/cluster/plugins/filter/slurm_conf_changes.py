@@ -18,7 +18,8 @@ description:
     C(Include)) are compared as a whole, as a set of lines.
   - A restart is needed for
     node definitions and controllers (C(NodeName), C(NodeSet), C(DownNodes), C(FrontendName),
-    C(SlurmctldHost)), an C(Include) line, a plugin choice (a key ending in C(Type), C(Plugin) or
+    C(SlurmctldHost)), an C(Include) line, C(SlurmUser) (after a reconfigure slurmd refused
+    slurmctld's RPCs, lab), a plugin choice (a key ending in C(Type), C(Plugin) or
     C(Plugins)), the keys that slurm.conf(5) of the running release says need one (kept with their
     source in the collection's module_utils C(slurm_restart_keys)), and the site's own
     O(restart_keys). Some keys count only for some of their options (C(SlurmctldParameters)
@@ -102,6 +103,10 @@ _ALWAYS = {
     "frontendname": "node definitions need slurmctld and every slurmd restarted",
     "slurmctldhost": "a change of controllers needs every daemon restarted",
     "include": "an included file's content is not known here",
+    # Not in slurm.conf(5)'s lists; seen on the lab (22.05).
+    "slurmuser": "slurmd takes RPCs from SlurmUser only (and root): after a reconfigure it took the new one "
+                 "and refused slurmctld, which still ran as the old, and every job credential ('Credential "
+                 "created by invalid user', lab): slurmctld and every slurmd restart",
 }
 _PLUGIN_RE = re.compile(r"(?:type|plugin|plugins)$")
 _KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")

@@ -57,6 +57,12 @@ CASES = [
      "22.05.8", [], [], False, []),
     ("key spelled in another case", LAB, edit(LAB, "DefMemPerCPU=1024", "defmempercpu=1024"),
      "22.05.8", [], [], False, []),
+    # After a reconfigure slurmd took the new SlurmUser and refused slurmctld's RPCs (lab, 22.05):
+    # a restart of both, whatever the release.
+    ("SlurmUser on 22.05", LAB, edit(LAB, "SlurmUser=slurm", "SlurmUser=slurmsvc"), "22.05.8", [],
+     ["SlurmUser"], True, ["SlurmUser"]),
+    ("SlurmUser on 24.11", LAB, edit(LAB, "SlurmUser=slurm", "SlurmUser=slurmsvc"), "24.11.5", [],
+     ["SlurmUser"], True, ["SlurmUser"]),
     # 22.05's page: MaxJobCount, MaxNodeCount, AccountingStorageEnforce need slurmctld restarted.
     ("MaxJobCount on 22.05", LAB, add(LAB, "MaxJobCount=20000"), "22.05.8", [],
      ["MaxJobCount"], True, ["MaxJobCount"]),
