@@ -10,19 +10,10 @@ leaves and the check are taken from the files and run here, on this machine (gro
 the names below do not)."""
 
 import pytest
-import yaml
-from playbook_harness import TOP, local_host, start
+from playbook_harness import local_host, start
+from slurm_preflight_parts import read_then_keep, slurm_checks_of, slurm_role_vars
 
 MISSING = "hpc-test-nosuch-group"
-
-
-def _slurm_play():
-    plays = yaml.safe_load((TOP / "playbooks/preflight.yml").read_text())
-    return next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
-
-
-def _task(tasks, module, name_start):
-    return next(task for task in tasks if module in task and task["name"].startswith(name_start))
 
 
 def partitions(allow):
@@ -33,21 +24,8 @@ def partitions(allow):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     top = tmp_path_factory.mktemp("allow-groups")
-    play = _slurm_play()
-    reads = _task(play["tasks"], "hpc.cluster.node_reads", "Read this node's")
-    keep = _task(play["tasks"], "ansible.builtin.set_fact", "Keep the munge key state")
-    checks = yaml.safe_load((TOP / "roles/slurm/tasks/checks.yml").read_text())
-    check = _task(checks, "hpc.cluster.checks", "Check the package source")
-    role_vars = yaml.safe_load((TOP / "roles/slurm/vars/main.yml").read_text())
-    tasks = [
-        {"name": "Read the groups", "hpc.cluster.node_reads": {
-            "reads": {"allow_groups": reads["hpc.cluster.node_reads"]["reads"]["allow_groups"]}},
-         "register": "__preflight_slurm_reads"},
-        {"name": "Keep them", "ansible.builtin.set_fact": {
-            "__slurm_allow_groups_missing": keep["ansible.builtin.set_fact"]["__slurm_allow_groups_missing"]}},
-        {"name": "Check", "hpc.cluster.checks": {"checks": [
-            item for item in check["hpc.cluster.checks"]["checks"] if "__slurm_allow_groups_missing" in str(item)]}},
-    ]
+    tasks = read_then_keep("allow_groups", "__slurm_allow_groups_missing", "Read the groups")
+    tasks.append(slurm_checks_of("__slurm_allow_groups_missing"))
     hosts = {
         # One missing among groups that resolve: named, and only it.
         "missing": local_host(slurm_partitions=partitions("root,%s, ALL" % MISSING)),
@@ -63,7 +41,7 @@ def run(tmp_path_factory):
         "compute": local_host(__slurm_is_control=False, slurm_partitions=partitions(MISSING)),
     }
     play = [{"name": "Slurm preflight's AllowGroups read", "hosts": "all", "gather_facts": False,
-             "vars": {"__slurm_allow_groups": role_vars["__slurm_allow_groups"]}, "tasks": tasks}]
+             "vars": slurm_role_vars("__slurm_allow_groups"), "tasks": tasks}]
     inventory = {"all": {"hosts": hosts, "vars": {"__slurm_is_control": True}}}
     return start(top, play, inventory).result()
 

@@ -7,17 +7,8 @@ in its one read task (hpc.cluster.node_reads, read gres_files); role slurm's che
 read, the fact it leaves and the check are taken from the files and run here, on this machine."""
 
 import pytest
-import yaml
-from playbook_harness import TOP, local_host, start
-
-
-def _slurm_play():
-    plays = yaml.safe_load((TOP / "playbooks/preflight.yml").read_text())
-    return next(play for play in plays if play["name"].startswith("Preflight: Slurm and munge"))
-
-
-def _task(tasks, module, name_start):
-    return next(task for task in tasks if module in task and task["name"].startswith(name_start))
+from playbook_harness import local_host, start
+from slurm_preflight_parts import read_then_keep, slurm_checks_of, slurm_role_vars
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +18,9 @@ def run(tmp_path_factory):
     devices.mkdir()
     for name in ("nvidia0", "nvidia1", "nvidia2"):
         (devices / name).touch()
-    play = _slurm_play()
-    reads = _task(play["tasks"], "hpc.cluster.node_reads", "Read this node's")
-    keep = _task(play["tasks"], "ansible.builtin.set_fact", "Keep the munge key state")
-    checks = yaml.safe_load((TOP / "roles/slurm/tasks/checks.yml").read_text())
-    check = _task(checks, "hpc.cluster.checks", "Check the package source")
-    role_vars = yaml.safe_load((TOP / "roles/slurm/vars/main.yml").read_text())
-    tasks = [
-        {"name": "Read the missing device files",
-         "hpc.cluster.node_reads": {"reads": {"gres_files": reads["hpc.cluster.node_reads"]["reads"]["gres_files"]}},
-         "register": "__preflight_slurm_reads"},
-        {"name": "Keep them", "ansible.builtin.set_fact": {
-            "__slurm_gres_files_missing": keep["ansible.builtin.set_fact"]["__slurm_gres_files_missing"]}},
-        {"name": "Check", "hpc.cluster.checks": {"checks": [
-            item for item in check["hpc.cluster.checks"]["checks"] if "__slurm_gres_files_missing" in str(item)]}},
-    ]
-    variables = {"__slurm_gres_declared_files": role_vars["__slurm_gres_declared_files"]}
+    tasks = read_then_keep("gres_files", "__slurm_gres_files_missing", "Read the missing device files")
+    tasks.append(slurm_checks_of("__slurm_gres_files_missing"))
+    variables = slurm_role_vars("__slurm_gres_declared_files")
     dev = str(devices)
     hosts = {
         # nvidia3 is not there: named, and only it.

@@ -12,15 +12,7 @@ files and run here, on this machine."""
 import pytest
 import yaml
 from playbook_harness import TOP, local_host, start
-
-
-def _play(name_start):
-    plays = yaml.safe_load((TOP / "playbooks/preflight.yml").read_text())
-    return next(play for play in plays if play["name"].startswith(name_start))
-
-
-def _task(tasks, module, name_start):
-    return next(task for task in tasks if module in task and task["name"].startswith(name_start))
+from slurm_preflight_parts import preflight_play, read_then_keep, slurm_role_vars, task_of
 
 
 @pytest.fixture(scope="module")
@@ -32,24 +24,16 @@ def run(tmp_path_factory):
     (scripts / "prolog").chmod(0o755)
     (scripts / "plain").write_text("#!/bin/sh\n")
     (scripts / "plain").chmod(0o644)
-    slurm_play = _play("Preflight: Slurm and munge")
-    reads = _task(slurm_play["tasks"], "hpc.cluster.node_reads", "Read this node's")
-    keep = _task(slurm_play["tasks"], "ansible.builtin.set_fact", "Keep the munge key state")
     podman_checks = yaml.safe_load((TOP / "roles/podman/tasks/checks.yml").read_text())
-    plan = _task(podman_checks, "ansible.builtin.set_fact", "Render containers.conf")
-    check = _task(_play("Preflight: passed")["tasks"], "ansible.builtin.assert", "Check that each Slurm node")
-    role_vars = yaml.safe_load((TOP / "roles/slurm/vars/main.yml").read_text())
-    tasks = [
-        {"name": "Read the job programs", "hpc.cluster.node_reads": {
-            "reads": {"job_programs": reads["hpc.cluster.node_reads"]["reads"]["job_programs"]}},
-         "register": "__preflight_slurm_reads"},
-        {"name": "Keep them", "ansible.builtin.set_fact": {
-            "__slurm_job_programs_unfit": keep["ansible.builtin.set_fact"]["__slurm_job_programs_unfit"]}},
+    plan = task_of(podman_checks, "ansible.builtin.set_fact", "Render containers.conf")
+    passed_play = preflight_play("Preflight: passed")
+    check = task_of(passed_play["tasks"], "ansible.builtin.assert", "Check that each Slurm node")
+    tasks = read_then_keep("job_programs", "__slurm_job_programs_unfit", "Read the job programs") + [
         {"name": "Podman's plan", "ansible.builtin.set_fact": {
             "__cluster_files_planned": plan["ansible.builtin.set_fact"]["__cluster_files_planned"]}},
         dict(check, name="Check"),
     ]
-    variables = {name: role_vars[name] for name in ("__slurm_job_program_keys", "__slurm_job_programs")}
+    variables = slurm_role_vars("__slurm_job_program_keys", "__slurm_job_programs")
     # The role's defaults name no job script; a host's layers do (a default one is one more layer).
     # Inventory variables (play variables would hide the hosts' own).
     shared = dict(slurm_config_defaults={"SlurmdPort": 6818}, slurm_config={}, slurm_config_group={},
