@@ -29,15 +29,17 @@ USERS = [
 ]
 
 
-def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None, check=False):
-    """Run base's tasks_from (a file, or files in turn) on host head of a 3-node inventory; return the process."""
+def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None, check=False, ssh_connection=None):
+    """Run base's tasks_from (a file, or files in turn) on host head of a 3-node inventory; return the process.
+    With ssh_connection, the play gathers the environment facts, SSH_CONNECTION set to it."""
     hosts = {name: dict(values, ansible_connection="local", ansible_python_interpreter=sys.executable)
              for name, values in HOSTS.items()}
     for name, values in (host_vars or {}).items():
         hosts[name].update(values)
     inventory = {"all": {"children": {"cluster": {"hosts": hosts, "vars": cluster_vars}}}}
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    play = [{"name": "Test", "hosts": "head", "gather_facts": False,
+    play = [{"name": "Test", "hosts": "head", "gather_facts": ssh_connection is not None,
+             "gather_subset": ["!all", "!min", "env"],
              "tasks": [{"ansible.builtin.include_role": {"name": "base", "tasks_from": name}}
                        for name in ([tasks_from] if isinstance(tasks_from, str) else tasks_from)]}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
@@ -45,6 +47,8 @@ def run_role(tmp_path, tasks_from, cluster_vars, host_vars=None, extra=None, che
                ANSIBLE_ROLES_PATH=str(TOP / "roles"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_LOCALHOST_WARNING="0",
                ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
+    if ssh_connection is not None:
+        env["SSH_CONNECTION"] = ssh_connection
     args = [PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")]
     for key, value in (extra or {}).items():
         args += ["-e", json.dumps({key: value})]
@@ -141,6 +145,23 @@ def test_preflight_names_the_bad_value(tmp_path, cluster_vars, host_vars, messag
     run = run_role(tmp_path, "preflight.yml", dict(BASE, **cluster_vars), host_vars)
     assert run.returncode != 0, run.stdout
     assert message in run.stdout, run.stdout[-4000:]
+
+
+FIREWALL = dict(BASE, base_firewall_manage=True, base_firewall_cluster_sources=["10.1.0.0/16"])
+
+
+@pytest.mark.parametrize(("services", "connection", "refused"), [
+    (["http"], "192.0.2.7 50468 10.1.0.10 22", True),
+    (["http", "ssh"], "192.0.2.7 50468 10.1.0.10 22", False),
+    (["http"], "10.1.0.5 50468 10.1.0.10 22", False),
+], ids=["ssh-dropped-from-outside", "ssh-kept", "from-the-cluster-network"])
+def test_preflight_refuses_public_services_that_would_shut_the_run_out(tmp_path, services, connection, refused):
+    """base_firewall_public_services without ssh (the list replaces the default [ssh]) shut the
+    controller out of the node ('No route to host', lab); the run's own connection tells."""
+    run = run_role(tmp_path, "preflight.yml", dict(FIREWALL, base_firewall_public_services=services),
+                   ssh_connection=connection)
+    said = "base on head: this run reaches the node over SSH from 192.0.2.7 (port 22), which only the public zone"
+    assert (run.returncode != 0, said in run.stdout) == (refused, refused), run.stdout[-4000:] + run.stderr[-2000:]
 
 
 def test_preflight_accepts_good_data(tmp_path):

@@ -44,7 +44,7 @@ def test_all_plugins_found():
         "slurm_associations",
         "slurm_accounting_problems", "slurm_accounting_entries", "role_packages", "installed_packages",
         "unit_states", "role_units", "node_reads", "missing_images", "podman_images", "daemon_ready", "conf_values",
-        "missing_paths",
+        "missing_paths", "ssh_lockout",
         "slurm_conf_value", "slurm_conf_problems", "limits_problems",
         "port_conflicts", "setting_moves", "slurm_ports", "slurmctld_port", "route_prefix", "configless_slurmd_restart",
         "bad_durations", "port", "firewalld_port", "host_port", "nfs_mount_problems", "nfs_export_problems",
