@@ -75,7 +75,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hpc.cluster.plugins.module_utils.firewalld import KINDS, parse_zones
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_held
 
 
 def _zones(read, which):
@@ -88,23 +88,9 @@ def _zones(read, which):
                              "zones, got %r" % (which, read))
 
 
-def _port_held(item, present):
-    """Whether an open port or range of present holds the port or range item ('6817-6818/tcp')."""
-    spec, _slash, protocol = item.partition("/")
-    span = port_span(spec)
-    if span is None:
-        return False
-    for other in present:
-        other_spec, _slash, other_protocol = other.partition("/")
-        other_span = port_span(other_spec)
-        if other_protocol == protocol and other_span and other_span[0] <= span[0] and span[1] <= other_span[1]:
-            return True
-    return False
-
-
 def _present(item, now, held):
     """item is in now, or (held) a port or range an open one of now holds."""
-    return item in now or (held and _port_held(item, now))
+    return item in now or (held and port_held(item, now))
 
 
 def firewalld_changes(texts, wanted, prune=None):

@@ -77,7 +77,7 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_span
+from ansible_collections.hpc.cluster.plugins.module_utils.ports import port_held
 
 
 def _networks(sources):
@@ -93,14 +93,7 @@ def _networks(sources):
 
 def _lets_in(services, ports, port):
     """Whether a zone's services and ports let tcp connections to the port in."""
-    if port == 22 and "ssh" in services:
-        return True
-    for entry in ports:
-        spec, _slash, protocol = str(entry).partition("/")
-        span = port_span(spec)
-        if protocol == "tcp" and span and span[0] <= port <= span[1]:
-            return True
-    return False
+    return (port == 22 and "ssh" in services) or port_held("%d/tcp" % port, [str(entry) for entry in ports])
 
 
 def ssh_lockout(ssh_connection, trusted_sources, services, ports=(), zone_now=None, prune=True, context="base"):

@@ -76,6 +76,21 @@ def firewalld_port(spec):
     return bool(slash) and protocol in FIREWALLD_PROTOCOLS and port_span(ports) is not None
 
 
+def port_held(item, present):
+    """Whether a port entry of present ('60001-63000/tcp') holds the port or range item ('60001/tcp'):
+    the same protocol, and the item's ports within the entry's."""
+    spec, _slash, protocol = item.partition("/")
+    span = port_span(spec)
+    if span is None:
+        return False
+    for other in present:
+        other_spec, _slash, other_protocol = other.partition("/")
+        other_span = port_span(other_spec)
+        if other_protocol == protocol and other_span and other_span[0] <= span[0] and span[1] <= other_span[1]:
+            return True
+    return False
+
+
 def merged_spans(spans):
     """The (first, last) spans sorted, those that overlap or touch made one."""
     out = []

@@ -81,7 +81,7 @@ from ansible_collections.hpc.cluster.plugins.module_utils.hostlist import Hostli
 def paths_to_read(entries, slurm_ranges):
     """(paths, unread): the absolute paths the entries name, each once in order, and the entries
     that name none (relative, or with slurm_ranges no range Slurm reads)."""
-    paths, unread = [], []
+    paths, unread, seen = [], [], set()
     for entry in entries:
         try:
             named = expand(entry) if slurm_ranges else [entry]
@@ -92,7 +92,8 @@ def paths_to_read(entries, slurm_ranges):
             unread.append(entry)
             continue
         for path in named:
-            if path not in paths:
+            if path not in seen:
+                seen.add(path)
                 paths.append(path)
     return paths, unread
 
@@ -107,10 +108,12 @@ def main():
         supports_check_mode=True,
     )
     paths, unread = paths_to_read(module.params["paths"], module.params["slurm_ranges"])
-    there = [path for path in paths if os.path.exists(path)]
-    not_executable = [path for path in there if not (os.path.isfile(path) and os.access(path, os.X_OK))]
-    module.exit_json(changed=False, missing=[path for path in paths if path not in there],
-                     not_executable=not_executable if module.params["executable"] else [], unread=unread)
+    there, missing = [], []
+    for path in paths:
+        (there if os.path.exists(path) else missing).append(path)
+    not_executable = ([path for path in there if not (os.path.isfile(path) and os.access(path, os.X_OK))]
+                      if module.params["executable"] else [])
+    module.exit_json(changed=False, missing=missing, not_executable=not_executable, unread=unread)
 
 
 if __name__ == "__main__":
